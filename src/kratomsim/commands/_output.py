@@ -1,0 +1,50 @@
+"""Shared output helpers for CLI commands: JSON for machines, rich tables for people."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(soft_wrap=True)
+
+
+def _clean(value: Any) -> Any:
+    """Make numpy scalars, NaN and nested containers JSON-safe."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def print_json(payload: Any) -> None:
+    """Print a JSON document on stdout (no colour, no wrapping)."""
+    print(json.dumps(_clean(payload), indent=2, default=str))
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a table for people."""
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(fmt(cell) for cell in row))
+    console.print(table)
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """Three significant figures for floats, plain text otherwise."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "-"
+        return f"{value:.{digits}g}"
+    return str(value)

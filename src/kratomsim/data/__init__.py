@@ -1,0 +1,1 @@
+"""Cited data files (YAML). See docs/data-format.md."""

@@ -1,0 +1,191 @@
+"""Linear compartment models as matrices: dx/dt = A x, with doses as impulses into a gut depot.
+
+Each compound has a gut depot, a central compartment and up to two peripheral compartments.
+A metabolite (7-hydroxymitragynine from mitragynine) is formed from its parent's gut depot on first
+pass (presystemic) and from its parent's central elimination (systemic). Amounts are in micromoles
+so that parent and metabolite share one mass balance; parameters are apparent (CL/F, V/F) as the
+human studies report them, so amounts are "per unit bioavailability".
+
+Every parameter may be a scalar or an array over subjects; ``A`` has shape (subjects, n, n).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """Apparent disposition of one compound. Units: 1/h, L/h, L, h.
+
+    ``cl`` is the total apparent clearance from the central compartment (CL/F), including any part
+    that forms a metabolite. ``q2``/``v2`` and ``q3``/``v3`` add peripheral compartments when > 0.
+    ``lag`` is one value for all subjects (absorption lag is not varied between subjects).
+    """
+
+    ka: ArrayLike
+    cl: ArrayLike
+    v1: ArrayLike
+    q2: ArrayLike = 0.0
+    v2: ArrayLike = 0.0
+    q3: ArrayLike = 0.0
+    v3: ArrayLike = 0.0
+    lag: float = 0.0
+
+    @property
+    def n_peripheral(self) -> int:
+        return int(np.any(np.asarray(self.q2) > 0)) + int(np.any(np.asarray(self.q3) > 0))
+
+
+@dataclass(frozen=True)
+class Formation:
+    """Parent -> metabolite formation (molar fractions, 0..1).
+
+    ``presystemic``: fraction of the parent leaving the gut depot that reaches the metabolite's
+    central compartment on first pass instead of the parent's. ``systemic``: fraction of the parent's
+    central elimination that forms the metabolite.
+    """
+
+    parent: str
+    metabolite: str
+    presystemic: ArrayLike = 0.0
+    systemic: ArrayLike = 0.0
+
+
+@dataclass(frozen=True)
+class DoseEvent:
+    """An oral dose of one compound at ``time_h`` (hours from the scenario's start), in micromoles.
+
+    ``amount_umol`` may be an array over subjects (for product-content variability).
+    """
+
+    time_h: float
+    compound: str
+    amount_umol: ArrayLike
+
+
+@dataclass(frozen=True)
+class LinearSystem:
+    """The assembled model: state names, the rate matrix per subject and where things are."""
+
+    states: tuple[str, ...]
+    A: FloatArray  # (subjects, n, n), 1/h
+    depot: Mapping[str, int]
+    central: Mapping[str, int]
+    volume: Mapping[str, FloatArray]  # central volume per subject, L
+    lag: Mapping[str, float]
+    sinks: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def n_subjects(self) -> int:
+        return int(self.A.shape[0])
+
+    @property
+    def compounds(self) -> tuple[str, ...]:
+        return tuple(self.central)
+
+
+def _as_subjects(value: ArrayLike, n: int) -> FloatArray:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return np.full(n, float(array))
+    if array.shape != (n,):
+        raise ValueError(f"parameter has shape {array.shape}, expected () or ({n},)")
+    return array
+
+
+def _count_subjects(values: Sequence[ArrayLike]) -> int:
+    sizes = {np.asarray(v).size for v in values if np.asarray(v).ndim > 0}
+    if len(sizes) > 1:
+        raise ValueError(f"parameters disagree on the number of subjects: {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+def build_system(
+    dispositions: Mapping[str, Disposition],
+    formations: Sequence[Formation] = (),
+    with_sinks: bool = False,
+) -> LinearSystem:
+    """Assemble dx/dt = A x for several compounds (one block each, linked by formations).
+
+    ``with_sinks`` adds one 'eliminated' state per compound so that the total amount is conserved
+    (used by the mass-balance tests and by reports of what has left the body).
+    """
+    all_values: list[ArrayLike] = []
+    for d in dispositions.values():
+        all_values += [d.ka, d.cl, d.v1, d.q2, d.v2, d.q3, d.v3]
+    for f in formations:
+        all_values += [f.presystemic, f.systemic]
+    n_sub = _count_subjects(all_values)
+
+    states: list[str] = []
+    depot: dict[str, int] = {}
+    central: dict[str, int] = {}
+    peripheral: dict[str, list[int]] = {}
+    sinks: dict[str, int] = {}
+    for name, d in dispositions.items():
+        depot[name] = len(states)
+        states.append(f"{name}.gut")
+        central[name] = len(states)
+        states.append(f"{name}.central")
+        peripheral[name] = []
+        for index, q in ((2, d.q2), (3, d.q3)):
+            if np.any(np.asarray(q) > 0):
+                peripheral[name].append(len(states))
+                states.append(f"{name}.peripheral{index}")
+        if with_sinks:
+            sinks[name] = len(states)
+            states.append(f"{name}.eliminated")
+
+    n = len(states)
+    A = np.zeros((n_sub, n, n))
+    systemic_out = {name: np.zeros(n_sub) for name in dispositions}
+    presystemic_out = {name: np.zeros(n_sub) for name in dispositions}
+    for f in formations:
+        if f.parent not in dispositions or f.metabolite not in dispositions:
+            raise ValueError(f"formation {f.parent}->{f.metabolite} names a compound without a model")
+        systemic_out[f.parent] = systemic_out[f.parent] + _as_subjects(f.systemic, n_sub)
+        presystemic_out[f.parent] = presystemic_out[f.parent] + _as_subjects(f.presystemic, n_sub)
+
+    volume: dict[str, FloatArray] = {}
+    for name, d in dispositions.items():
+        g, c = depot[name], central[name]
+        ka, cl, v1 = (_as_subjects(x, n_sub) for x in (d.ka, d.cl, d.v1))
+        volume[name] = v1
+        A[:, g, g] -= ka
+        A[:, c, g] += ka * (1.0 - presystemic_out[name])
+        ke = cl / v1
+        A[:, c, c] -= ke
+        if with_sinks:
+            A[:, sinks[name], c] += ke * (1.0 - systemic_out[name])
+        pairs = [(d.q2, d.v2), (d.q3, d.v3)][: len(peripheral[name])]
+        for p, (q_raw, v_raw) in zip(peripheral[name], pairs, strict=True):
+            q, vp = _as_subjects(q_raw, n_sub), _as_subjects(v_raw, n_sub)
+            A[:, p, c] += q / v1
+            A[:, c, c] -= q / v1
+            A[:, c, p] += q / vp
+            A[:, p, p] -= q / vp
+
+    for f in formations:
+        parent_d = dispositions[f.parent]
+        ka = _as_subjects(parent_d.ka, n_sub)
+        ke = _as_subjects(parent_d.cl, n_sub) / _as_subjects(parent_d.v1, n_sub)
+        m_c = central[f.metabolite]
+        A[:, m_c, central[f.parent]] += ke * _as_subjects(f.systemic, n_sub)
+        A[:, m_c, depot[f.parent]] += ka * _as_subjects(f.presystemic, n_sub)
+
+    return LinearSystem(
+        states=tuple(states),
+        A=A,
+        depot=depot,
+        central=central,
+        volume=volume,
+        lag={name: float(d.lag) for name, d in dispositions.items()},
+        sinks=sinks,
+    )

@@ -1,0 +1,141 @@
+"""A scenario: which product, how much, at what clock times, for whom. Turned into dose events.
+
+Parsing user strings happens here, once, for the CLI, the web app and the Python API alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from kratomsim.errors import InputError
+from kratomsim.library import Product, check_compound, library_products, load_product, molecular_weight
+from kratomsim.pk.model import DoseEvent
+from kratomsim.units import Dose, parse_clock, parse_date, parse_dose, parse_duration_h, parse_weight_kg
+
+MIN_GRID_H = 1.0 / 60.0
+MAX_HORIZON_H = 365.0 * 24.0
+MAX_DOSES = 1000
+DEFAULT_TAIL_H = 48.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What is taken, when, by whom; times in hours from the first dose."""
+
+    product: Product | None  # None when the dose is mg of one alkaloid
+    dose: Dose
+    first_dose: datetime
+    interval_h: float
+    count: int
+    weight_kg: float
+    grid_h: float
+    horizon_h: float
+
+    def dose_times_h(self) -> list[float]:
+        return [i * self.interval_h for i in range(self.count)]
+
+    def alkaloid_doses_mg(self) -> dict[str, float]:
+        """mg of each alkaloid in one dose."""
+        if self.dose.compound is not None:
+            return {self.dose.compound: self.dose.amount_mg}
+        assert self.product is not None
+        grams = self.dose.amount_mg / 1000.0
+        return {name: grams * mg_per_g for name, mg_per_g in self.product.alkaloids_mg_per_g.items()}
+
+    def dose_events(self) -> list[DoseEvent]:
+        """Oral doses of each alkaloid, in micromoles."""
+        per_dose = {
+            name: mg * 1000.0 / molecular_weight(name)
+            for name, mg in self.alkaloid_doses_mg().items()
+            if mg > 0
+        }
+        return [
+            DoseEvent(time_h=t, compound=name, amount_umol=amount)
+            for t in self.dose_times_h()
+            for name, amount in per_dose.items()
+        ]
+
+    def times_h(self) -> np.ndarray:
+        """The output grid: from the first dose to the horizon, every grid step."""
+        steps = int(np.floor(self.horizon_h / self.grid_h + 1e-9))
+        return np.arange(steps + 1) * self.grid_h
+
+    def clock(self, times_h: np.ndarray) -> np.ndarray:
+        """Clock times (numpy datetime64[s]) for hours since the first dose."""
+        start = np.datetime64(self.first_dose.replace(tzinfo=None), "s")
+        return start + np.round(np.asarray(times_h) * 3600.0).astype("timedelta64[s]")
+
+    def describe(self) -> str:
+        what = self.product.name if self.product and self.dose.is_leaf else self.dose.compound
+        repeat = f", every {self.interval_h:g} h x {self.count}" if self.count > 1 else ""
+        return f"{self.dose} ({what}) at {self.first_dose:%Y-%m-%d %H:%M}{repeat}, {self.weight_kg:g} kg"
+
+    def with_dose(self, dose: str) -> Scenario:
+        return replace(self, dose=_parse_dose(dose, self.product))
+
+
+def _parse_dose(text: str, product: Product | None) -> Dose:
+    dose = parse_dose(text)
+    if dose.compound is not None:
+        return Dose(dose.amount_mg, check_compound(dose.compound))
+    return dose
+
+
+def make_scenario(
+    product: str | None = "K51",
+    dose: str = "2g",
+    at: str = "22:30",
+    every: str | None = "24h",
+    count: int = 1,
+    weight: str = "70kg",
+    grid: str = "5min",
+    hours: float | None = None,
+    start_date: str | date | None = None,
+) -> Scenario:
+    """Parse and check a scenario; every mistake is an InputError naming what is accepted."""
+    parsed_dose = parse_dose(dose)
+    resolved: Product | None = None
+    if parsed_dose.compound is None:
+        resolved = load_product(product or "")
+        if not resolved.alkaloids_mg_per_g:
+            raise InputError(f"product {resolved.name!r} lists no quantified alkaloid")
+    else:
+        parsed_dose = Dose(parsed_dose.amount_mg, check_compound(parsed_dose.compound))
+        resolved = load_product(product) if product and product.upper() in library_products() else None
+    if isinstance(count, bool) or not 1 <= int(count) <= MAX_DOSES:
+        raise InputError(f"dose count must be a whole number from 1 to {MAX_DOSES}, got {count!r}")
+    interval_h = parse_duration_h(every, "dose interval") if every else 24.0
+    grid_h = parse_duration_h(grid, "grid step")
+    if grid_h < MIN_GRID_H - 1e-12:
+        raise InputError(f"grid step {grid!r} is under 1 minute; accepted: 1min or more")
+    clock = parse_clock(at, "dose time")
+    day = start_date if isinstance(start_date, date) else parse_date(start_date) if start_date else date.today()
+    first = datetime.combine(day, clock)
+    last_dose_h = (int(count) - 1) * interval_h
+    horizon_h = float(hours) if hours is not None else last_dose_h + DEFAULT_TAIL_H
+    if not 0 < horizon_h <= MAX_HORIZON_H:
+        raise InputError(f"horizon of {horizon_h:g} h is outside the accepted range: over 0 and at most 365 days")
+    if last_dose_h > MAX_HORIZON_H:
+        raise InputError(f"the doses span {last_dose_h / 24:g} days; at most 365 days are accepted")
+    if horizon_h / grid_h > 2_000_000:
+        raise InputError(
+            f"{horizon_h:g} h on a {grid} grid is {horizon_h / grid_h:.0f} points; at most 2,000,000 are "
+            "accepted: use a coarser grid"
+        )
+    return Scenario(
+        product=resolved,
+        dose=parsed_dose,
+        first_dose=first,
+        interval_h=interval_h,
+        count=int(count),
+        weight_kg=parse_weight_kg(weight),
+        grid_h=grid_h,
+        horizon_h=horizon_h,
+    )
+
+
+def end_clock(scenario: Scenario) -> datetime:
+    return scenario.first_dose + timedelta(hours=scenario.horizon_h)

@@ -1,0 +1,138 @@
+"""Run a scenario through the PK engine: concentrations of every alkaloid over time.
+
+``run`` returns arrays (for the night, receptor and interaction modules); ``simulate`` returns the
+tidy table the CLI writes. Both are thin over :func:`kratomsim.pk.engine.propagate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
+from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.model import Disposition, FloatArray, Formation, build_system
+from kratomsim.scenario import Scenario, make_scenario
+
+ALLOMETRIC_CL = 0.75
+ALLOMETRIC_V = 1.0
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Plasma concentrations (nM) of each alkaloid, shape (subjects, times)."""
+
+    scenario: Scenario
+    times_h: FloatArray
+    clock: np.ndarray
+    conc_nM: dict[str, FloatArray]
+    molecular_weight: dict[str, float]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def conc_ng_per_mL(self, compound: str) -> FloatArray:
+        return self.conc_nM[compound] * self.molecular_weight[compound] / 1000.0
+
+
+def scale_for_weight(disposition: Disposition, weight_kg: float) -> Disposition:
+    """Allometric scaling from the 70 kg reference (exponent 0.75 for flows, 1 for volumes)."""
+    f_cl = (weight_kg / REFERENCE_WEIGHT_KG) ** ALLOMETRIC_CL
+    f_v = (weight_kg / REFERENCE_WEIGHT_KG) ** ALLOMETRIC_V
+    d = disposition
+    return replace(
+        d,
+        cl=np.asarray(d.cl) * f_cl, q2=np.asarray(d.q2) * f_cl, q3=np.asarray(d.q3) * f_cl,
+        v1=np.asarray(d.v1) * f_v, v2=np.asarray(d.v2) * f_v, v3=np.asarray(d.v3) * f_v,
+    )
+
+
+def scenario_notes(scenario: Scenario) -> tuple[str, ...]:
+    """Assumptions and extrapolations this scenario relies on, said plainly."""
+    notes = []
+    if scenario.product is not None and scenario.product.form == "powder" and scenario.dose.is_leaf:
+        notes.append(
+            "Parameters come from a study of kratom tea; the powder is assumed to be absorbed like the tea."
+        )
+    if scenario.product is not None and scenario.product.below_loq:
+        notes.append(
+            "Below the assay's limit of quantification, taken as zero: " + ", ".join(scenario.product.below_loq)
+        )
+    if SEVEN_OH in scenario.alkaloid_doses_mg():
+        notes.append(
+            "7-hydroxymitragynine taken by mouth has no human PK study; it is assumed to behave like the "
+            "7-hydroxymitragynine formed from mitragynine (an extrapolation)."
+        )
+    if abs(scenario.weight_kg - REFERENCE_WEIGHT_KG) > 1e-9:
+        notes.append(
+            f"Scaled from a 70 kg adult to {scenario.weight_kg:g} kg (allometric exponents 0.75 and 1)."
+        )
+    return tuple(notes)
+
+
+def model_for(
+    scenario: Scenario,
+    dispositions: dict[str, Disposition] | None = None,
+    formations: list[Formation] | None = None,
+) -> tuple[dict[str, Disposition], list[Formation]]:
+    """The dispositions needed for this scenario's alkaloids (plus formed metabolites), scaled."""
+    base, base_formations = kratom_dispositions()
+    dispositions = dispositions or base
+    formations = base_formations if formations is None else formations
+    needed = set(scenario.alkaloid_doses_mg())
+    needed |= {f.metabolite for f in formations if f.parent in needed}
+    missing = needed - set(dispositions)
+    if missing:
+        from kratomsim.errors import InputError
+
+        raise InputError(f"no pharmacokinetic model for {', '.join(sorted(missing))}; "
+                         f"modelled alkaloids: {', '.join(sorted(dispositions))}")
+    chosen = {name: scale_for_weight(d, scenario.weight_kg) for name, d in dispositions.items() if name in needed}
+    chosen_formations = [f for f in formations if f.parent in chosen and f.metabolite in chosen]
+    return chosen, chosen_formations
+
+
+def run(
+    scenario: Scenario,
+    dispositions: dict[str, Disposition] | None = None,
+    formations: list[Formation] | None = None,
+    times_h: FloatArray | None = None,
+) -> Exposure:
+    """Concentrations of each alkaloid for one scenario (subjects = 1 unless parameters are arrays)."""
+    chosen, chosen_formations = model_for(scenario, dispositions, formations)
+    system = build_system(chosen, chosen_formations)
+    times = scenario.times_h() if times_h is None else np.asarray(times_h, dtype=float)
+    states = propagate(system, scenario.dose_events(), times)
+    conc = concentrations_nM(system, states)
+    return Exposure(
+        scenario=scenario,
+        times_h=times,
+        clock=scenario.clock(times),
+        conc_nM=conc,
+        molecular_weight={name: molecular_weight(name) for name in conc},
+        notes=scenario_notes(scenario),
+    )
+
+
+def tidy(exposure: Exposure, subject: int = 0) -> pd.DataFrame:
+    """One row per time point and compound: time_h, clock, compound, conc_nM, conc_ng_per_mL."""
+    frames = []
+    for compound, conc in exposure.conc_nM.items():
+        frames.append(
+            pd.DataFrame(
+                {
+                    "time_h": exposure.times_h,
+                    "clock": pd.to_datetime(exposure.clock),
+                    "compound": compound,
+                    "conc_nM": conc[subject],
+                    "conc_ng_per_mL": exposure.conc_ng_per_mL(compound)[subject],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def simulate(**scenario_args: Any) -> pd.DataFrame:
+    """The tidy concentration table for a scenario given as user strings (see make_scenario)."""
+    return tidy(run(make_scenario(**scenario_args)))

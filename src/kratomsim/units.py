@@ -1,0 +1,126 @@
+"""Parsing of the quantities users type: doses, durations, clock times, body weight.
+
+Users give grams of leaf or mg of one alkaloid and clock times; the engine works in hours and mg.
+Each parser raises :class:`~kratomsim.errors.InputError` naming the accepted forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from kratomsim.errors import InputError
+
+_NUMBER = r"(?P<num>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
+
+_MASS_TO_MG = {"g": 1000.0, "mg": 1.0, "ug": 1e-3, "µg": 1e-3, "mcg": 1e-3}
+_DURATION_TO_H = {
+    "s": 1 / 3600, "sec": 1 / 3600, "min": 1 / 60, "m": 1 / 60, "h": 1.0, "hr": 1.0,
+    "d": 24.0, "day": 24.0, "days": 24.0, "w": 168.0, "week": 168.0, "weeks": 168.0,
+}
+_WEIGHT_TO_KG = {"kg": 1.0, "lb": 0.45359237, "lbs": 0.45359237}
+
+DOSE_FORMS = "a mass of leaf such as '2g' or '2000mg', or mg of one alkaloid such as '20mg:mitragynine'"
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A dose as typed: ``amount_mg`` of leaf, or of one alkaloid when ``compound`` is set."""
+
+    amount_mg: float
+    compound: str | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.compound is None
+
+    def __str__(self) -> str:
+        mass = f"{self.amount_mg / 1000:g} g" if self.amount_mg >= 1000 else f"{self.amount_mg:g} mg"
+        return f"{mass} of {self.compound}" if self.compound else f"{mass} of leaf"
+
+
+def _split(text: str, pattern_units: dict[str, float], what: str, accepted: str) -> float:
+    match = re.fullmatch(rf"\s*{_NUMBER}\s*(?P<unit>[a-zA-Zµ]+)?\s*", text or "")
+    if not match:
+        raise InputError(f"cannot read {what} {text!r}: expected {accepted}")
+    unit = (match.group("unit") or "").lower()
+    if unit not in pattern_units:
+        raise InputError(
+            f"unknown unit {unit or '(none)'!r} in {what} {text!r}: accepted units are "
+            f"{', '.join(pattern_units)}"
+        )
+    return float(match.group("num")) * pattern_units[unit]
+
+
+def parse_mass_mg(text: str, what: str = "mass") -> float:
+    """'2g' -> 2000.0 mg; '500 mg' -> 500.0. Positive values only."""
+    value = _split(text, _MASS_TO_MG, what, "a number with a unit, e.g. '2g' or '2000mg'")
+    if value <= 0:
+        raise InputError(f"{what} must be greater than zero, got {text!r}")
+    return value
+
+
+def parse_dose(text: str) -> Dose:
+    """Parse '2g' (leaf) or '20mg:mitragynine' (one alkaloid)."""
+    if not text or not text.strip():
+        raise InputError(f"empty dose: give {DOSE_FORMS}")
+    amount, has_colon, compound_text = text.partition(":")
+    if text.strip().startswith("-"):
+        raise InputError(f"dose must be greater than zero, got {text!r}; give {DOSE_FORMS}")
+    try:
+        mg = parse_mass_mg(amount, "dose")
+    except InputError as err:
+        raise InputError(f"{err.message}; a dose is {DOSE_FORMS}") from None
+    if not has_colon:
+        return Dose(mg)
+    compound = compound_text.strip().lower()
+    if not compound:
+        raise InputError(f"no alkaloid after ':' in dose {text!r}; give {DOSE_FORMS}")
+    return Dose(mg, compound)
+
+
+def parse_duration_h(text: str, what: str = "duration") -> float:
+    """'24h' -> 24.0; '5min' -> 0.0833; '7d' -> 168.0. Positive values only."""
+    value = _split(text, _DURATION_TO_H, what, "a number with a unit, e.g. '24h', '5min' or '7d'")
+    if value <= 0:
+        raise InputError(f"{what} must be greater than zero, got {text!r}")
+    return value
+
+
+def parse_weight_kg(text: str) -> float:
+    """'70kg' -> 70.0; '154lb' -> 69.9. Plausible adult range only."""
+    value = _split(text, _WEIGHT_TO_KG, "body weight", "a number with a unit, e.g. '70kg' or '154lb'")
+    if not 20.0 <= value <= 300.0:
+        raise InputError(f"body weight {text!r} is outside the accepted range 20 to 300 kg")
+    return value
+
+
+def parse_clock(text: str, what: str = "clock time") -> time:
+    """'22:30' or '7:05' (24-hour clock) -> datetime.time."""
+    match = re.fullmatch(r"\s*(?P<h>\d{1,2}):(?P<m>\d{2})\s*", text or "")
+    if not match:
+        raise InputError(f"cannot read {what} {text!r}: expected a 24-hour time such as '22:30'")
+    hour, minute = int(match.group("h")), int(match.group("m"))
+    if hour > 23 or minute > 59:
+        raise InputError(f"impossible {what} {text!r}: hours run 00-23 and minutes 00-59")
+    return time(hour, minute)
+
+
+def parse_date(text: str) -> date:
+    """'2026-01-05' -> date."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"cannot read date {text!r}: expected YYYY-MM-DD, e.g. '2026-01-05'") from None
+
+
+def hours_after(start: datetime, clock: time) -> float:
+    """Hours from ``start`` to the next occurrence of ``clock`` (same instant counts as 24 h later).
+
+    A wake-up time earlier than the dose time on the same night means the next morning.
+    """
+    candidate = datetime.combine(start.date(), clock)
+    if candidate <= start:
+        candidate += timedelta(days=1)
+    return (candidate - start).total_seconds() / 3600.0
