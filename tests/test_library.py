@@ -47,12 +47,12 @@ def test_bad_user_products(tmp_path, content, expected):
 
 
 def test_unknown_product_lists_known():
-    with pytest.raises(InputError, match="known products: .*K51"):
+    with pytest.raises(InputError, match=r"known products: .*K51"):
         load_product("nope")
 
 
 def test_unknown_compound_lists_known():
-    with pytest.raises(InputError, match="known compounds: .*mitragynine"):
+    with pytest.raises(InputError, match=r"known compounds: .*mitragynine"):
         check_compound("nope")
 
 

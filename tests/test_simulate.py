@@ -35,7 +35,7 @@ def test_nightly_doses_are_the_sum_of_single_doses():
     """Superposition through the API: seven nights = seven shifted single-night profiles."""
     one = run(make_scenario(count=1, hours=8 * 24.0, start_date="2026-01-05"))
     seven = run(make_scenario(count=7, hours=8 * 24.0, start_date="2026-01-05"))
-    per_day = int(round(24.0 / one.scenario.grid_h))
+    per_day = round(24.0 / one.scenario.grid_h)
     for name, single in one.conc_nM.items():
         expected = np.zeros_like(single[0])
         for night in range(7):

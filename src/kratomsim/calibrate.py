@@ -40,7 +40,7 @@ PARAMETER_UNITS = {
 
 @dataclass(frozen=True)
 class FitResult:
-    parameters: dict[str, dict[str, float]]
+    parameters: dict[str, float]
     formation: dict[str, float]
     residuals: list[dict[str, Any]]
     cost: float

@@ -7,6 +7,8 @@ into exit status 2 with no traceback; the web API turns it into HTTP 422 with th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class InputError(ValueError):
     """Bad input from a user: one line, what was wrong and what is accepted."""
@@ -20,6 +22,6 @@ class InputError(ValueError):
         return self.message
 
 
-def known_list(names: list[str] | tuple[str, ...] | set[str]) -> str:
+def known_list(names: Iterable[str]) -> str:
     """Format a list of accepted names for an error message."""
     return ", ".join(sorted(names))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from kratomsim.library import kratom_dispositions, studies
+from kratomsim.pk.model import Disposition, Formation
 from kratomsim.studies import fold_error, observed_statistics, predict_statistics
 
 # Limits from the project's acceptance criteria for Tanna 2022: exposure within 1.5-fold,
@@ -58,7 +59,9 @@ def _kratom_rows() -> list[ValidationRow]:
     return rows
 
 
-def _steady_state_predictions(study_key, dispositions, formations):  # type: ignore[no-untyped-def]
+def _steady_state_predictions(
+    study_key: str, dispositions: dict[str, Disposition], formations: list[Formation]
+) -> dict[str, dict[str, float]]:
     """Statistics that do not depend on the unknown dose of a steady-state study: tmax and t1/2."""
     from kratomsim.pk.engine import concentrations_nM, propagate
     from kratomsim.pk.model import DoseEvent, build_system

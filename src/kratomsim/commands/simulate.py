@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 
 from kratomsim.commands._output import console, print_json
@@ -15,7 +16,7 @@ from kratomsim.units import parse_duration_h
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 
 
-def write_table(frame, out: Path) -> None:  # type: ignore[no-untyped-def]
+def write_table(frame: pd.DataFrame, out: Path) -> None:
     """Write a tidy table; the suffix chooses the format."""
     suffix = out.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
@@ -32,13 +33,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def simulate(
         product: str = typer.Option("K51", help="Library product id or a product YAML file."),
-        dose: str = typer.Option("2g", help="Grams of leaf ('2g', '2000mg') or mg of one alkaloid ('20mg:mitragynine')."),
+        dose: str = typer.Option(
+            "2g", help="Grams of leaf ('2g', '2000mg') or mg of one alkaloid ('20mg:mitragynine')."
+        ),
         at: str = typer.Option("22:30", help="Clock time of the first dose (24-hour)."),
         every: str = typer.Option("24h", help="Interval between doses."),
         count: int = typer.Option(1, help="Number of doses."),
         weight: str = typer.Option("70kg", help="Body weight."),
         grid: str = typer.Option("5min", help="Output grid step (1min or more)."),
-        hours: str = typer.Option(None, help="Horizon after the first dose (default: last dose + 48 h), e.g. '72h'."),
+        hours: str = typer.Option(
+            None, help="Horizon after the first dose (default: last dose + 48 h), e.g. '72h'."
+        ),
         date: str = typer.Option(None, help="Date of the first dose, YYYY-MM-DD (default: today)."),
         out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.parquet"),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of a table."),
@@ -51,23 +56,20 @@ def register(app: typer.Typer) -> None:
         exposure = run(scenario)
         frame = tidy(exposure)
         write_table(frame, out)
-        peaks = frame.loc[frame.groupby("compound")["conc_nM"].idxmax()]
-        summary = {
-            "scenario": scenario.describe(),
-            "out": str(out),
-            "rows": len(frame),
-            "peaks": [
-                {"compound": r.compound, "cmax_nM": r.conc_nM, "cmax_ng_per_mL": r.conc_ng_per_mL,
-                 "clock": r.clock.isoformat(), "time_h": r.time_h}
-                for r in peaks.itertuples()
-            ],
-            "notes": list(exposure.notes),
-        }
+        peaks = []
+        for compound, conc in exposure.conc_nM.items():
+            i = int(conc[0].argmax())
+            peaks.append({"compound": compound, "cmax_nM": float(conc[0, i]),
+                          "cmax_ng_per_mL": float(exposure.conc_ng_per_mL(compound)[0, i]),
+                          "clock": str(exposure.clock[i]), "time_h": float(exposure.times_h[i])})
+        summary = {"scenario": scenario.describe(), "out": str(out), "rows": len(frame), "peaks": peaks,
+                   "notes": list(exposure.notes)}
         if json_out:
             print_json(summary)
             return
         console.print(f"{scenario.describe()}: {len(frame)} rows written to {out}")
-        for r in peaks.itertuples():
-            console.print(f"  {r.compound}: peak {r.conc_nM:.3g} nM ({r.conc_ng_per_mL:.3g} ng/mL) at {r.clock:%a %H:%M}")
+        for peak in peaks:
+            console.print(f"  {peak['compound']}: peak {peak['cmax_nM']:.3g} nM ({peak['cmax_ng_per_mL']:.3g} ng/mL)"
+                          f" at {str(peak['clock']).replace('T', ' ')[:16]}")
         for note in exposure.notes:
             console.print(f"  note: {note}")

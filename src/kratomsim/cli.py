@@ -1,0 +1,76 @@
+"""The ``kratomsim`` command line: a thin layer over the Python API.
+
+Each command lives in ``kratomsim.commands.<name>`` and registers itself on :data:`app`.
+User mistakes raise :class:`~kratomsim.errors.InputError`; :func:`main` prints them as one line
+and exits with status 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from kratomsim.errors import InputError
+
+app = typer.Typer(
+    name="kratomsim",
+    help="Simulate kratom alkaloids across the night: composition, exposure, receptors, "
+    "interactions and evidence. It predicts and explains; it never recommends a dose.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = (
+    "library",
+    "simulate",
+    "validate",
+    "calibrate",
+    "receptors",
+    "interact",
+)
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kratomsim.commands.{name}").register(app)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning user errors into one line and exit status 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except InputError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except Exception as err:
+        # Usage errors (unknown option, a word where a number belongs) come from typer's click layer;
+        # they carry an exit code and a message. Recognised by shape, as typer vendors its own click.
+        if callable(getattr(err, "format_message", None)) and getattr(err, "exit_code", None) == 2:
+            print(f"error: {_usage_message(err)}", file=sys.stderr)
+            raise SystemExit(2) from None
+        raise
+
+
+def _usage_message(err: Exception) -> str:
+    message = " ".join(str(err.format_message()).split())  # type: ignore[attr-defined]
+    param = getattr(err, "param", None)
+    name = getattr(param, "opts", None) or []
+    return f"{name[0]}: {message}" if name and name[0] not in message else message
+
+
+if __name__ == "__main__":
+    main()
