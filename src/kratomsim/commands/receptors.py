@@ -1,0 +1,253 @@
+"""``kratomsim receptors``: receptor occupancy across the night, a thin layer over :mod:`kratomsim.pd`.
+
+It runs the scenario through :func:`kratomsim.simulate.run`, hands the concentrations to
+:func:`kratomsim.pd.summarise_night`, and prints, writes JSON or plots. It predicts; it never
+recommends a dose.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import typer
+
+from kratomsim import pd
+from kratomsim.commands._output import console, fmt, print_json, print_table
+from kratomsim.errors import InputError
+from kratomsim.units import hours_after, parse_clock
+
+if TYPE_CHECKING:
+    from kratomsim.simulate import Exposure
+
+MAX_NIGHTS = 365
+PLOT_SUFFIXES = (".png", ".html")
+
+
+def run_exposure(product: str, dose: str, at: str, wake: time, nights: int) -> Exposure:
+    """Simulate ``nights`` nightly doses, long enough to reach the last wake-up."""
+    from kratomsim.scenario import make_scenario
+    from kratomsim.simulate import run
+
+    if isinstance(nights, bool) or not 1 <= int(nights) <= MAX_NIGHTS:
+        raise InputError(f"--nights must be a whole number from 1 to {MAX_NIGHTS}, got {nights!r}")
+    dose_clock = parse_clock(at, "dose time")
+    to_wake = hours_after(datetime.combine(datetime(2000, 1, 1).date(), dose_clock), wake)
+    horizon = (int(nights) - 1) * 24.0 + to_wake + 1.0
+    scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=int(nights), hours=horizon)
+    return run(scenario)
+
+
+def _check_plot(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"cannot plot to {path.name!r}: accepted file types are {', '.join(PLOT_SUFFIXES)}")
+
+
+def _curves(exposure: Exposure, receptor: str, data_set: str | None) -> dict[str, Any]:
+    """Median occupancy curves (%) for plotting: default, low and high unbound fraction."""
+    out: dict[str, Any] = {}
+    for scenario in pd.FU_SCENARIOS:
+        res = pd.occupancy(exposure.conc_nM, receptor, data_set, scenario)
+        out[scenario] = {
+            "total": 100 * pd.median_subjects(res.total),
+            "by_ligand": {n: 100 * pd.median_subjects(o) for n, o in res.by_ligand.items()},
+            "stimulus": 100 * pd.median_subjects(res.stimulus),
+            "data_set": res.data_set,
+        }
+    return out
+
+
+def plot_png(
+    path: Path, exposure: Exposure, summary: dict[str, Any], windows: list[tuple[datetime, datetime]]
+) -> None:
+    """Occupancy (%) over clock time, sleep windows shaded (matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    curves = _curves(exposure, summary["receptor"], summary["data_set"])
+    x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for i, (bed, woke) in enumerate(windows):
+        x0, x1 = mdates.date2num(bed), mdates.date2num(woke)
+        ax.axvspan(x0, x1, color="tab:blue", alpha=0.08, label="sleep window" if i == 0 else None)
+    ax.fill_between(
+        x,
+        curves["low"]["total"],
+        curves["high"]["total"],
+        color="grey",
+        alpha=0.2,
+        label="range: low to high unbound fraction",
+    )
+    ax.plot(
+        x, curves["default"]["total"], color="black", lw=2, label="all alkaloids (default unbound fraction)"
+    )
+    for name, occ in curves["default"]["by_ligand"].items():
+        ax.plot(x, occ, lw=1, label=name)
+    ax.plot(
+        x,
+        curves["default"]["stimulus"],
+        color="tab:red",
+        ls="--",
+        lw=1.2,
+        label="stimulus (% of a full agonist at full occupancy)",
+    )
+    ax.set_ylabel(f"{summary['receptor']} receptor occupancy (% of receptors)")
+    ax.set_xlabel("Clock time")
+    ax.set_ylim(0, 100)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M\n%d %b"))
+    ax.set_title(f"{summary['receptor']} receptor occupancy; binding data: {summary['data_set']}")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_html(
+    path: Path, exposure: Exposure, summary: dict[str, Any], windows: list[tuple[datetime, datetime]]
+) -> None:
+    """Interactive occupancy plot (plotly, plotly.js embedded so it opens offline)."""
+    import plotly.graph_objects as go
+
+    curves = _curves(exposure, summary["receptor"], summary["data_set"])
+    x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=x, y=curves["high"]["total"], line={"width": 0}, showlegend=False, hoverinfo="skip")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=curves["low"]["total"],
+            fill="tonexty",
+            line={"width": 0},
+            fillcolor="rgba(128,128,128,0.25)",
+            name="range: low to high unbound fraction",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=curves["default"]["total"], name="all alkaloids", line={"color": "black", "width": 3}
+        )
+    )
+    for name, occ in curves["default"]["by_ligand"].items():
+        fig.add_trace(go.Scatter(x=x, y=occ, name=name))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=curves["default"]["stimulus"],
+            name="stimulus (% of full agonist)",
+            line={"dash": "dash", "color": "red"},
+        )
+    )
+    for bed, woke in windows:
+        fig.add_vrect(x0=bed, x1=woke, fillcolor="blue", opacity=0.08, line_width=0)
+    fig.update_layout(
+        title=f"{summary['receptor']} receptor occupancy; binding data: {summary['data_set']} (sleep shaded)",
+        xaxis_title="Clock time",
+        yaxis_title=f"{summary['receptor']} receptor occupancy (% of receptors)",
+        yaxis_range=[0, 100],
+    )
+    fig.write_html(str(path), include_plotlyjs=True)
+
+
+def _print_summary(summary: dict[str, Any], header: str) -> None:
+    console.print(header)
+    console.print(
+        f"Receptor: {summary['receptor']}; binding data set: {summary['data_set']}; "
+        f"efficacy from: {summary['efficacy_set']}; unbound fraction: {summary['fu_scenario']}"
+    )
+    rows = []
+    for n in summary["nights"]:
+        rows.append(
+            [
+                n["night"],
+                f"{n['bedtime']['occupancy_percent']:.3g}% at {n['bedtime']['clock'][-5:]}",
+                f"{n['peak']['occupancy_percent']:.3g}% at {n['peak']['clock']}",
+                f"{n['wake']['occupancy_percent']:.3g}% at {n['wake']['clock'][-5:]}",
+                f"{n['peak']['stimulus_percent']:.3g}%",
+            ]
+        )
+    print_table(
+        "Occupancy (% of receptors)", ["night", "bedtime", "peak", "wake-up", "stimulus at peak"], rows
+    )
+    last = summary["nights"][-1]["peak"]["by_alkaloid_percent"] if summary["nights"] else {}
+    print_table(
+        "Each alkaloid at the last night's peak (% of receptors)",
+        ["alkaloid", "occupancy", "efficacy e"],
+        [
+            [k, fmt(v), "unknown" if summary["efficacy"].get(k) is None else fmt(summary["efficacy"][k])]
+            for k, v in last.items()
+        ],
+    )
+    sens = summary["sensitivity_peak_occupancy_percent"]
+    print_table(
+        f"Sensitivity: peak occupancy under every data set and unbound fraction "
+        f"(range {sens['min']:.3g}% to {sens['max']:.3g}%)",
+        ["data set", "unbound fraction", "peak occupancy %"],
+        [[r["data_set"], r["fu_scenario"], r["peak_occupancy_percent"]] for r in sens["rows"]],
+    )
+    for note in summary["notes"]:
+        console.print(f"note: {note}", highlight=False)
+    from kratomsim.datafiles import references
+
+    refs = references()
+    console.print("Sources:")
+    for key in summary["sources"]:
+        console.print(f"  [{key}] {refs[key].short() if key in refs else key}", highlight=False)
+    console.print("This is a prediction from in-vitro data; it is not advice on any dose.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("receptors")
+    def receptors(
+        product: str = typer.Option(
+            "K51", "--product", help="Library product id (e.g. K51) or a product YAML file."
+        ),
+        dose: str = typer.Option(
+            "2g", "--dose", help="Grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')."
+        ),
+        at: str = typer.Option("22:30", "--at", help="Dose (bedtime) clock time, 24-hour."),
+        wake: str = typer.Option("06:30", "--wake", help="Wake-up clock time, 24-hour."),
+        nights: int = typer.Option(1, "--nights", help="Number of nights with one dose each."),
+        receptor: str = typer.Option("mu", "--receptor", help="mu, kappa, delta, 5-HT1A or 5-HT2B."),
+        receptor_data: str | None = typer.Option(
+            None, "--receptor-data", help="Binding data set (default per receptor)."
+        ),
+        fu: str = typer.Option("default", "--fu", help="Unbound fraction scenario: default, low or high."),
+        json_out: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
+        plot: Path | None = typer.Option(None, "--plot", help="Write a plot: FILE.png or FILE.html."),
+    ) -> None:
+        """Opioid and serotonin receptor occupancy and stimulus from the alkaloid mix, night by night."""
+        wake_clock = parse_clock(wake, "wake-up time")
+        rec = pd.check_receptor(receptor)
+        pd.get_set(receptor_data, rec)  # fail fast on a bad data set, before simulating
+        if fu not in pd.FU_SCENARIOS:
+            raise InputError(f"unknown --fu scenario {fu!r}; accepted: {', '.join(pd.FU_SCENARIOS)}")
+        _check_plot(plot)
+        exposure = run_exposure(product, dose, at, wake_clock, nights)
+        summary = pd.summarise_night(exposure, rec, receptor_data, fu, wake=wake_clock)
+        if not summary["nights"]:
+            raise InputError("the simulation ends before the first wake-up; check --at and --wake")
+        summary = {
+            "product": product,
+            "dose": dose,
+            "at": at,
+            "wake": wake,
+            "nights_requested": nights,
+            **summary,
+        }
+        if plot is not None:
+            windows = pd.night_windows(exposure, wake_clock)
+            (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)
+            summary["plot"] = str(plot)
+        if json_out:
+            print_json(summary)
+        else:
+            _print_summary(summary, f"{dose} of {product} at {at}, wake {wake}, {nights} night(s)")
+            if plot is not None:
+                console.print(f"plot written: {plot}")

@@ -1,0 +1,472 @@
+"""Receptor occupancy and stimulus from the whole alkaloid mix (pure functions, vectorised).
+
+Plasma concentrations (nM, any shape, usually subjects x time) become unbound concentrations at the
+receptor, then competitive occupancy of every ligand at once, then stimulus by fractional efficacy.
+The binding data come from ``data/receptors.yaml``; published values differ up to a hundredfold
+between laboratories, so each laboratory's values are a named data set and the result says which
+one was used. docs/receptors.md gives the equations, defaults and sensitivity.
+
+It predicts; it never recommends a dose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kratomsim.datafiles import load_data_file, used_references
+from kratomsim.errors import InputError, known_list
+
+if TYPE_CHECKING:  # only for type hints; simulate is imported lazily by callers
+    from kratomsim.simulate import Exposure
+
+FloatArray = NDArray[np.float64]
+
+DATA_FILE = "receptors.yaml"
+MITRAGYNINE = "mitragynine"
+
+# ------------------------------------------------------------------ named assumptions (no data)
+# Brain-to-plasma unbound ratio. No Kp,uu is published for any kratom alkaloid; mitragynine and
+# 7-hydroxymitragynine show no significant efflux in Caco-2 and MDR-MDCK cells (Manda et al. 2014,
+# Planta Med), so passive equilibrium (Kp,uu = 1) is assumed, and 0.3 in the low scenario.
+KPUU_DEFAULT = 1.0
+KPUU_LOW = 0.3
+# The low scenario divides the unbound fraction by this factor (stronger binding than reported).
+FU_LOW_DIVISOR = 3.0
+# Alkaloids with no published plasma binding take mitragynine's value (close structural analogues).
+FU_ANALOGUE = MITRAGYNINE
+
+FU_SCENARIOS: dict[str, str] = {
+    "default": "published unbound fraction (mitragynine's for alkaloids without one), Kp,uu = 1",
+    "low": f"unbound fraction / {FU_LOW_DIVISOR:g}, Kp,uu = {KPUU_LOW:g} (lower bound, assumption)",
+    "high": "total plasma concentration reaches the receptor: fu = 1, Kp,uu = 1 (upper bound)",
+}
+
+
+# ----------------------------------------------------------------------------------- data model
+@dataclass(frozen=True)
+class LigandParams:
+    """One ligand at one receptor in one data set."""
+
+    ki_nM: float
+    role: str = "unknown"  # "partial agonist", "full agonist", "antagonist" or "unknown"
+    emax_percent: float | None = None  # relative to the assay's full agonist
+    sources: tuple[str, ...] = ()
+
+    @property
+    def efficacy(self) -> float | None:
+        """Fractional efficacy e (0..1) or None when no functional data exist."""
+        if self.role == "antagonist":
+            return 0.0
+        if self.emax_percent is not None:
+            return self.emax_percent / 100.0
+        if self.role == "full agonist":
+            return 1.0
+        return None
+
+
+@dataclass(frozen=True)
+class ReceptorSet:
+    """One laboratory's binding (and perhaps efficacy) values: a named data set."""
+
+    name: str
+    description: str
+    species: str
+    receptors: dict[str, dict[str, LigandParams]]
+    efficacy_from: str | None = None
+    caveat: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def ligands(self, receptor: str) -> dict[str, LigandParams]:
+        return self.receptors.get(receptor, {})
+
+
+@cache
+def _raw() -> dict[str, Any]:
+    return load_data_file(DATA_FILE)
+
+
+def _ligand(entry: Mapping[str, Any]) -> LigandParams:
+    emax = entry.get("emax")
+    return LigandParams(
+        ki_nM=float(entry["ki"]["value"]),
+        role=str(entry.get("role", "partial agonist" if emax else "unknown")),
+        emax_percent=float(emax["value"]) if emax else None,
+        sources=tuple(sorted(used_references(entry))),
+    )
+
+
+@cache
+def _sets() -> dict[str, ReceptorSet]:
+    out: dict[str, ReceptorSet] = {}
+    for name, raw in _raw()["data_sets"].items():
+        receptors = {
+            rec: {lig: _ligand(entry) for lig, entry in ligs.items()}
+            for rec, ligs in raw["receptors"].items()
+        }
+        out[name] = ReceptorSet(
+            name=name,
+            description=str(raw.get("description", "")),
+            species=str(raw.get("species", "")),
+            receptors=receptors,
+            efficacy_from=raw.get("efficacy_from"),
+            caveat=" ".join(str(raw["caveat"]).split()) if raw.get("caveat") else None,
+            sources=tuple(sorted(used_references(raw))),
+        )
+    return out
+
+
+def receptor_sets(receptor: str | None = None) -> list[str]:
+    """Names of the data sets (those covering ``receptor`` if given)."""
+    return [n for n, s in _sets().items() if receptor is None or receptor in s.receptors]
+
+
+def receptor_names() -> list[str]:
+    """Receptors with at least one data set."""
+    return list(_raw()["receptors"])
+
+
+def check_receptor(receptor: str) -> str:
+    """Canonical receptor name (case-insensitive), or an InputError listing the known ones."""
+    by_lower = {r.lower(): r for r in receptor_names()}
+    key = receptor.strip().lower()
+    if key in by_lower:
+        return by_lower[key]
+    raise InputError(f"unknown receptor {receptor!r}; known receptors: {known_list(receptor_names())}")
+
+
+def default_set(receptor: str = "mu") -> str:
+    return str(_raw()["defaults"][check_receptor(receptor)]["set"])
+
+
+def default_reason(receptor: str = "mu") -> str:
+    return " ".join(str(_raw()["defaults"][check_receptor(receptor)]["reason"]).split())
+
+
+def get_set(name: str | None, receptor: str = "mu") -> ReceptorSet:
+    """A data set by name (None = the receptor's default); an InputError lists the known ones."""
+    receptor = check_receptor(receptor)
+    chosen = default_set(receptor) if name is None else name.strip()
+    if chosen not in _sets():
+        raise InputError(f"unknown receptor data set {name!r}; known data sets: {known_list(list(_sets()))}")
+    found = _sets()[chosen]
+    if receptor not in found.receptors:
+        raise InputError(
+            f"data set {chosen!r} has no values for the {receptor} receptor; "
+            f"data sets for {receptor}: {known_list(receptor_sets(receptor))}"
+        )
+    return found
+
+
+# ------------------------------------------------------------------------- unbound concentration
+@dataclass(frozen=True)
+class UnboundAssumption:
+    """How plasma concentration becomes concentration at the receptor, for one alkaloid."""
+
+    fu: float
+    kpuu: float
+    basis: str
+
+    @property
+    def factor(self) -> float:
+        return self.fu * self.kpuu
+
+
+@cache
+def _published_fu() -> dict[str, tuple[float, str]]:
+    """Unbound fraction from the reported percent bound; a '> x %' report gives its upper bound."""
+    out: dict[str, tuple[float, str]] = {}
+    for compound, entry in _raw()["plasma_binding"].items():
+        bound = entry["bound"]
+        if "mean" in bound:
+            pct, how = float(bound["mean"]), f"{bound['mean']}% bound ({bound['source']}, {bound['species']})"
+        else:
+            pct = float(bound["greater_than"])
+            how = f"upper bound from >{bound['greater_than']}% bound ({bound['source']})"
+        out[compound] = (1.0 - pct / 100.0, how)
+    return out
+
+
+def unbound_assumption(compound: str, fu_scenario: str = "default") -> UnboundAssumption:
+    """fu and Kp,uu for one alkaloid under a named scenario (see FU_SCENARIOS)."""
+    if fu_scenario not in FU_SCENARIOS:
+        raise InputError(
+            f"unknown unbound-fraction scenario {fu_scenario!r}; known: {known_list(list(FU_SCENARIOS))}"
+        )
+    if fu_scenario == "high":
+        return UnboundAssumption(1.0, 1.0, FU_SCENARIOS["high"])
+    published = _published_fu()
+    if compound in published:
+        fu, how = published[compound]
+    else:
+        fu, analog_how = published[FU_ANALOGUE]
+        how = f"assumed equal to {FU_ANALOGUE} ({analog_how})"
+    if fu_scenario == "low":
+        return UnboundAssumption(
+            fu / FU_LOW_DIVISOR, KPUU_LOW, f"{how}; / {FU_LOW_DIVISOR:g}; Kp,uu {KPUU_LOW:g}"
+        )
+    return UnboundAssumption(fu, KPUU_DEFAULT, f"{how}; Kp,uu {KPUU_DEFAULT:g} assumed")
+
+
+def unbound_at_receptor(conc_plasma_nM: FloatArray, fu: float, kpuu: float = 1.0) -> FloatArray:
+    """Unbound concentration at a brain receptor: C_u = fu * Kp,uu * C_plasma (nM)."""
+    if not (0.0 <= fu <= 1.0) or kpuu < 0.0:
+        raise ValueError(f"fu must be in [0, 1] and Kp,uu >= 0, got fu={fu}, Kp,uu={kpuu}")
+    return np.asarray(conc_plasma_nM, dtype=float) * (fu * kpuu)
+
+
+# ------------------------------------------------------------------------------- the equations
+def competitive_occupancy(
+    conc_nM: Mapping[str, FloatArray], ki_nM: Mapping[str, float]
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Occupancy of each ligand competing for one site: o_i = (C_i/K_i) / (1 + sum_j C_j/K_j).
+
+    Returns (total occupancy, per-ligand occupancy); all arrays broadcast to a common shape.
+    Ligands present in ``conc_nM`` but absent from ``ki_nM`` are ignored (not measured).
+    """
+    names = [n for n in conc_nM if n in ki_nM]
+    if not names:
+        raise ValueError("no ligand has both a concentration and a Ki")
+    ratios = {}
+    for n in names:
+        ki = float(ki_nM[n])
+        if not ki > 0:
+            raise ValueError(f"Ki of {n} must be positive, got {ki}")
+        c = np.asarray(conc_nM[n], dtype=float)
+        if np.any(c < 0):
+            raise ValueError(f"negative concentration for {n}")
+        ratios[n] = c / ki
+    shape = np.broadcast_shapes(*(r.shape for r in ratios.values()))
+    denom = np.ones(shape)
+    for r in ratios.values():
+        denom = denom + r
+    per = {n: np.broadcast_to(r, shape) / denom for n, r in ratios.items()}
+    total = np.zeros(shape)
+    for o in per.values():
+        total = total + o
+    return total, per
+
+
+def fractional_stimulus(
+    occupancy_by_ligand: Mapping[str, FloatArray], efficacy: Mapping[str, float]
+) -> FloatArray:
+    """Stimulus relative to a full agonist at full occupancy: S = sum_i e_i * o_i.
+
+    e_i = Emax_i / 100 of the ligand's functional assay; antagonists have e = 0. Ligands with no
+    entry in ``efficacy`` count as e = 0 (the caller reports them as of unknown efficacy).
+    """
+    arrays = list(occupancy_by_ligand.values())
+    out = np.zeros(np.broadcast_shapes(*(np.shape(a) for a in arrays))) if arrays else np.zeros(())
+    for name, occ in occupancy_by_ligand.items():
+        out = out + float(efficacy.get(name, 0.0)) * np.asarray(occ)
+    return out
+
+
+# ---------------------------------------------------------------------------------- the result
+@dataclass(frozen=True)
+class OccupancyResult:
+    """Occupancy (fractions 0..1) and stimulus at one receptor, and how they were obtained."""
+
+    receptor: str
+    data_set: str
+    fu_scenario: str
+    total: FloatArray
+    by_ligand: dict[str, FloatArray]
+    stimulus: FloatArray
+    efficacy: dict[str, float | None]
+    efficacy_set: str | None
+    not_covered: tuple[str, ...]
+    unbound: dict[str, UnboundAssumption]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    sources: tuple[str, ...] = ()
+
+    def share_of_occupied(self, ligand: str) -> FloatArray:
+        """Fraction of the occupied receptors held by ``ligand`` (0 where nothing is bound)."""
+        occ = self.by_ligand[ligand]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.total > 0, occ / np.where(self.total > 0, self.total, 1.0), 0.0)
+
+
+def _efficacies(chosen: ReceptorSet, receptor: str) -> tuple[dict[str, float | None], str | None]:
+    """Efficacy per ligand: from the set itself, else from its ``efficacy_from`` set."""
+    own = {lig: p.efficacy for lig, p in chosen.ligands(receptor).items()}
+    if all(e is None for e in own.values()) and chosen.efficacy_from:
+        donor = _sets()[chosen.efficacy_from].ligands(receptor)
+        return {lig: donor[lig].efficacy if lig in donor else None for lig in own}, chosen.efficacy_from
+    return own, chosen.name
+
+
+def occupancy(
+    conc_nM: Mapping[str, FloatArray],
+    receptor: str = "mu",
+    data_set: str | None = None,
+    fu_scenario: str = "default",
+) -> OccupancyResult:
+    """Occupancy and stimulus of the whole alkaloid mix at one receptor, from plasma nM."""
+    receptor = check_receptor(receptor)
+    chosen = get_set(data_set, receptor)
+    ligands = chosen.ligands(receptor)
+    unbound = {n: unbound_assumption(n, fu_scenario) for n in conc_nM}
+    free = {
+        n: unbound_at_receptor(np.asarray(c, dtype=float), unbound[n].fu, unbound[n].kpuu)
+        for n, c in conc_nM.items()
+        if n in ligands
+    }
+    if not free:
+        raise InputError(
+            f"none of the alkaloids given ({known_list(list(conc_nM))}) has a Ki at {receptor} in data set "
+            f"{chosen.name!r}; it covers {known_list(list(ligands))}"
+        )
+    total, per = competitive_occupancy(free, {n: ligands[n].ki_nM for n in free})
+    efficacy, efficacy_set = _efficacies(chosen, receptor)
+    efficacy = {n: efficacy.get(n) for n in per}
+    stimulus = fractional_stimulus(per, {n: e for n, e in efficacy.items() if e is not None})
+    not_covered = tuple(sorted(n for n in conc_nM if n not in ligands))
+    notes: list[str] = []
+    if chosen.caveat:
+        notes.append(f"{chosen.name}: {chosen.caveat}")
+    if not_covered:
+        notes.append(
+            f"No checked Ki at {receptor} in {chosen.name} for: {', '.join(not_covered)}; "
+            "they are left out of the competition (occupancy is a lower bound if they bind)."
+        )
+    unknown = sorted(n for n, e in efficacy.items() if e is None)
+    if unknown:
+        notes.append(f"Efficacy unknown for {', '.join(unknown)}: counted as 0 in the stimulus.")
+    if efficacy_set and efficacy_set != chosen.name:
+        notes.append(f"Efficacy (stimulus) taken from data set {efficacy_set}; binding from {chosen.name}.")
+    notes.append(f"Unbound fraction scenario {fu_scenario!r}: {FU_SCENARIOS[fu_scenario]}.")
+    sources = set(chosen.sources)
+    if efficacy_set:
+        sources |= set(_sets()[efficacy_set].sources)
+    if fu_scenario != "high":
+        sources |= {str(e["bound"]["source"]) for e in _raw()["plasma_binding"].values()}
+    return OccupancyResult(
+        receptor=receptor,
+        data_set=chosen.name,
+        fu_scenario=fu_scenario,
+        total=total,
+        by_ligand=per,
+        stimulus=stimulus,
+        efficacy=efficacy,
+        efficacy_set=efficacy_set,
+        not_covered=not_covered,
+        unbound={n: unbound[n] for n in per},
+        notes=tuple(notes),
+        sources=tuple(sorted(sources)),
+    )
+
+
+def sensitivity_at_peak(
+    conc_nM: Mapping[str, FloatArray], receptor: str = "mu", subject: int = 0
+) -> list[dict[str, Any]]:
+    """Peak total occupancy (%) under every data set x unbound-fraction scenario, for one subject."""
+    rows = []
+    for name in receptor_sets(check_receptor(receptor)):
+        for scenario in FU_SCENARIOS:
+            res = occupancy(conc_nM, receptor, name, scenario)
+            total = np.atleast_2d(res.total)[min(subject, np.atleast_2d(res.total).shape[0] - 1)]
+            rows.append(
+                {
+                    "data_set": name,
+                    "fu_scenario": scenario,
+                    "peak_occupancy_percent": 100 * float(total.max()),
+                }
+            )
+    return rows
+
+
+# ----------------------------------------------------------------------------------- the night
+def _index_at(clock: np.ndarray, when: datetime) -> int:
+    target = np.datetime64(when.replace(tzinfo=None), "s")
+    return int(np.argmin(np.abs(clock.astype("datetime64[s]") - target)))
+
+
+def _next_clock(after: datetime, clock_time: time) -> datetime:
+    candidate = datetime.combine(after.date(), clock_time)
+    return candidate if candidate > after else candidate + timedelta(days=1)
+
+
+def median_subjects(a: FloatArray) -> FloatArray:
+    """Median over subjects of a (subjects, T) array; 1-D input is one subject."""
+    arr = np.asarray(a, dtype=float)
+    return arr if arr.ndim == 1 else np.median(arr, axis=0)
+
+
+def night_windows(
+    exposure: Exposure, wake: time, bedtime: time | None = None
+) -> list[tuple[datetime, datetime]]:
+    """(bedtime, wake) for each dose night; bedtime defaults to the dose time."""
+    sc = exposure.scenario
+    out = []
+    for t in sc.dose_times_h():
+        dose_at = sc.first_dose + timedelta(hours=t)
+        bed = dose_at if bedtime is None else _next_clock(dose_at - timedelta(hours=12), bedtime)
+        out.append((bed, _next_clock(bed, wake)))
+    end = np.datetime64(exposure.clock[-1], "s").astype(datetime)
+    return [(b, w) for b, w in out if w <= end]
+
+
+def summarise_night(
+    exposure: Exposure,
+    receptor: str = "mu",
+    data_set: str | None = None,
+    fu_scenario: str = "default",
+    wake: time = time(6, 30),
+    bedtime: time | None = None,
+) -> dict[str, Any]:
+    """Per night: occupancy (%) at bedtime, its peak (clock time) and at wake-up, with each alkaloid's share.
+
+    With several subjects the median over subjects is reported.
+    """
+    res = occupancy(exposure.conc_nM, receptor, data_set, fu_scenario)
+    total = median_subjects(res.total)
+    stim = median_subjects(res.stimulus)
+    per = {n: median_subjects(o) for n, o in res.by_ligand.items()}
+    clock = np.asarray(exposure.clock).astype("datetime64[s]")
+    nights = []
+    windows = night_windows(exposure, wake, bedtime)
+    for i, (bed, woke) in enumerate(windows, start=1):
+        i0, i1 = _index_at(clock, bed), _index_at(clock, woke)
+        ip = i0 + int(np.argmax(total[i0 : i1 + 1]))
+
+        def point(k: int) -> dict[str, Any]:
+            return {
+                "clock": str(clock[k].astype(datetime).strftime("%Y-%m-%d %H:%M")),
+                "occupancy_percent": 100 * float(total[k]),
+                "stimulus_percent": 100 * float(stim[k]),
+                "by_alkaloid_percent": {n: 100 * float(o[k]) for n, o in per.items()},
+            }
+
+        nights.append({"night": i, "bedtime": point(i0), "peak": point(ip), "wake": point(i1)})
+    sens = sensitivity_at_peak(
+        {
+            n: np.atleast_2d(np.asarray(c))[:, : _index_at(clock, windows[-1][1]) + 1]
+            for n, c in exposure.conc_nM.items()
+        }
+        if windows
+        else exposure.conc_nM,
+        res.receptor,
+    )
+    peaks = [r["peak_occupancy_percent"] for r in sens]
+    return {
+        "receptor": res.receptor,
+        "data_set": res.data_set,
+        "efficacy_set": res.efficacy_set,
+        "fu_scenario": fu_scenario,
+        "model": "competitive binding, fractional efficacy (stimulus = sum e_i * occupancy_i)",
+        "subjects": int(np.atleast_2d(np.asarray(res.total)).shape[0]),
+        "nights": nights,
+        "sensitivity_peak_occupancy_percent": {"min": min(peaks), "max": max(peaks), "rows": sens},
+        "unbound": {n: {"fu": u.fu, "kpuu": u.kpuu, "basis": u.basis} for n, u in res.unbound.items()},
+        "efficacy": res.efficacy,
+        "not_covered": list(res.not_covered),
+        "notes": list(res.notes) + list(getattr(exposure, "notes", ())),
+        "sources": res.sources,
+    }

@@ -1,0 +1,175 @@
+"""Receptor occupancy: hand-calculated cases, invariants, data sets and the night summary."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kratomsim import pd
+from kratomsim.datafiles import load_data_file, uncited_numbers
+from kratomsim.errors import InputError
+from kratomsim.scenario import make_scenario
+from kratomsim.simulate import Exposure
+
+MG, OH = "mitragynine", "7-hydroxymitragynine"
+
+
+def test_single_ligand_equals_hand_calculation() -> None:
+    c = np.array([0.0, 5.0, 10.0, 1000.0])
+    total, per = pd.competitive_occupancy({"x": c}, {"x": 10.0})
+    np.testing.assert_allclose(total, c / (c + 10.0))
+    np.testing.assert_allclose(per["x"], total)
+    assert total[2] == pytest.approx(0.5)
+
+
+def test_two_ligands_closed_form() -> None:
+    ca, cb, ka, kb = 30.0, 5.0, 10.0, 2.0
+    total, per = pd.competitive_occupancy({"a": np.array(ca), "b": np.array(cb)}, {"a": ka, "b": kb})
+    denom = 1 + ca / ka + cb / kb  # 1 + 3 + 2.5 = 6.5
+    assert float(per["a"]) == pytest.approx(3 / 6.5)
+    assert float(per["b"]) == pytest.approx(2.5 / 6.5)
+    assert float(total) == pytest.approx((ca / ka + cb / kb) / denom)
+
+
+def test_stimulus_is_efficacy_weighted_occupancy() -> None:
+    occ = {"partial": np.array([0.2, 0.4]), "antagonist": np.array([0.5, 0.1])}
+    s = pd.fractional_stimulus(occ, {"partial": 0.413, "antagonist": 0.0})
+    np.testing.assert_allclose(s, 0.413 * occ["partial"])
+
+
+def test_unbound_concentration() -> None:
+    np.testing.assert_allclose(pd.unbound_at_receptor(np.array([100.0]), 0.15, 0.3), [4.5])
+    with pytest.raises(ValueError):
+        pd.unbound_at_receptor(np.array([1.0]), 1.5)
+
+
+def test_unbound_scenarios_follow_the_data() -> None:
+    mg = pd.unbound_assumption(MG, "default")
+    assert mg.fu == pytest.approx(0.15)  # upper bound of '> 85 % bound'
+    assert pd.unbound_assumption(OH, "default").fu == pytest.approx(1 - 0.731)
+    assert pd.unbound_assumption("paynantheine", "default").fu == mg.fu  # analogue assumption
+    assert pd.unbound_assumption(MG, "low").factor == pytest.approx(0.15 / 3 * 0.3)
+    assert pd.unbound_assumption(MG, "high").factor == 1.0
+    with pytest.raises(InputError, match="known"):
+        pd.unbound_assumption(MG, "medium")
+
+
+def test_switching_data_set_changes_the_result_as_documented() -> None:
+    # Only mitragynine, unbound scenario 'high' (fu = 1): occupancy = C / (C + Ki of the set).
+    c = {MG: np.array([[50.0]])}
+    tak = pd.occupancy(c, "mu", "takayama2002", "high")
+    obe = pd.occupancy(c, "mu", "obeng2021", "high")
+    assert float(tak.total[0, 0]) == pytest.approx(50 / (50 + 7.24))
+    assert float(obe.total[0, 0]) == pytest.approx(50 / (50 + 709))
+    assert tak.total[0, 0] > 10 * obe.total[0, 0]
+    assert pd.occupancy(c, "mu").data_set == pd.default_set("mu") == "takayama2002"
+    assert any("assign" in n for n in obe.notes)  # the Obeng caveat travels with the result
+
+
+def test_efficacy_comes_from_the_named_set() -> None:
+    res = pd.occupancy({MG: np.array([100.0]), OH: np.array([10.0])}, "mu", "takayama2002", "high")
+    assert res.efficacy_set == "obeng2021"
+    assert res.efficacy == {MG: 0.0, OH: pytest.approx(0.413)}
+    np.testing.assert_allclose(res.stimulus, 0.413 * res.by_ligand[OH])
+
+
+def test_unmeasured_ligands_are_reported_not_guessed() -> None:
+    res = pd.occupancy({MG: np.array([10.0]), "paynantheine": np.array([10.0])}, "mu")
+    assert res.not_covered == ("paynantheine",)
+    assert "paynantheine" not in res.by_ligand
+
+
+def test_bad_names_raise_input_errors_listing_the_known_ones() -> None:
+    with pytest.raises(InputError, match=r"known data sets: .*obeng2021.*takayama2002"):
+        pd.occupancy({MG: np.array([1.0])}, "mu", "nosuchset")
+    with pytest.raises(InputError, match="known receptors"):
+        pd.occupancy({MG: np.array([1.0])}, "nociceptin")
+    with pytest.raises(InputError, match="data sets for 5-HT1A"):
+        pd.occupancy({MG: np.array([1.0])}, "5-HT1A", "takayama2002")
+
+
+def test_receptor_data_file_is_cited() -> None:
+    assert uncited_numbers(load_data_file("receptors.yaml")) == []
+    for name in pd.receptor_sets():
+        assert pd.get_set(name, next(iter(pd._sets()[name].receptors))).sources
+
+
+def test_sensitivity_covers_every_set_and_scenario() -> None:
+    rows = pd.sensitivity_at_peak({MG: np.array([[0.0, 40.0, 20.0]]), OH: np.array([[0.0, 2.0, 1.0]])})
+    assert {(r["data_set"], r["fu_scenario"]) for r in rows} == {
+        (s, f) for s in pd.receptor_sets("mu") for f in pd.FU_SCENARIOS
+    }
+    by = {(r["data_set"], r["fu_scenario"]): r["peak_occupancy_percent"] for r in rows}
+    for s in pd.receptor_sets("mu"):
+        assert by[(s, "low")] <= by[(s, "default")] <= by[(s, "high")]
+
+
+conc = arrays(np.float64, (3, 7), elements=st.floats(0, 1e6, allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(conc, conc, conc, st.floats(0.01, 1e4), st.floats(0.01, 1e4), st.floats(0.01, 1e4))
+def test_occupancy_bounded_and_shares_sum_to_total(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, ka: float, kb: float, kc: float
+) -> None:
+    total, per = pd.competitive_occupancy({"a": a, "b": b, "c": c}, {"a": ka, "b": kb, "c": kc})
+    assert np.all(total >= 0) and np.all(total <= 1)
+    for o in per.values():
+        assert np.all(o >= 0) and np.all(o <= total + 1e-12)
+    np.testing.assert_allclose(sum(per.values()), total, rtol=1e-12, atol=1e-15)
+    s = pd.fractional_stimulus(per, {"a": 0.4, "b": 0.0, "c": 1.0})
+    assert np.all(s >= 0) and np.all(s <= total + 1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(conc, conc, st.sampled_from(["takayama2002", "obeng2021"]), st.sampled_from(list(pd.FU_SCENARIOS)))
+def test_alkaloid_mix_bounded(a: np.ndarray, b: np.ndarray, data_set: str, scenario: str) -> None:
+    res = pd.occupancy({MG: a, OH: b, "speciogynine": a}, "mu", data_set, scenario)
+    assert np.all(res.total >= 0) and np.all(res.total <= 1)
+    np.testing.assert_allclose(sum(res.by_ligand.values()), res.total, rtol=1e-12, atol=1e-15)
+    share = np.sum([res.share_of_occupied(n) for n in res.by_ligand], axis=0)
+    np.testing.assert_allclose(share[res.total > 0], 1.0)
+
+
+def synthetic_exposure(nights: int = 2, subjects: int = 2) -> Exposure:
+    """A two-compartment-like curve per night, on the real scenario clock (no PK parameters needed)."""
+    sc = make_scenario(
+        product="K51", dose="2g", at="22:30", count=nights, hours=24.0 * nights, start_date="2026-01-05"
+    )
+    t = sc.times_h()
+    mg = np.zeros_like(t)
+    for d in sc.dose_times_h():
+        dt = np.clip(t - d, 0, None)
+        mg += 60 * (np.exp(-0.08 * dt) - np.exp(-1.2 * dt))
+    scale = np.linspace(0.8, 1.2, subjects)[:, None]
+    conc = {MG: scale * mg, OH: scale * mg * 0.05, "speciogynine": scale * mg * 0.15}
+    return Exposure(
+        scenario=sc,
+        times_h=t,
+        clock=sc.clock(t),
+        conc_nM=conc,
+        molecular_weight={MG: 398.5, OH: 414.5, "speciogynine": 398.5},
+    )
+
+
+def test_summarise_night_reports_bedtime_peak_and_wake() -> None:
+    exp = synthetic_exposure()
+    out = pd.summarise_night(exp, wake=time(6, 30))
+    assert [n["night"] for n in out["nights"]] == [1, 2]
+    n1, n2 = out["nights"]
+    assert n1["bedtime"]["clock"] == "2026-01-05 22:30" and n1["wake"]["clock"] == "2026-01-06 06:30"
+    assert n1["bedtime"]["occupancy_percent"] == 0.0
+    assert n2["bedtime"]["occupancy_percent"] > 0  # carried over from night 1
+    assert n1["peak"]["occupancy_percent"] >= max(
+        n1["bedtime"]["occupancy_percent"], n1["wake"]["occupancy_percent"]
+    )
+    assert set(n1["peak"]["by_alkaloid_percent"]) == {MG, OH}
+    assert sum(n1["peak"]["by_alkaloid_percent"].values()) == pytest.approx(n1["peak"]["occupancy_percent"])
+    sens = out["sensitivity_peak_occupancy_percent"]
+    assert sens["min"] <= n1["peak"]["occupancy_percent"] <= sens["max"]
+    assert out["not_covered"] == ["speciogynine"] and out["subjects"] == 2
