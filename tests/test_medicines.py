@@ -1,0 +1,105 @@
+"""The bedtime-medicine library: cited data, transparent derivation, validation against sources."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kratomsim import medicines as meds
+from kratomsim.datafiles import load_data_file, references, uncited_numbers
+from kratomsim.errors import InputError
+
+
+def test_library_loads_with_the_core_medicines() -> None:
+    names = meds.medicine_names()
+    for expected in ("zolpidem", "eszopiclone", "suvorexant", "trazodone", "oxycodone", "tramadol"):
+        assert expected in names
+    zolpidem = meds.load_medicine("Zolpidem")
+    assert zolpidem.molecular_weight > 0 and zolpidem.has_model
+    assert 0 < zolpidem.base_fraction < 1  # dosed as the tartrate salt
+
+
+def test_every_number_is_cited_and_every_reference_identified() -> None:
+    content = load_data_file("medicines.yaml")
+    assert uncited_numbers(content) == []
+    registry = references()
+    for key in content["references"]:
+        ref = registry[key]
+        assert ref.doi or ref.pmid or ref.label, key
+
+
+def test_validation_within_one_and_a_half_fold() -> None:
+    rows = meds.validate_medicines()
+    modelled = {n for n in meds.medicine_names() if meds.load_medicine(n).has_model}
+    assert {r["compound"] for r in rows} == modelled
+    for row in rows:
+        assert set(row) >= {"study", "compound", "statistic", "observed", "predicted", "fold_error"}
+        assert row["statistic"] in {"cmax", "tmax", "t_half"}
+        assert row["fold_error"] <= meds.FOLD_LIMIT, row
+
+
+def test_unknown_medicine_lists_known_names() -> None:
+    with pytest.raises(InputError) as err:
+        meds.load_medicine("nonexistazine")
+    assert "zolpidem" in str(err.value) and "trazodone" in str(err.value)
+
+
+def test_medicine_without_model_says_why() -> None:
+    with pytest.raises(InputError, match="no PK model for lemborexant"):
+        meds.medicine_disposition("lemborexant")
+
+
+def test_short_names_find_their_entry() -> None:
+    assert meds.load_medicine("doxepin").name == "doxepin_low_dose"
+
+
+def test_zolpidem_derivation_by_hand() -> None:
+    """One-compartment Bateman Cmax computed by hand reproduces the label's 121 ng/mL."""
+    d = meds.derivation("zolpidem")
+    ke = math.log(2) / 2.5  # label half-life, 10 mg
+    assert d.ke == pytest.approx(ke)
+    tmax = math.log(d.ka / ke) / (d.ka - ke)
+    assert tmax == pytest.approx(1.6, rel=1e-9)  # label tmax
+    dose_umol = 10.0 * (2 * 307.397 / 764.880) * 1000.0 / 307.397  # 10 mg tartrate -> base
+    c_uM = dose_umol / d.v1 * d.ka / (d.ka - ke) * (math.exp(-ke * tmax) - math.exp(-d.ka * tmax))
+    assert c_uM * 307.397 == pytest.approx(121.0, rel=1e-9)  # uM * g/mol = ng/mL
+    assert d.cl == pytest.approx(ke * d.v1)
+    # The exact engine on a 1-min grid agrees with the closed form.
+    times = np.arange(0.0, 12.0, 1.0 / 60.0)
+    conc = meds.simulate_medicine("zolpidem", meds.medicine_dose_events("zolpidem:10mg"), times)
+    assert conc.max() * 307.397 / 1000.0 == pytest.approx(121.0, rel=1e-3)
+
+
+@pytest.mark.parametrize("spec", ["zolpidem:10mg", "10mg:zolpidem", ("zolpidem", 10.0)])
+def test_dose_specs_agree(spec: str | tuple[str, float]) -> None:
+    (event,) = meds.medicine_dose_events(spec, time_h=1.5)
+    assert event.compound == "zolpidem" and event.time_h == 1.5
+    assert float(np.asarray(event.amount_umol)) == pytest.approx(10.0 * 2 * 1000.0 / 764.880)
+
+
+def test_default_dose_and_repeats() -> None:
+    events = meds.medicine_dose_events("suvorexant", count=3, interval_h=24.0)
+    assert [e.time_h for e in events] == [0.0, 24.0, 48.0]
+    assert float(np.asarray(events[0].amount_umol)) == pytest.approx(10.0 * 1000.0 / 450.927)
+
+
+@pytest.mark.parametrize("spec", ["zolpidem:-5mg", "zolpidem:ten", "zolpidem:5kg"])
+def test_bad_doses_are_input_errors(spec: str) -> None:
+    with pytest.raises(InputError):
+        meds.medicine_dose_events(spec)
+
+
+def test_every_modelled_medicine_has_a_positive_disposition_and_basis() -> None:
+    for name in meds.medicine_names():
+        if not meds.load_medicine(name).has_model:
+            continue
+        d = meds.derivation(name)
+        assert d.ka > d.ke > 0 and d.cl > 0 and d.v1 > 0
+        assert {"ke", "ka", "v1", "cl"} <= set(d.basis)
+
+
+def test_solve_ka_rejects_unreachable_tmax() -> None:
+    with pytest.raises(ValueError):
+        meds.solve_ka(5.0, math.log(2) / 2.0)  # tmax beyond 1/ke
