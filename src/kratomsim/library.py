@@ -6,11 +6,12 @@ is a YAML file of the same shape as a library product, without the citations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kratomsim.datafiles import load_data_file, read_yaml_file
@@ -205,4 +206,11 @@ def kratom_dispositions() -> tuple[dict[str, Disposition], list[Formation]]:
                     presystemic=_value(f, "presystemic_fraction"), systemic=_value(f, "systemic_fraction"),
                 )
             )
+    for f in formations:
+        metabolite = dispositions[f.metabolite]
+        if float(np.asarray(metabolite.ka)) == 0.0:
+            # ASSUMPTION: a formed metabolite taken by mouth (7-OH in a product) has no human
+            # absorption data; it is absorbed like its parent. simulate.scenario_notes says so.
+            parent = dispositions[f.parent]
+            dispositions[f.metabolite] = replace(metabolite, ka=parent.ka, lag=parent.lag)
     return dispositions, formations

@@ -61,8 +61,9 @@ def scenario_notes(scenario: Scenario) -> tuple[str, ...]:
         )
     if SEVEN_OH in scenario.alkaloid_doses_mg():
         notes.append(
-            "7-hydroxymitragynine taken by mouth has no human PK study; it is assumed to behave like the "
-            "7-hydroxymitragynine formed from mitragynine (an extrapolation)."
+            "7-hydroxymitragynine taken by mouth has no human PK study; it is assumed to be absorbed like "
+            "mitragynine and then to behave like the 7-hydroxymitragynine formed from mitragynine "
+            "(an extrapolation)."
         )
     if abs(scenario.weight_kg - REFERENCE_WEIGHT_KG) > 1e-9:
         notes.append(
