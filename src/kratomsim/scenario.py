@@ -5,8 +5,8 @@ Parsing user strings happens here, once, for the CLI, the web app and the Python
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 
@@ -73,16 +73,6 @@ class Scenario:
         repeat = f", every {self.interval_h:g} h x {self.count}" if self.count > 1 else ""
         return f"{self.dose} ({what}) at {self.first_dose:%Y-%m-%d %H:%M}{repeat}, {self.weight_kg:g} kg"
 
-    def with_dose(self, dose: str) -> Scenario:
-        return replace(self, dose=_parse_dose(dose, self.product))
-
-
-def _parse_dose(text: str, product: Product | None) -> Dose:
-    dose = parse_dose(text)
-    if dose.compound is not None:
-        return Dose(dose.amount_mg, check_compound(dose.compound))
-    return dose
-
 
 def make_scenario(
     product: str | None = "K51",
@@ -135,7 +125,3 @@ def make_scenario(
         grid_h=grid_h,
         horizon_h=horizon_h,
     )
-
-
-def end_clock(scenario: Scenario) -> datetime:
-    return scenario.first_dose + timedelta(hours=scenario.horizon_h)

@@ -8,7 +8,7 @@ only floating-point rounding accumulates (about 1e-13 relative over thousands of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.linalg import expm
@@ -22,7 +22,6 @@ def propagate(
     system: LinearSystem,
     doses: Sequence[DoseEvent],
     times_h: FloatArray,
-    progress: Callable[[int], None] | None = None,
 ) -> FloatArray:
     """States at ``times_h`` (sorted, hours), shape (subjects, times, states), in micromoles.
 
@@ -67,8 +66,6 @@ def propagate(
             out[:, recorded, :] = state
             recorded += 1
         previous = instant
-        if progress is not None:
-            progress(index)
     return out
 
 
