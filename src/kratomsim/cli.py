@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "calibrate",
     "receptors",
     "interact",
+    "audit",
 )
 
 

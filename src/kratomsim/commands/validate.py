@@ -17,10 +17,18 @@ def register(app: typer.Typer) -> None:
         report = validation_report()
         rows = report["rows"]
         assert isinstance(rows, list)
+        checks = report["gmfe_checks"]
+        assert isinstance(checks, list)
         if json_out:
-            keys = ("study", "compound", "statistic", "observed", "predicted", "fold_error", "limit", "passed")
-            print_json({"rows": [{k: r[k] for k in keys} for r in rows], "gmfe": report["gmfe"],
-                        "passed": report["passed"]})
+            keys = ("study", "compound", "statistic", "observed", "predicted", "fold_error", "limit", "passed", "unit")
+            listing = [{"kind": "statistic", **{k: r[k] for k in keys}} for r in rows]
+            listing += [
+                {"kind": "gmfe", "study": c["study"], "compound": "all", "statistic": c["statistic"],
+                 "observed": None, "predicted": None, "fold_error": c["gmfe"], "limit": c["limit"],
+                 "passed": c["passed"], "unit": ""}
+                for c in checks
+            ]
+            print_json(listing)
         else:
             print_table(
                 "Validation: model vs published statistics",

@@ -1,0 +1,20 @@
+"""Evidence: what the studies show about kratom and sleep, and an audit of claims against it.
+
+Pure functions over the cited data in ``data/evidence/``; the sentence-embedding model used by the
+audit loads lazily on first use.
+"""
+
+from kratomsim.evidence.audit import AuditReport, ClaimMatch, audit_text
+from kratomsim.evidence.library import Claim, EvidenceNote, Study, claims, night_evidence, studies
+
+__all__ = [
+    "AuditReport",
+    "Claim",
+    "ClaimMatch",
+    "EvidenceNote",
+    "Study",
+    "audit_text",
+    "claims",
+    "night_evidence",
+    "studies",
+]

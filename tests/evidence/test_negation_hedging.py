@@ -1,0 +1,71 @@
+"""Negation and hedging rules (pure functions: no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kratomsim.evidence import claims
+from kratomsim.evidence.audit import FLIP, is_hedged, is_negated, sentence_denies
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim_id", "negated"),
+    [
+        ("Kratom helps you fall asleep.", "falls_asleep", False),
+        ("Kratom does not help you fall asleep.", "falls_asleep", True),
+        ("Kratom won't help you sleep.", "falls_asleep", True),
+        ("Kratom is non-addictive.", "no_dependence", False),
+        ("Kratom does NOT cause dependence.", "no_dependence", False),
+        ("Kratom causes dependence.", "no_dependence", True),
+        ("It is a myth that kratom carries no risk of dependence.", "no_dependence", True),
+        ("Kratom is an addiction-free herb.", "no_dependence", False),
+        ("Kratom is not an opioid.", "not_opioid", False),
+        ("Mitragynine is a mu-opioid receptor agonist.", "not_opioid", True),
+        ("Kratom does not bind opioid receptors, so it cannot cause opioid effects.", "not_opioid", False),
+        ("Kratom has never killed anyone.", "safer_than_opioids", False),
+        ("Kratom is not a safe substitute for sleeping pills.", "safer_than_opioids", True),
+        ("For evening relaxation, nothing beats red vein kratom.", "red_strains_sedating", False),
+    ],
+)
+def test_negation_relative_to_claim(sentence: str, claim_id: str, negated: bool) -> None:
+    assert is_negated(sentence, claims()[claim_id]) is negated
+
+
+def test_denial_of_a_contradicted_claim_is_supported() -> None:
+    assert FLIP["contradicted"] == "supported"
+    assert FLIP["supported"] == "contradicted"
+    assert FLIP["mixed"] == "mixed" and FLIP["unsupported"] == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hedged"),
+    [
+        ("Kratom may help you sleep.", True),
+        ("Some users report that kratom calms them.", True),
+        ("Kratom is reportedly sedating.", True),
+        ("Vendors claim kratom is safe.", True),
+        ("Kratom helps you sleep.", False),
+        ("Kratom can cause dependence.", False),
+    ],
+)
+def test_hedging(sentence: str, hedged: bool) -> None:
+    assert is_hedged(sentence) is hedged
+
+
+@given(st.sampled_from(["it is not true that ", "there is no truth in saying ", "nobody can say "]),
+       st.booleans())
+def test_denying_a_denial_affirms(prefix: str, use_prefix: bool) -> None:
+    """Negation is counted by parity: denying "kratom is not addictive" affirms addiction."""
+    sentence = (prefix if use_prefix else "") + "kratom is not addictive"
+    assert sentence_denies(sentence, ("addict",)) is (not use_prefix)
+
+
+@given(st.sampled_from(["Kratom", "Red kratom", "This herb"]),
+       st.sampled_from([("helps you sleep", "help you sleep"), ("brings deep sleep", "bring deep sleep"),
+                        ("eases pain at night", "ease pain at night")]))
+def test_not_flips_an_affirmative_sentence(subject: str, predicate: tuple[str, str]) -> None:
+    focus = ("sleep", "pain", "night")
+    assert not sentence_denies(f"{subject} {predicate[0]}.", focus)
+    assert sentence_denies(f"{subject} does not {predicate[1]}.", focus)
