@@ -67,8 +67,50 @@ def test_switching_data_set_changes_the_result_as_documented() -> None:
     assert float(tak.total[0, 0]) == pytest.approx(50 / (50 + 7.24))
     assert float(obe.total[0, 0]) == pytest.approx(50 / (50 + 709))
     assert tak.total[0, 0] > 10 * obe.total[0, 0]
-    assert pd.occupancy(c, "mu").data_set == pd.default_set("mu") == "takayama2002"
+    assert pd.occupancy(c, "mu").data_set == pd.default_set("mu") == "obeng2020"
     assert any("assign" in n for n in obe.notes)  # the Obeng caveat travels with the result
+
+
+def test_default_is_a_human_receptor_set_covering_the_most_alkaloids() -> None:
+    default = pd.get_set(None, "mu")
+    assert default.species.startswith("human")
+    covered = set(default.ligands("mu"))
+    assert {MG, OH, "speciociliatine"} <= covered
+    human = [s for s in pd.receptor_sets("mu") if pd.get_set(s, "mu").species.startswith("human")]
+    assert len(covered) == max(len(pd.get_set(s, "mu").ligands("mu")) for s in human)
+    assert "human" in pd.default_reason("mu").lower()
+
+
+def test_speciociliatine_competes_in_the_default_set() -> None:
+    # fu = 1 (scenario 'high'): o_i = (C_i/K_i) / (1 + sum C_j/K_j), Ki 161, 7.16 and 54.5 nM.
+    c = {MG: np.array([161.0]), OH: np.array([7.16]), "speciociliatine": np.array([109.0])}
+    res = pd.occupancy(c, "mu", None, "high")
+    denom = 1 + 1 + 1 + 2
+    assert float(res.by_ligand["speciociliatine"][0]) == pytest.approx(2 / denom)
+    assert float(res.total[0]) == pytest.approx(4 / denom)
+    assert res.not_covered == ()
+    assert res.efficacy_set == "obeng2021"  # same laboratory's functional assay
+    assert res.efficacy["speciociliatine"] is None
+    assert any("single secondary" in n or "one secondary" in n for n in res.notes)
+
+
+def test_every_set_names_species_and_sets_stay_separate() -> None:
+    for name in pd.receptor_sets():
+        s = pd._sets()[name]
+        assert s.species and s.description
+    # the two University of Florida papers are kept apart: their mitragynine values differ 4-fold
+    assert pd.get_set("obeng2020").ligands("mu")[MG].ki_nM == pytest.approx(161)
+    assert pd.get_set("obeng2021").ligands("mu")[MG].ki_nM == pytest.approx(709)
+    assert pd.get_set("hemby2026").ligands("mu")[MG].ki_nM == pytest.approx(238)
+
+
+def test_adrenergic_receptors() -> None:
+    c = {MG: np.array([100.0]), "corynantheidine": np.array([41.7])}
+    a1d = pd.occupancy(c, "alpha-1D", None, "high")
+    assert float(a1d.by_ligand["corynantheidine"][0]) == pytest.approx(1 / (1 + 1 + 100 / 5480))
+    for sub, ki in (("alpha-2A", 4720), ("alpha-2B", 9290), ("alpha-2C", 2320)):
+        res = pd.occupancy({MG: np.array([ki])}, sub.upper(), None, "high")
+        assert res.receptor == sub and float(res.total[0]) == pytest.approx(0.5)
 
 
 def test_efficacy_comes_from_the_named_set() -> None:
@@ -127,9 +169,9 @@ def test_occupancy_bounded_and_shares_sum_to_total(
 
 
 @settings(max_examples=30, deadline=None)
-@given(conc, conc, st.sampled_from(["takayama2002", "obeng2021"]), st.sampled_from(list(pd.FU_SCENARIOS)))
+@given(conc, conc, st.sampled_from(pd.receptor_sets("mu")), st.sampled_from(list(pd.FU_SCENARIOS)))
 def test_alkaloid_mix_bounded(a: np.ndarray, b: np.ndarray, data_set: str, scenario: str) -> None:
-    res = pd.occupancy({MG: a, OH: b, "speciogynine": a}, "mu", data_set, scenario)
+    res = pd.occupancy({MG: a, OH: b, "speciogynine": a, "speciociliatine": b}, "mu", data_set, scenario)
     assert np.all(res.total >= 0) and np.all(res.total <= 1)
     np.testing.assert_allclose(sum(res.by_ligand.values()), res.total, rtol=1e-12, atol=1e-15)
     share = np.sum([res.share_of_occupied(n) for n in res.by_ligand], axis=0)

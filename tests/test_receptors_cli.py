@@ -59,7 +59,9 @@ def test_json(fake_run: None, capsys: pytest.CaptureFixture[str]) -> None:
     main = _main()
     main(["receptors", "--product", "K51", "--dose", "2g", "--nights", "2", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert out["receptor"] == "mu" and out["data_set"] == "takayama2002"
+    from kratomsim.pd import default_set
+
+    assert out["receptor"] == "mu" and out["data_set"] == default_set("mu") == "obeng2020"
     assert len(out["nights"]) == 2
     assert 0 <= out["nights"][0]["peak"]["occupancy_percent"] <= 100
     assert "obeng2021" in out["sources"]
