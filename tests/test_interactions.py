@@ -260,3 +260,85 @@ def test_cli_bad_input_exits_2_with_one_line(args: list[str], capsys: pytest.Cap
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "\n" not in err
+
+
+# ------------------------------------------------------------ fm from clinical inhibitor studies
+
+
+def test_fm_from_auc_ratio_by_hand() -> None:
+    # Complete block of a pathway carrying fm: AUCR = 1/(1 - fm). AUCR 4 -> fm 0.75; 1 -> 0.
+    assert ix.fm_from_auc_ratio(4.0) == pytest.approx(0.75)
+    assert ix.fm_from_auc_ratio(1.0) == pytest.approx(0.0)
+    assert ix.fm_from_auc_ratio(0.8) == 0.0  # an AUCR below 1 carries no fm
+    with pytest.raises(ValueError):
+        ix.fm_from_auc_ratio(0.0)
+    # Zolpidem: CL/F 422 mL/min with placebo, 250 with ketoconazole -> AUCR 1.688, fm 0.4076
+    r, lo, hi = ix.reported_auc_ratio({"cl_without": 422, "cl_with": 250})
+    assert r == pytest.approx(1.688) and lo == hi == r
+    assert ix.fm_from_auc_ratio(r) == pytest.approx(1 - 250 / 422)
+    # Quetiapine: oral clearance down 84% -> AUCR 1/0.16 = 6.25, fm 0.84
+    assert ix.reported_auc_ratio({"cl_reduction_percent": 84})[0] == pytest.approx(6.25)
+    # Suvorexant: AUC 2.61 -> 7.28 uM*h -> fm = 1 - 2.61/7.28 = 0.6415
+    r = ix.reported_auc_ratio({"auc_without": 2.61, "auc_with": 7.28})[0]
+    assert ix.fm_from_auc_ratio(r) == pytest.approx(0.64148, rel=1e-4)
+    # Oxycodone with voriconazole: 3.6 (2.7-5.6) -> fm 0.722 (0.630-0.821)
+    r, lo, hi = ix.reported_auc_ratio({"value": 3.6, "low": 2.7, "high": 5.6})
+    assert [round(ix.fm_from_auc_ratio(x), 3) for x in (lo, r, hi)] == [0.630, 0.722, 0.821]
+
+
+@pytest.mark.parametrize(
+    ("victim", "enzyme", "fm"),
+    [
+        ("zolpidem", "CYP3A4", 1 - 250 / 422),
+        ("suvorexant", "CYP3A4", 1 - 2.61 / 7.28),
+        ("lemborexant", "CYP3A4", 0.75),
+        ("daridorexant", "CYP3A4", 0.89),
+        ("trazodone", "CYP3A4", 1 - 75 / 155),
+        ("quetiapine", "CYP3A4", 0.84),
+        ("oxycodone", "CYP3A4", 1 - 1 / 3.6),
+        ("tramadol", "CYP2D6", 1 - 1 / 1.2),
+        ("codeine", "CYP2D6", 0.10),
+    ],
+)
+def test_library_victims_carry_the_derived_fm(victim: str, enzyme: str, fm: float) -> None:
+    v = ix.get_victim(victim)
+    assert v.fm[enzyme] == pytest.approx(fm)
+    assert v.sources and "medicines.yaml" not in v.sources  # the cited keys, not the file name
+
+
+LISTED_VICTIMS = (
+    "zolpidem", "suvorexant", "lemborexant", "daridorexant", "trazodone", "quetiapine",
+    "oxycodone", "codeine", "tramadol", "midazolam", "dextromethorphan",
+)
+
+
+@pytest.mark.parametrize("victim", LISTED_VICTIMS)
+def test_every_listed_victim_predicts(victim: str) -> None:
+    static = ix.predict(victim, "K51", "2g")
+    dynamic = ix.predict(victim, "K51", "2g", dynamic=True)
+    for p in (static, dynamic):
+        assert p.auc_ratio_low <= p.auc_ratio <= p.auc_ratio_high
+        assert p.auc_ratio >= 1.0
+    assert static.auc_ratio >= dynamic.auc_ratio  # the static model is the upper-end screen
+
+
+@pytest.mark.parametrize(("victim", "metabolite"), [("codeine", "morphine"), ("tramadol", "O-desmethyltramadol")])
+def test_prodrugs_form_less_active_metabolite(victim: str, metabolite: str) -> None:
+    for dose in ("2g", "8g"):
+        p = ix.predict(victim, "K51", dose)
+        assert p.active_metabolite == metabolite
+        assert p.active_metabolite_auc_ratio is not None and p.active_metabolite_auc_ratio < 1
+
+
+def test_hydrocodone_without_cited_fm_says_so() -> None:
+    with pytest.raises(InputError, match="no cited CYP3A4/CYP2D6 fraction"):
+        ix.get_victim("hydrocodone")
+
+
+def test_cli_predicts_for_a_new_victim(capsys: pytest.CaptureFixture[str]) -> None:
+    from kratomsim.cli import main
+
+    main(["interact", "--victim", "lemborexant", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["victim"] == "lemborexant" and payload["auc_ratio"] > 1
+    assert "dayvigo_label" in payload["sources"]

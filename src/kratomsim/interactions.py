@@ -312,7 +312,7 @@ def _find(entry: Mapping[str, Any], *keys: str) -> Any:
     for key in keys:
         if key in entry:
             return entry[key]
-    for nested in ("pathways", "pk", "pharmacokinetics", "parameters", "metabolism", "interactions"):
+    for nested in ("pathways", "pk", "pharmacokinetics", "parameters", "metabolism", "interactions", "pk_facts"):
         inner = entry.get(nested)
         if isinstance(inner, Mapping):
             for key in keys:
@@ -321,37 +321,112 @@ def _find(entry: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
-def _fm_from(cell: Any) -> dict[str, float]:
-    out: dict[str, float] = {}
+def _enzyme_name(key: Any) -> str:
+    return str(key).upper().replace("CYP3A4", "CYP3A").replace("CYP3A", "CYP3A4")
+
+
+def fm_from_auc_ratio(auc_ratio: float) -> float:
+    """Fraction metabolised by an enzyme from the AUC ratio its complete inhibition causes.
+
+    With the enzyme fully blocked, AUCR = 1 / (1 - fm), so fm = 1 - 1/AUCR. A clinical inhibitor
+    rarely blocks completely (and a genetic poor-metaboliser comparison is the only true "complete
+    block"), so the result is a lower bound; an AUCR below 1 gives 0.
+    """
+    if not auc_ratio > 0:
+        raise ValueError(f"AUC ratio must be positive, got {auc_ratio!r}")
+    return max(0.0, 1.0 - 1.0 / auc_ratio)
+
+
+def reported_auc_ratio(cell: Mapping[str, Any]) -> tuple[float, float, float]:
+    """(AUCR, low, high) from a cited inhibitor study, in any of the forms the data file uses.
+
+    ``value`` (an AUC ratio as reported, with optional ``low``/``high``), ``auc_without`` and
+    ``auc_with``, ``cl_without`` and ``cl_with`` (apparent oral clearances: AUCR = CL ratio), or
+    ``cl_reduction_percent`` (AUCR = 1 / (1 - reduction)).
+    """
+    if "auc_with" in cell and "auc_without" in cell:
+        r = float(cell["auc_with"]) / float(cell["auc_without"])
+        return r, r, r
+    if "cl_with" in cell and "cl_without" in cell:
+        r = float(cell["cl_without"]) / float(cell["cl_with"])
+        return r, r, r
+    if "cl_reduction_percent" in cell:
+        r = 1.0 / (1.0 - float(cell["cl_reduction_percent"]) / 100.0)
+        return r, r, r
+    r = _num(cell)
+    return r, float(cell.get("low", r)), float(cell.get("high", r))
+
+
+def _fm_from(cell: Any) -> dict[str, tuple[float, float, float]]:
+    """fm per enzyme with its (low, high) range from an ``fm:`` mapping."""
+    out: dict[str, tuple[float, float, float]] = {}
     if isinstance(cell, Mapping):
         for enzyme, value in cell.items():
-            name = str(enzyme).upper().replace("CYP3A", "CYP3A4").replace("CYP3A44", "CYP3A4")
+            name = _enzyme_name(enzyme)
             if name in ENZYMES:
                 try:
-                    out[name] = _num(value)
+                    v = _num(value)
                 except KeyError:
                     continue
+                lo = float(value.get("low", v)) if isinstance(value, Mapping) else v
+                hi = float(value.get("high", v)) if isinstance(value, Mapping) else v
+                out[name] = (v, lo, hi)
     return out
+
+
+def _fm_from_auc_ratios(cell: Any) -> dict[str, tuple[float, float, float]]:
+    """fm per enzyme derived as 1 - 1/AUCR from cited inhibitor (or poor-metaboliser) AUC ratios."""
+    out: dict[str, tuple[float, float, float]] = {}
+    if isinstance(cell, Mapping):
+        for enzyme, value in cell.items():
+            name = _enzyme_name(enzyme)
+            if name in ENZYMES and isinstance(value, Mapping):
+                r, lo, hi = reported_auc_ratio(value)
+                out[name] = (fm_from_auc_ratio(r), fm_from_auc_ratio(lo), fm_from_auc_ratio(hi))
+    return out
+
+
+def _cited_sources(*cells: Any) -> set[str]:
+    found: set[str] = set()
+    for cell in cells:
+        if isinstance(cell, Mapping):
+            if "source" in cell:
+                found.add(str(cell["source"]))
+            for value in cell.values():
+                found |= _cited_sources(value)
+    return found
 
 
 def _library_victim(name: str, entry: Mapping[str, Any]) -> Victim | None:
     """Read fm/Fg/PK from a medicines.yaml entry (shape documented in docs/interactions.md)."""
-    fm = _fm_from(_find(entry, "fm", "fraction_metabolised", "fraction_metabolized"))
+    fm_cell = _find(entry, "fm", "fraction_metabolised", "fraction_metabolized")
+    ratio_cell = _find(entry, "inhibitor_auc_ratio", "auc_ratio_with_inhibitor")
+    fms = _fm_from_auc_ratios(ratio_cell)
+    fms.update(_fm_from(fm_cell))  # a directly reported fm wins over one derived from an AUC ratio
     for enzyme in ENZYMES:
         cell = _find(entry, f"fm_{enzyme.lower()}", f"fm_{enzyme}")
         if cell is not None:
-            fm[enzyme] = _num(cell)
+            v = _num(cell)
+            lo = float(cell.get("low", v)) if isinstance(cell, Mapping) else v
+            hi = float(cell.get("high", v)) if isinstance(cell, Mapping) else v
+            fms[enzyme] = (v, lo, hi)
     active = _find(entry, "active_metabolite", "prodrug")
     active_name = active_enzyme = None
     if isinstance(active, Mapping):
         active_name = str(active.get("name", active.get("metabolite", "active metabolite")))
-        active_enzyme = str(active.get("enzyme", "CYP2D6")).upper()
-        if "fm" in active and active_enzyme not in fm:
-            fm[active_enzyme] = _num(active["fm"])
-    if not fm:
+        active_enzyme = _enzyme_name(active.get("enzyme", "CYP2D6"))
+        if "fm" in active and active_enzyme not in fms:
+            v = _num(active["fm"])
+            fms[active_enzyme] = (v, v, v)
+    if not fms:
         return None
+    fm = {e: v[0] for e, v in fms.items()}
+    fm_range = ({e: v[1] for e, v in fms.items()}, {e: v[2] for e, v in fms.items()})
     fg_cell = _find(entry, "fg", "fg_cyp3a4", "f_g")
     fg = _num(fg_cell) if fg_cell is not None else 1.0
+    fg_range = None
+    if isinstance(fg_cell, Mapping):
+        fg_range = (float(fg_cell.get("low", fg)), float(fg_cell.get("high", fg)))
     pk: dict[str, float] = {}
     for key, names in {
         "ka": ("ka",),
@@ -363,7 +438,7 @@ def _library_victim(name: str, entry: Mapping[str, Any]) -> Victim | None:
         if cell is not None:
             with contextlib.suppress(KeyError):
                 pk[key] = _num(cell)
-    half_life = _find(entry, "t_half", "half_life")
+    half_life = _find(entry, "t_half", "half_life", "effective_t_half")
     dose = _find(entry, "typical_dose", "bedtime_dose", "dose")
     try:
         hl = _num(half_life) if half_life is not None else None
@@ -373,16 +448,23 @@ def _library_victim(name: str, entry: Mapping[str, Any]) -> Victim | None:
         dose_mg = _num(dose) if dose is not None else None
     except KeyError:
         dose_mg = None
+    sources = _cited_sources(fm_cell, ratio_cell, fg_cell, active) | {
+        str(c["source"])
+        for e in ENZYMES
+        if isinstance(c := _find(entry, f"fm_{e.lower()}", f"fm_{e}"), Mapping) and "source" in c
+    }
     return Victim(
         name=name,
         fm=fm,
         fg=fg,
+        fm_range=fm_range,
+        fg_range=fg_range,
         active_metabolite=active_name,
         active_enzyme=active_enzyme,
         half_life_h=hl,
         pk=pk if {"ka", "cl_over_f", "v_over_f"} <= set(pk) else None,
         typical_dose_mg=dose_mg,
-        sources=("medicines.yaml",),
+        sources=tuple(sorted(sources)) or ("medicines.yaml",),
     )
 
 
