@@ -1,0 +1,242 @@
+"""Population benchmark: the modal solver against scipy solve_ivp and R deSolve, in one run.
+
+Scenario: K51 2 g at 22:30 every night for 14 nights, 5-minute grid, 70 kg, published spreads.
+Measures subjects per second for (a) the nightly metrics of the whole population (what
+``kratomsim population`` does) and (b) full time courses on the grid, against per-subject ODE
+solves of the same linear model on the same grid. Prints a table and one JSON line.
+
+    python benchmarks/population.py                 # 1,000,000 subjects
+    python benchmarks/population.py --subjects 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from kratomsim.pk import modal
+from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.model import DoseEvent, LinearSystem, build_system
+from kratomsim.population import population_spec, run_population, sample_subjects, subject_doses, subject_model
+from kratomsim.scenario import make_scenario
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def machine_peak_gflops(size: int = 2000, repeats: int = 3) -> float:
+    """Peak float64 rate estimated by a BLAS matrix product (best of a few)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((size, size)), rng.standard_normal((size, size))
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t)
+    return 2.0 * size**3 / best / 1e9
+
+
+def sample_system(n: int, seed: int) -> tuple[LinearSystem, list[DoseEvent], np.ndarray]:
+    scenario = make_scenario(product="K51", dose="2g", at="22:30", count=14, grid="5min")
+    spec = population_spec(scenario, seed)
+    subjects = sample_subjects(n, seed, 0, spec.spreads)
+    dispositions, formations = subject_model(spec.base, spec.formations, subjects)
+    return build_system(dispositions, formations), subject_doses(spec.doses, subjects), scenario.times_h()
+
+
+def arrivals(system: LinearSystem, doses: list[DoseEvent], subject: int) -> list[tuple[float, int, float]]:
+    return sorted((round(d.time_h + system.lag[d.compound], 9), system.depot[d.compound],
+                   float(np.asarray(d.amount_umol)[subject])) for d in doses)
+
+
+def solve_ivp_subject(system: LinearSystem, doses: list[DoseEvent], times: np.ndarray, subject: int,
+                      method: str = "LSODA") -> np.ndarray:
+    """States on the grid by an ODE solver at rtol 1e-8, restarting at each dose."""
+    A = system.A[subject]
+    n = A.shape[0]
+    state = np.zeros(n)
+    out = np.zeros((times.size, n))
+    events = arrivals(system, doses, subject)
+    instants = sorted({t for t, _, _ in events})
+    bounds = [*instants, times[-1] + 1.0]
+    for i, start in enumerate(instants):
+        for t, depot, amount in events:
+            if t == start:
+                state[depot] += amount
+        stop = bounds[i + 1]
+        sel = np.nonzero((times >= start) & (times < stop))[0]
+        end = min(stop, times[-1])
+        if end <= start:
+            continue
+        sol = solve_ivp(lambda _t, x: A @ x, (start, end), state, method=method, rtol=1e-8, atol=1e-12,
+                        t_eval=times[sel] if sel.size else None, jac=lambda _t, _x: A)
+        if sel.size:
+            out[sel] = sol.y.T
+        state = sol.y[:, -1] if not sel.size or times[sel[-1]] == end else \
+            solve_ivp(lambda _t, x: A @ x, (times[sel[-1]], end), sol.y[:, -1], method=method, rtol=1e-8,
+                      atol=1e-12, jac=lambda _t, _x: A).y[:, -1]
+    return out
+
+
+R_SCRIPT = r"""
+suppressMessages(library(deSolve))
+args <- commandArgs(trailingOnly = TRUE)
+dir <- args[1]
+A <- as.matrix(read.csv(file.path(dir, "A.csv"), header = FALSE))
+ev <- read.csv(file.path(dir, "events.csv"))
+times <- scan(file.path(dir, "times.csv"), quiet = TRUE)
+n <- as.integer(args[2]); k <- nrow(A) / n
+rhs <- function(t, x, M) list(M %*% x)
+elapsed <- system.time({
+  for (s in seq_len(n)) {
+    M <- A[((s - 1) * k + 1):(s * k), ]
+    e <- ev[ev$subject == s, c("var", "time", "value", "method")]
+    y0 <- setNames(rep(0, k), paste0("s", seq_len(k)))
+    out <- lsoda(y0, sort(unique(c(times, e$time))), rhs, M, rtol = 1e-8, atol = 1e-12,
+                 events = list(data = e))
+  }
+})[["elapsed"]]
+cat(sprintf("%.6f\n", elapsed))
+"""
+
+
+def desolve_seconds_per_subject(system: LinearSystem, doses: list[DoseEvent], times: np.ndarray,
+                                n: int) -> float | None:
+    """Time per subject of R deSolve lsoda on the same model, or None without Rscript/deSolve."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        np.savetxt(folder / "A.csv", system.A[:n].reshape(-1, system.A.shape[2]), delimiter=",")
+        np.savetxt(folder / "times.csv", times)
+        rows = ["subject,var,time,value,method"]
+        for s in range(n):
+            rows += [f"{s + 1},{depot + 1},{t!r},{amount!r},add" for t, depot, amount in arrivals(system, doses, s)]
+        (folder / "events.csv").write_text("\n".join(rows) + "\n")
+        (folder / "run.R").write_text(R_SCRIPT)
+        done = subprocess.run([rscript, str(folder / "run.R"), str(folder), str(n)], capture_output=True,
+                              text=True, check=False)
+        if done.returncode != 0:
+            print(f"deSolve skipped: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            return None
+        return float(done.stdout.strip().splitlines()[-1]) / n
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--chunk-size", type=int, default=65536)
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--ode-subjects", type=int, default=4, help="subjects for solve_ivp")
+    parser.add_argument("--desolve-subjects", type=int, default=8, help="subjects for deSolve")
+    parser.add_argument("--course-subjects", type=int, default=2000, help="subjects for full time courses")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    scenario = make_scenario(product="K51", dose="2g", at="22:30", count=14, grid="5min")
+    peak = machine_peak_gflops()
+
+    # 1. the population metrics, streamed in chunks
+    modal.FLOPS["count"] = 0
+    cpu = time.process_time()
+    t = time.perf_counter()
+    result = run_population(scenario, args.subjects, seed=args.seed, chunk_size=args.chunk_size,
+                            workers=args.workers, progress=sys.stderr.isatty(), band_subjects=2000)
+    population_s = time.perf_counter() - t
+    population_cpu_s = time.process_time() - cpu
+    flops = modal.FLOPS["count"]
+    rss_after_population = peak_rss_mb()
+
+    # 2. full time courses on the grid, modal vs engine vs ODE solvers (same subjects)
+    system, doses, times = sample_system(max(args.course_subjects, args.ode_subjects, args.desolve_subjects),
+                                         args.seed)
+    inputs = sorted({d.compound for d in doses})
+    t = time.perf_counter()
+    model = modal.build_modal(system, inputs)
+    courses = modal.modal_concentrations(model, doses, times)
+    course_per_subject = (time.perf_counter() - t) / system.n_subjects
+
+    k = args.ode_subjects
+    ivp_times = []
+    worst = 0.0
+    for s in range(k):
+        t = time.perf_counter()
+        states = solve_ivp_subject(system, doses, times, s)
+        ivp_times.append(time.perf_counter() - t)
+        for c, index in system.central.items():
+            conc = states[:, index] / system.volume[c][s] * 1000.0
+            worst = max(worst, float(np.max(np.abs(conc - courses[c][s])) / np.max(np.abs(courses[c][s]))))
+    ivp_per_subject = float(np.mean(ivp_times))
+
+    sub = modal._subset(system, np.arange(system.n_subjects) < 200)
+    t = time.perf_counter()
+    concentrations_nM(sub, propagate(sub, modal._subset_doses(doses, np.arange(system.n_subjects) < 200,
+                                                              system.n_subjects), times))
+    engine_per_subject = (time.perf_counter() - t) / 200
+
+    desolve = desolve_seconds_per_subject(system, doses, times, args.desolve_subjects)
+
+    metrics_rate = args.subjects / population_s
+    course_rate = 1.0 / course_per_subject
+    report: dict[str, object] = {
+        "subjects": args.subjects,
+        "nights": 14,
+        "grid_min": 5,
+        "population_s": round(population_s, 2),
+        "population_subjects_per_s": round(metrics_rate),
+        "population_cpu_s": round(population_cpu_s, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "course_subjects_per_s": round(course_rate),
+        "engine_expm_subjects_per_s": round(1.0 / engine_per_subject),
+        "solve_ivp_lsoda_subjects_per_s": round(1.0 / ivp_per_subject, 2),
+        "solve_ivp_max_rel_diff": worst,
+        "speedup_vs_solve_ivp_metrics": round(metrics_rate * ivp_per_subject),
+        "speedup_vs_solve_ivp_courses": round(course_rate * ivp_per_subject),
+        "desolve_lsoda_subjects_per_s": None if desolve is None else round(1.0 / desolve, 2),
+        "speedup_vs_desolve_metrics": None if desolve is None else round(metrics_rate * desolve),
+        "speedup_vs_desolve_courses": None if desolve is None else round(course_rate * desolve),
+        "peak_rss_mb_population": round(rss_after_population),
+        "peak_rss_mb": round(peak_rss_mb()),
+        "solver_gflops": round(flops / population_s / 1e9, 3),
+        "machine_peak_gflops": round(peak, 2),
+        "fraction_of_peak": round(flops / population_s / 1e9 / peak, 4),
+        "workers": args.workers,
+        "defective_subjects": result.defective,
+    }
+    rows = [
+        ("population metrics (modal, chunked)", f"{metrics_rate:,.0f}", "1"),
+        ("full time courses (modal)", f"{course_rate:,.0f}", ""),
+        ("full time courses (expm engine)", f"{1 / engine_per_subject:,.0f}", ""),
+        ("full time courses (solve_ivp LSODA 1e-8)", f"{1 / ivp_per_subject:,.2f}",
+         f"{metrics_rate * ivp_per_subject:,.0f}x / {course_rate * ivp_per_subject:,.0f}x"),
+        ("full time courses (deSolve lsoda 1e-8)",
+         "skipped (no Rscript)" if desolve is None else f"{1 / desolve:,.2f}",
+         "" if desolve is None else f"{metrics_rate * desolve:,.0f}x / {course_rate * desolve:,.0f}x"),
+    ]
+    print(f"{'method':44} {'subjects/s':>22} {'modal speed-up (metrics / courses)':>36}")
+    for name, rate, ratio in rows:
+        print(f"{name:44} {rate:>22} {ratio:>36}")
+    achieved = flops / population_s / 1e9
+    print(f"{args.subjects:,} subjects x 14 nights in {population_s:.1f} s; peak RSS {peak_rss_mb():.0f} MB; "
+          f"{achieved:.2f} GFLOP/s of {peak:.1f} peak ({100 * achieved / peak:.2f} %); "
+          f"solve_ivp max rel diff {worst:.1e}")
+    print(json.dumps(report))
+    return report
+
+
+if __name__ == "__main__":
+    main()

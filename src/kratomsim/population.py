@@ -1,0 +1,664 @@
+"""Populations: between-subject variability, prediction bands and nightly metrics at scale.
+
+Why it looks like this:
+
+- Spreads are computed from published ranges and SDs (``data/variability.yaml`` names which),
+  so no spread is typed in by hand.
+- Every subject's random numbers come from (seed, block of ``BLOCK`` subjects), never from the
+  chunk or worker that happens to run it: the same seed gives the same subjects, bit for bit,
+  whatever the chunk size, the number of workers, local or Dask.
+- Subjects are processed in chunks whose memory does not grow with the population; the summary
+  of all subjects is kept as integer histograms (order-free, so exact under any split).
+- The solver is the exact modal one (:mod:`kratomsim.pk.modal`), checked against the expm engine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kratomsim.datafiles import load_data_file
+from kratomsim.errors import InputError
+from kratomsim.library import SEVEN_OH, kratom_dispositions, library_products, molecular_weight
+from kratomsim.pk.modal import NightMetrics, build_modal, modal_concentrations, window_metrics
+from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
+from kratomsim.scenario import Scenario
+from kratomsim.simulate import model_for
+
+BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
+WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
+DEFAULT_CHUNK = 65536
+DEFAULT_BAND_SUBJECTS = 2000
+DEFAULT_WAKE_H = 8.0
+METRICS = ("cmax", "cwake", "auc")
+METRIC_UNITS = {"cmax": "nM", "cwake": "nM", "auc": "nM*h"}
+_PARAMETERS = ("cl", "volume", "ka")
+# histogram of log10(value) used for the all-subject metric quantiles
+_LOG_LOW, _LOG_HIGH, _LOG_WIDTH = -8.0, 8.0, 0.002
+_NBINS = round((_LOG_HIGH - _LOG_LOW) / _LOG_WIDTH)
+
+
+# --------------------------------------------------------------------------- variability model
+
+
+@lru_cache(maxsize=64)
+def expected_range(n: int) -> float:
+    """d2(n): the expected range of n independent standard normal values (by integration)."""
+    from scipy import integrate
+    from scipy.stats import norm
+
+    def integrand(x: float) -> float:
+        return float(1.0 - norm.cdf(x) ** n - norm.sf(x) ** n)
+
+    value, _ = integrate.quad(integrand, -np.inf, np.inf, limit=200)
+    return float(value)
+
+
+def omega_from_range(low: float, high: float, n: int) -> float:
+    """Log-normal SD whose expected range over n subjects spans low..high."""
+    return math.log(high / low) / expected_range(n)
+
+
+def omega_from_mean_sd(mean: float, sd: float) -> float:
+    """Log-normal SD with the given arithmetic mean and SD."""
+    return math.sqrt(math.log1p((sd / mean) ** 2))
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One between-subject spread, with where its numbers come from."""
+
+    compound: str
+    parameter: str  # cl, volume, ka, formation or content
+    omega: float
+    method: str
+    statistic: str
+    source: str
+    where: str
+
+
+def _stat(study: Mapping[str, Any], compound: str, name: str) -> Mapping[str, Any] | None:
+    cell = study.get("compounds", {}).get(compound, {}).get(name)
+    return cell if isinstance(cell, Mapping) else None
+
+
+def _omega(cell: Mapping[str, Any], method: str, n: int) -> float:
+    if method == "range_n":
+        return omega_from_range(float(cell["low"]), float(cell["high"]), n)
+    if method == "mean_sd":
+        return omega_from_mean_sd(float(cell["mean"]), float(cell["sd"]))
+    raise ValueError(f"unknown spread method {method!r}")
+
+
+@lru_cache(maxsize=8)
+def variability_spreads(study: str | None = None) -> tuple[Spread, ...]:
+    """Between-subject spreads of every modelled compound, computed from the cited statistics."""
+    config = load_data_file("variability.yaml")["between_subject"]
+    key = study or config["default"]
+    if key not in config["studies"]:
+        raise InputError(f"unknown variability study {key!r}; accepted: {', '.join(config['studies'])}")
+    entry = config["studies"][key]
+    published = load_data_file("studies.yaml")["studies"][entry["study"]]
+    n = int(published[entry["n_from"]]["value"])
+    method = entry["method"]
+    spreads: list[Spread] = []
+    for compound in published.get("compounds", {}):
+        for parameter, statistic in entry.get("parameters", {}).items():
+            cell = _stat(published, compound, statistic)
+            if cell is None or not {"low", "high", "mean", "sd"} & set(cell):
+                continue
+            spreads.append(Spread(compound, parameter, _omega(cell, method, n), method, statistic,
+                                  str(cell["source"]), str(cell["where"])))
+    metabolite = entry.get("metabolite")
+    if metabolite:
+        name = metabolite["compound"]
+        spreads = [s for s in spreads if s.compound != name]
+        cl_cell = _stat(published, name, metabolite["cl"])
+        omega_cl = 0.0
+        if cl_cell is not None:
+            omega_cl = _omega(cl_cell, method, n)
+            spreads.append(Spread(name, "cl", omega_cl, method, metabolite["cl"], str(cl_cell["source"]),
+                                  str(cl_cell["where"])))
+        formation = metabolite["formation"]
+        f_cell = _stat(published, name, formation["statistic"])
+        if f_cell is not None:
+            omega_total = _omega(f_cell, method, n)
+            omega_f = math.sqrt(max(omega_total**2 - omega_cl**2, 0.0))
+            spreads.append(Spread(name, "formation", omega_f, formation["method"],
+                                  f"{formation['statistic']} minus {formation['minus']}",
+                                  str(f_cell["source"]), str(f_cell["where"])))
+    return tuple(spreads)
+
+
+def content_spreads(product_id: str) -> tuple[Spread, ...]:
+    """Log-normal spread of each alkaloid's content from the product assay's mean and SD."""
+    raw = load_data_file("products.yaml")["products"].get(product_id)
+    if raw is None:
+        return ()
+    out = []
+    for compound, cell in raw.get("alkaloids_mg_per_g", {}).items():
+        if isinstance(cell, Mapping) and "sd" in cell and "value" in cell and float(cell["value"]) > 0:
+            out.append(Spread(compound, "content", omega_from_mean_sd(float(cell["value"]), float(cell["sd"])),
+                              "mean_sd", "alkaloids_mg_per_g", str(raw["source"]), str(raw["where"])))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- subjects
+
+
+@lru_cache(maxsize=1)
+def _dimensions() -> tuple[tuple[str, str], ...]:
+    """The fixed order of random draws per subject, independent of scenario and options."""
+    names = sorted(set(kratom_dispositions()[0]) | {c for p in library_products().values()
+                                                     for c in p.alkaloids_mg_per_g})
+    dims = [(c, p) for c in names for p in _PARAMETERS]
+    dims += [(c, "formation") for c in names]
+    dims += [(c, "content") for c in names]
+    return tuple(dims)
+
+
+def _normals(seed: int, start: int, stop: int) -> NDArray[np.float64]:
+    """Standard normal draws (dims, stop - start): block b always comes from SeedSequence(seed, (b,))."""
+    dims = len(_dimensions())
+    out = np.empty((dims, stop - start))
+    first, last = start // BLOCK, (stop - 1) // BLOCK
+    for block in range(first, last + 1):
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+        draws = rng.standard_normal((dims, BLOCK))
+        lo, hi = max(start, block * BLOCK), min(stop, (block + 1) * BLOCK)
+        out[:, lo - start:hi - start] = draws[:, lo - block * BLOCK:hi - block * BLOCK]
+    return out
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """Per-subject multipliers of the typical (70 kg, median) parameters, subjects start..start+n."""
+
+    start: int
+    count: int
+    factors: dict[tuple[str, str], FloatArray]  # (compound, parameter) -> (n,)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def factor(self, compound: str, parameter: str) -> FloatArray | float:
+        return self.factors.get((compound, parameter), 1.0)
+
+
+def sample_subjects(
+    n: int,
+    seed: int,
+    start: int = 0,
+    spreads: Sequence[Spread] | None = None,
+    content: Sequence[Spread] = (),
+) -> Subjects:
+    """Log-normal multipliers for subjects ``start .. start+n`` (median 1; content: mean 1)."""
+    if n < 0 or start < 0:
+        raise InputError("the number of subjects must be 0 or more")
+    spreads = variability_spreads() if spreads is None else spreads
+    z = _normals(int(seed), start, start + n) if n else np.empty((len(_dimensions()), 0))
+    index = {d: i for i, d in enumerate(_dimensions())}
+    factors: dict[tuple[str, str], FloatArray] = {}
+    for s in spreads:
+        if (s.compound, s.parameter) in index:
+            factors[(s.compound, s.parameter)] = np.exp(s.omega * z[index[(s.compound, s.parameter)]])
+    for s in content:
+        if (s.compound, "content") in index:
+            factors[(s.compound, "content")] = np.exp(s.omega * z[index[(s.compound, "content")]] - 0.5 * s.omega**2)
+    return Subjects(start, n, factors)
+
+
+def subject_model(
+    base: Mapping[str, Disposition], formations: Sequence[Formation], subjects: Subjects
+) -> tuple[dict[str, Disposition], list[Formation]]:
+    """Dispositions and formations for these subjects: typical values times their multipliers."""
+    out: dict[str, Disposition] = {}
+    for name, d in base.items():
+        f_v = subjects.factor(name, "volume")
+        out[name] = replace(
+            d,
+            cl=np.asarray(d.cl) * subjects.factor(name, "cl"),
+            v1=np.asarray(d.v1) * f_v,
+            v2=np.asarray(d.v2) * f_v,
+            v3=np.asarray(d.v3) * f_v,
+            ka=np.asarray(d.ka) * subjects.factor(name, "ka"),
+        )
+    varied = []
+    for f in formations:
+        k = subjects.factor(f.metabolite, "formation")
+        varied.append(replace(f, presystemic=np.minimum(np.asarray(f.presystemic) * k, 1.0),
+                              systemic=np.minimum(np.asarray(f.systemic) * k, 1.0)))
+    n = len(subjects)
+
+    def each(value: Any) -> FloatArray:
+        return np.broadcast_to(np.asarray(value, dtype=float), (n,))
+
+    for name, d in out.items():  # broadcast every parameter to the subjects
+        out[name] = replace(d, ka=each(d.ka), cl=each(d.cl), v1=each(d.v1), q2=each(d.q2), v2=each(d.v2),
+                            q3=each(d.q3), v3=each(d.v3))
+    varied = [replace(f, presystemic=np.broadcast_to(np.asarray(f.presystemic, dtype=float), (n,)),
+                      systemic=np.broadcast_to(np.asarray(f.systemic, dtype=float), (n,))) for f in varied]
+    return out, varied
+
+
+def subject_doses(doses: Sequence[DoseEvent], subjects: Subjects) -> list[DoseEvent]:
+    """The scenario's doses with each subject's product-content factor (1 when not varied)."""
+    return [replace(d, amount_umol=np.asarray(d.amount_umol, dtype=float) * subjects.factor(d.compound, "content")
+                    * np.ones(len(subjects))) for d in doses]
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything a chunk needs; small and picklable, sent once to each worker."""
+
+    base: dict[str, Disposition]
+    formations: list[Formation]
+    doses: list[DoseEvent]
+    windows: list[tuple[float, float]]
+    grid_h: float
+    compounds: tuple[str, ...]
+    seed: int
+    spreads: tuple[Spread, ...]
+    content: tuple[Spread, ...]
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk returns: integer histograms, and per-subject metrics when asked for."""
+
+    start: int
+    stop: int
+    histogram: NDArray[np.int64]  # (metrics, compounds, nights, bins + 2)
+    defective: int
+    metrics: NightMetrics | None = None
+
+
+def _bin_index(values: FloatArray) -> NDArray[np.int64]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = (np.log10(values) - _LOG_LOW) / _LOG_WIDTH
+    scaled = np.where(values > 0, scaled, -1.0)
+    return np.clip(np.floor(scaled).astype(np.int64) + 1, 0, _NBINS + 1)
+
+
+def _histogram(metrics: NightMetrics) -> NDArray[np.int64]:
+    _, J, C = metrics.cmax.shape
+    parts = []
+    for m, name in enumerate(METRICS):
+        values = getattr(metrics, name)  # (S, J, C)
+        cell = (m * C + np.arange(C)[None, None, :]) * J + np.arange(J)[None, :, None]
+        parts.append((cell * (_NBINS + 2) + _bin_index(values)).ravel())
+    flat = np.bincount(np.concatenate(parts), minlength=len(METRICS) * C * J * (_NBINS + 2))
+    return flat.reshape(len(METRICS), C, J, _NBINS + 2).astype(np.int64)
+
+
+def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, int]:
+    """Nightly metrics of subjects start..stop (one work block)."""
+    subjects = sample_subjects(stop - start, spec.seed, start, spec.spreads, spec.content)
+    dispositions, formations = subject_model(spec.base, spec.formations, subjects)
+    system = build_system(dispositions, formations)
+    doses = subject_doses(spec.doses, subjects)
+    model = build_modal(system, sorted({d.compound for d in doses}))
+    metrics = window_metrics(model, doses, spec.windows, spec.grid_h, spec.compounds)
+    return metrics, int(model.defective.sum())
+
+
+def run_chunk(spec: _Spec, start: int, stop: int, keep: bool = False) -> ChunkResult:
+    """Solve subjects start..stop in work blocks; top-level so that Dask can ship it."""
+    histogram: NDArray[np.int64] | None = None
+    kept: list[NightMetrics] = []
+    defective = 0
+    for lo in range(start, stop, WORK):
+        hi = min(stop, lo + WORK)
+        metrics, bad = solve_subjects(spec, lo, hi)
+        defective += bad
+        h = _histogram(metrics)
+        histogram = h if histogram is None else histogram + h
+        if keep:
+            kept.append(metrics)
+    assert histogram is not None
+    joined = None
+    if keep:
+        joined = NightMetrics(kept[0].compounds, *(np.concatenate([getattr(k, a) for k in kept])
+                                                   for a in METRICS))
+    return ChunkResult(start, stop, histogram, defective, joined)
+
+
+def _quantile_from_histogram(counts: NDArray[np.int64], q: float) -> float:
+    """Quantile of log10-binned values, interpolated linearly in log within the bin."""
+    total = int(counts.sum())
+    if total == 0:
+        return float("nan")
+    target = q * total
+    cum = np.cumsum(counts)
+    b = int(np.searchsorted(cum, target, side="left"))
+    if b == 0:
+        return 0.0
+    if b >= _NBINS + 1:
+        return float("inf")
+    before = cum[b - 1]
+    frac = (target - before) / counts[b] if counts[b] else 0.5
+    return float(10.0 ** (_LOG_LOW + (b - 1 + frac) * _LOG_WIDTH))
+
+
+@dataclass(frozen=True)
+class PopulationResult:
+    """Median and prediction band over time, and all-subject quantiles of nightly metrics."""
+
+    scenario: Scenario
+    subjects: int
+    seed: int
+    level: float
+    times_h: FloatArray
+    clock: np.ndarray
+    compounds: tuple[str, ...]
+    median: dict[str, FloatArray]
+    low: dict[str, FloatArray]
+    high: dict[str, FloatArray]
+    band_subjects: int
+    windows: list[tuple[float, float]]
+    histogram: NDArray[np.int64]  # (metrics, compounds, nights, bins + 2)
+    defective: int
+    elapsed_s: float
+    spreads: tuple[Spread, ...] = field(default_factory=tuple)
+
+    @property
+    def nights(self) -> int:
+        return len(self.windows)
+
+    def bands_table(self) -> pd.DataFrame:
+        """Tidy: one row per time and compound, with median, low and high (nM and ng/mL)."""
+        frames = []
+        for c in self.compounds:
+            mw = molecular_weight(c) / 1000.0
+            frames.append(pd.DataFrame({
+                "time_h": self.times_h, "clock": pd.to_datetime(self.clock), "compound": c,
+                "median_nM": self.median[c], "low_nM": self.low[c], "high_nM": self.high[c],
+                "median_ng_per_mL": self.median[c] * mw, "low_ng_per_mL": self.low[c] * mw,
+                "high_ng_per_mL": self.high[c] * mw,
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def metrics_table(self) -> pd.DataFrame:
+        """Tidy: one row per night, compound and metric, with median, low and high over all subjects."""
+        lo_q, hi_q = (1 - self.level) / 2, 1 - (1 - self.level) / 2
+        rows = []
+        for m, name in enumerate(METRICS):
+            for ci, c in enumerate(self.compounds):
+                for j in range(self.nights):
+                    counts = self.histogram[m, ci, j]
+                    rows.append({
+                        "night": j + 1, "compound": c, "metric": name, "unit": METRIC_UNITS[name],
+                        "median": _quantile_from_histogram(counts, 0.5),
+                        "low": _quantile_from_histogram(counts, lo_q),
+                        "high": _quantile_from_histogram(counts, hi_q),
+                    })
+        return pd.DataFrame(rows)
+
+    def sources(self) -> list[str]:
+        return sorted({s.source for s in self.spreads})
+
+
+def _windows(scenario: Scenario, wake_offset_h: float, bedtime_offset_h: float) -> list[tuple[float, float]]:
+    if not 0 <= bedtime_offset_h < wake_offset_h:
+        raise InputError("the wake-up must come after bedtime, and bedtime at or after the dose")
+    if scenario.count > 1 and wake_offset_h > scenario.interval_h:
+        raise InputError(f"wake-up {wake_offset_h:g} h after the dose is after the next dose "
+                         f"({scenario.interval_h:g} h later); accepted: a wake-up before the next dose")
+    return [(t + bedtime_offset_h, t + wake_offset_h) for t in scenario.dose_times_h()]
+
+
+def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, total, size):
+        yield start, min(total, start + size)
+
+
+def population_spec(
+    scenario: Scenario,
+    seed: int,
+    wake_offset_h: float = DEFAULT_WAKE_H,
+    bedtime_offset_h: float = 0.0,
+    content: bool | Sequence[Spread] = False,
+    study: str | None = None,
+    spreads: Sequence[Spread] | None = None,
+) -> _Spec:
+    """The picklable description of a population run (model, doses, windows, spreads).
+
+    ``spreads`` replaces the published between-subject spreads (e.g. () for none); ``content`` is
+    True for the product assay's spread, or the content spreads themselves.
+    """
+    base, formations = model_for(scenario)
+    windows = _windows(scenario, wake_offset_h, bedtime_offset_h)
+    chosen = variability_spreads(study) if spreads is None else tuple(spreads)
+    product = scenario.product.id if scenario.product is not None else ""
+    content_chosen = (content_spreads(product) if content else ()) if isinstance(content, bool) else tuple(content)
+    return _Spec(
+        base=base, formations=list(formations), doses=scenario.dose_events(), windows=windows,
+        grid_h=scenario.grid_h, compounds=tuple(base), seed=int(seed), spreads=chosen,
+        content=content_chosen,
+    )
+
+
+Bands = tuple[FloatArray, dict[str, FloatArray], dict[str, FloatArray], dict[str, FloatArray]]
+
+
+def _bands(spec: _Spec, scenario: Scenario, n: int, level: float) -> Bands:
+    """Quantiles over time of the first ``n`` subjects, computed one stretch of times at a time."""
+    times = scenario.times_h()
+    subjects = sample_subjects(n, spec.seed, 0, spec.spreads, spec.content)
+    dispositions, formations = subject_model(spec.base, spec.formations, subjects)
+    system = build_system(dispositions, formations)
+    doses = subject_doses(spec.doses, subjects)
+    model = build_modal(system, sorted({d.compound for d in doses}))
+    qs = [(1 - level) / 2, 0.5, 1 - (1 - level) / 2]
+    out = {name: {c: np.empty(times.size) for c in spec.compounds} for name in ("low", "median", "high")}
+    step = max(1, int(4_000_000 // max(n * len(spec.compounds), 1)))
+    for lo in range(0, times.size, step):
+        sl = slice(lo, min(times.size, lo + step))
+        conc = modal_concentrations(model, doses, times[sl])
+        for c in spec.compounds:
+            q = np.quantile(conc[c], qs, axis=0)
+            out["low"][c][sl], out["median"][c][sl], out["high"][c][sl] = q
+    return np.asarray(times, dtype=float), out["low"], out["median"], out["high"]
+
+
+class PopulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a population run: how far it got."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"interrupted after {done:,} of {total:,} subjects; no result")
+        self.done, self.total = done, total
+
+
+def run_population(
+    scenario: Scenario,
+    subjects: int,
+    seed: int = 0,
+    level: float = 0.90,
+    chunk_size: int = DEFAULT_CHUNK,
+    dask_address: str | None = None,
+    progress: bool = True,
+    wake_offset_h: float = DEFAULT_WAKE_H,
+    bedtime_offset_h: float = 0.0,
+    band_subjects: int = DEFAULT_BAND_SUBJECTS,
+    content: bool | Sequence[Spread] = False,
+    study: str | None = None,
+    on_chunk: Callable[[ChunkResult], None] | None = None,
+    workers: int = 1,
+    spreads: Sequence[Spread] | None = None,
+) -> PopulationResult:
+    """Simulate ``subjects`` people: prediction bands over time and nightly metric quantiles.
+
+    Bands (median and ``level`` interval) come from the first ``band_subjects`` subjects at every
+    grid time; nightly Cmax, concentration at wake-up and AUC over the sleep window come from all
+    subjects, in chunks. ``on_chunk`` receives each chunk's per-subject metrics in subject order.
+    The result depends only on the scenario, ``subjects``, ``seed`` and the options, never on
+    ``chunk_size``, ``workers`` (local threads) or where the chunks ran.
+    """
+    if isinstance(subjects, bool) or int(subjects) < 1:
+        raise InputError(f"subjects must be a whole number of at least 1, got {subjects!r}")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
+    if int(chunk_size) < 1:
+        raise InputError("chunk size must be at least 1")
+    subjects, chunk_size = int(subjects), int(chunk_size)
+    began = time.perf_counter()
+    spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads)
+    n_band = max(1, min(subjects, int(band_subjects)))
+    times, low, median, high = _bands(spec, scenario, n_band, level)
+    chunks = list(_chunks(subjects, chunk_size))
+    histogram = np.zeros((len(METRICS), len(spec.compounds), len(spec.windows), _NBINS + 2), dtype=np.int64)
+    defective = 0
+    done = 0
+    keep = on_chunk is not None
+    bar = _progress_bar(progress, subjects)
+    try:
+        with bar if bar is not None else _NoBar():
+            task = bar.add_task("subjects", total=subjects) if bar else None
+            for result in _execute(spec, chunks, keep, dask_address, workers):
+                histogram += result.histogram
+                defective += result.defective
+                done += result.stop - result.start
+                if on_chunk is not None:
+                    on_chunk(result)
+                if bar is not None and task is not None:
+                    bar.update(task, completed=done)
+    except KeyboardInterrupt:
+        raise PopulationInterrupted(done, subjects) from None
+    return PopulationResult(
+        scenario=scenario, subjects=subjects, seed=int(seed), level=float(level), times_h=times,
+        clock=scenario.clock(times), compounds=spec.compounds, median=median, low=low, high=high,
+        band_subjects=n_band, windows=spec.windows, histogram=histogram, defective=defective,
+        elapsed_s=time.perf_counter() - began, spreads=spec.spreads + spec.content,
+    )
+
+
+class _NoBar:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress_bar(enabled: bool, total: int) -> Any:
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+
+
+def _execute(
+    spec: _Spec, chunks: list[tuple[int, int]], keep: bool, address: str | None, workers: int = 1
+) -> Iterator[ChunkResult]:
+    """Run chunks locally (threads: numpy releases the GIL) or on a Dask cluster; in subject order."""
+    if address is None:
+        if workers <= 1:
+            for start, stop in chunks:
+                yield run_chunk(spec, start, stop, keep)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = [pool.submit(run_chunk, spec, start, stop, keep) for start, stop in chunks[:workers + 1]]
+            following = workers + 1
+            try:
+                while pending:
+                    result = pending.pop(0).result()
+                    if following < len(chunks):
+                        start, stop = chunks[following]
+                        pending.append(pool.submit(run_chunk, spec, start, stop, keep))
+                        following += 1
+                    yield result
+            finally:
+                for future in pending:
+                    future.cancel()
+        return
+    try:
+        from distributed import Client
+    except ImportError as err:  # pragma: no cover - dask is a declared dependency
+        raise InputError("--dask needs the 'distributed' package") from err
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise InputError(f"cannot reach the Dask scheduler at {address!r}: {err}") from None
+    futures: list[Any] = []
+    try:
+        shared = client.scatter(spec, broadcast=True)
+        futures = [client.submit(run_chunk, shared, start, stop, keep, pure=False) for start, stop in chunks]
+        for future in futures:
+            yield future.result()
+            future.release()
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()
+
+
+def bands_for(result: PopulationResult) -> pd.DataFrame:
+    """The tidy median/low/high table (for the CLI's --subjects on other commands)."""
+    return result.bands_table()
+
+
+MAX_BAND_SUBJECTS = 50_000
+
+
+def prediction_bands(
+    scenario: Scenario, subjects: int, seed: int = 0, level: float = 0.90, content: bool = False
+) -> pd.DataFrame:
+    """Median and prediction band over time for ``subjects`` people, without nightly metrics.
+
+    For commands that show a time course (simulate, night, compare, receptors) with --subjects.
+    Exact empirical quantiles need every subject's value at each time, so at most
+    ``MAX_BAND_SUBJECTS`` subjects are used (more would change the bands by Monte Carlo noise only).
+    """
+    if isinstance(subjects, bool) or int(subjects) < 1:
+        raise InputError(f"subjects must be a whole number of at least 1, got {subjects!r}")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
+    spec = population_spec(scenario, seed, min(DEFAULT_WAKE_H, scenario.interval_h), 0.0, content)
+    n = min(int(subjects), MAX_BAND_SUBJECTS)
+    times, low, median, high = _bands(spec, scenario, n, level)
+    result = PopulationResult(
+        scenario=scenario, subjects=n, seed=int(seed), level=float(level), times_h=times,
+        clock=scenario.clock(times), compounds=spec.compounds, median=median, low=low, high=high,
+        band_subjects=n, windows=spec.windows, histogram=np.zeros((0, 0, 0, 0), dtype=np.int64),
+        defective=0, elapsed_s=0.0, spreads=spec.spreads + spec.content,
+    )
+    return result.bands_table()
+
+
+__all__ = [
+    "BLOCK",
+    "SEVEN_OH",
+    "ChunkResult",
+    "PopulationInterrupted",
+    "PopulationResult",
+    "Spread",
+    "bands_for",
+    "content_spreads",
+    "expected_range",
+    "omega_from_mean_sd",
+    "omega_from_range",
+    "population_spec",
+    "prediction_bands",
+    "run_chunk",
+    "run_population",
+    "sample_subjects",
+    "subject_doses",
+    "subject_model",
+    "variability_spreads",
+]
