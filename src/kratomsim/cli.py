@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "interact",
     "audit",
     "population",
+    "night",
+    "compare",
 )
 
 

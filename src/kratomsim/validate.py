@@ -87,8 +87,11 @@ EXTRA_SOURCES: list[ExtraRows] = []
 
 def validation_rows() -> list[ValidationRow]:
     """Kratom studies, then any registered extra sources (sleep medicines)."""
+    from kratomsim.medicines import validate_medicines
+
     rows = _kratom_rows()
-    for extra in EXTRA_SOURCES:
+    extras: list[ExtraRows] = [validate_medicines, *(e for e in EXTRA_SOURCES if e is not validate_medicines)]
+    for extra in extras:
         for raw in extra():
             fe = float(raw["fold_error"])  # type: ignore[arg-type]
             limit = float(raw.get("limit", 1.5))  # type: ignore[arg-type]

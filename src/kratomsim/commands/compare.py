@@ -1,0 +1,116 @@
+"""``kratomsim compare``: kratom and bedtime medicines side by side on the same clock.
+
+A thin layer over :func:`kratomsim.night.compare_aids`. It predicts; it never recommends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from kratomsim.commands._output import console, fmt, print_json, print_table
+
+
+def _threshold_text(entry: dict[str, Any]) -> str:
+    items = entry.get("next_morning_data") or []
+    if not items:
+        return "none"
+    texts = []
+    for item in items:
+        if "concentration_ng_per_mL" in item:
+            r = item["concentration_ng_per_mL"]
+            texts.append(f"{item['morning_vs_range']} {r['low']:g}-{r['high']:g} ng/mL [{item['source']}]")
+        else:
+            texts.append(f"see below [{item['source']}]")
+    return "; ".join(texts)
+
+
+def _both(values: dict[str, Any], key: str) -> str:
+    return f"{fmt(values[key + '_nM'])} ({fmt(values[key + '_ng_per_mL'])})"
+
+
+def print_comparison(result: Any) -> None:
+    s = result.setting
+    console.print(
+        f"[bold]Side by side[/bold]: each aid alone at {s['at']} for {s['nights']} night(s), wake-up {s['wake']}, "
+        f"morning {s['morning']}", highlight=False,
+    )
+    def label(e: dict[str, Any]) -> str:
+        if e["kind"] == "medicine":
+            return str(e["aid"])
+        return f"{e['aid'].split(':', 1)[1]} {short.get(e['compound'], e['compound'])}"
+
+    from kratomsim.commands.night import _abbreviations
+
+    short = _abbreviations([e["compound"] for e in result.aids])
+    last = s["nights"]
+    print_table(
+        "Wake-up and morning, nM (ng/mL)",
+        ["aid", "% of peak at wake", "wake-up n1", f"wake-up n{last}", f"{s['morning']} n{last}"],
+        [[label(e), f"{100 * e['night_1']['fraction_of_peak_at_wake']:.3g}%",
+          _both(e["night_1"], "wake"), _both(e["night_last"], "wake"), _both(e["night_last"], "morning")]
+         for e in result.aids],
+    )
+    print_table(
+        f"Accumulation after {last} night(s), and published next-morning data",
+        ["aid", f"AUC sleep n{last}/n1", f"wake-up n{last}/n1", "nights to 90% SS", "next-morning data"],
+        [[label(e), e["night_last"]["auc_ratio_vs_night1"], e["night_last"]["wake_ratio_vs_night1"],
+          str((e["steady_state"] or {}).get("nights_to_90pct", "-")), _threshold_text(e)]
+         for e in result.aids],
+    )
+    abbreviated = [f"{v} = {k}" for k, v in short.items() if v != k]
+    if abbreviated:
+        console.print("Kratom alkaloids: " + ", ".join(abbreviated), highlight=False)
+    shown = set()
+    for e in result.aids:
+        for item in e.get("next_morning_data") or []:
+            key = (e["compound"], item["summary"])
+            if key not in shown:
+                shown.add(key)
+                console.print(f"{e['compound']}, next morning: {item['summary']} "
+                              f"[{item['source']}, {item['where']}]", highlight=False, markup=False)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False)
+    console.print("\nSources of the numbers used:", style="bold")
+    for src in result.sources:
+        console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def compare(
+        aid: list[str] = typer.Option(
+            ..., "--aid", help="kratom:PRODUCT:DOSE (e.g. kratom:K51:2g) or MEDICINE:DOSE (e.g. zolpidem:10mg)."
+        ),
+        at: str = typer.Option("22:30", help="Clock time of the nightly dose (24-hour)."),
+        wake: str = typer.Option("06:30", help="Wake-up time; earlier than --at means the next morning."),
+        nights: int = typer.Option(7, help="Number of nights (1-365)."),
+        morning: str = typer.Option("09:00", help="A later morning time to read the levels at."),
+        weight: str = typer.Option("70kg", help="Body weight (kratom only; medicines use a 70 kg adult)."),
+        date: str = typer.Option(None, help="Date of the first night, YYYY-MM-DD (default: today)."),
+        plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
+        log: bool = typer.Option(True, "--log/--linear", help="Log scale (default: the aids differ a lot)."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    ) -> None:
+        """Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by aid."""
+        from kratomsim.night import compare_aids
+        from kratomsim.report.plots import Curves, check_plot_path, plot_curves
+
+        for path in plot:
+            check_plot_path(path)
+        result = compare_aids(aid, at, wake, nights, morning, weight, date)
+        curves = Curves(
+            clock=result.series["clock"], conc_nM=result.series["conc_nM"],
+            molecular_weight=result.series["molecular_weight"], windows=result.windows,
+            title=f"Sleep aids side by side, each alone at {at}, wake-up {wake} (model prediction)",
+            dashed=frozenset(k for k in result.series["conc_nM"] if "kratom" not in k),
+        )
+        written = [str(plot_curves(curves, path, log)) for path in plot]
+        if json_out:
+            print_json({**result.to_dict(), "plots": written})
+            return
+        print_comparison(result)
+        for path_text in written:
+            console.print(f"plot written: {path_text}", highlight=False)

@@ -1,0 +1,141 @@
+"""``kratomsim night``: the night report, a thin layer over :func:`kratomsim.night.night_report`.
+
+Prints rich tables and the plain-language summary (or JSON), and writes PNG/HTML plots.
+It predicts and explains; it never recommends a dose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from kratomsim.commands._output import console, fmt, print_json, print_table
+
+
+def _whole(x: float) -> str:
+    """AUCs read better as whole numbers than in exponent notation."""
+    return f"{x:.0f}" if x >= 100 else fmt(x)
+
+
+def _abbreviations(names: list[str]) -> dict[str, str]:
+    """Short alkaloid names so the tables fit a terminal; medicines keep their names."""
+    from kratomsim.library import compounds
+
+    known = compounds()
+    return {n: known[n].abbreviation if n in known else n for n in names}
+
+
+def print_sources(sources: list[dict[str, str]]) -> None:
+    """The citations list that ends every report."""
+    console.print("\nSources of the numbers used:", style="bold")
+    for s in sources:
+        console.print(f"  [{s['key']}] {s['citation']}", highlight=False, markup=False)
+
+
+def print_report(report: Any) -> None:
+    """Tables, then the summary, warnings, evidence and sources (for people)."""
+    sc = report.scenario
+    last_n = sc["nights"]
+    console.print(
+        f"[bold]Night report[/bold]: {sc['dose']} of {sc['product']} at {sc['at']}, wake-up {sc['wake']}, "
+        f"morning {sc['morning']}, {last_n} night(s) from {sc['first_dose']}, {sc['weight_kg']:g} kg",
+        highlight=False,
+    )
+    doses = ", ".join(f"{k} {v:.3g} mg" for k, v in sc["alkaloid_mg_per_dose"].items() if v > 0)
+    console.print(f"Alkaloids per dose: {doses}", highlight=False)
+    names = report.compounds()
+    short = _abbreviations(names)
+    console.print("Alkaloids: " + ", ".join(f"{short[n]} = {n}" for n in names if short[n] != n), highlight=False)
+    pick = [(n, r) for n in names for r in report.rows_for(n) if r["night"] in (1, last_n)]
+    print_table(
+        f"Night 1 and night {last_n}: plasma concentration (nM)",
+        ["", "night", "at dose", "peak", "at", "wake-up", "% of peak", sc["morning"], "AUC*"],
+        [[short[n], r["night"], r["at_dose_nM"], r["peak_nM"], r["peak_clock"][-5:], r["wake_nM"],
+          f"{100 * r['fraction_of_peak_at_wake']:.3g}%", r["morning_nM"], _whole(r["auc_sleep_nM_h"])]
+         for n, r in pick],
+    )
+    console.print("* AUC over the sleep window (dose to wake-up), nM*h.")
+    print_table(
+        f"ng/mL, and accumulation against night 1 (night 1 and night {last_n})",
+        ["", "night", "at dose", "peak", "wake-up", sc["morning"], "AUC / n1", "wake-up / n1"],
+        [[short[n], r["night"], r["at_dose_ng_per_mL"], r["peak_ng_per_mL"], r["wake_ng_per_mL"],
+          r["morning_ng_per_mL"], r["auc_ratio_vs_night1"], r["wake_ratio_vs_night1"]] for n, r in pick],
+    )
+    focus = "mitragynine" if "mitragynine" in report.compounds() else report.compounds()[0]
+    if last_n > 2:
+        print_table(
+            f"Every night: {focus}, nM",
+            ["night", "at dose", "peak", "at", "wake-up", "AUC*", "AUC / n1", "wake-up / n1"],
+            [[r["night"], r["at_dose_nM"], r["peak_nM"], r["peak_clock"][-5:], r["wake_nM"],
+              _whole(r["auc_sleep_nM_h"]), r["auc_ratio_vs_night1"], r["wake_ratio_vs_night1"]]
+             for r in report.rows_for(focus)],
+        )
+    print_table(
+        "Nightly use: time to 90% of steady state (dose-to-dose AUC, superposition of one dose)",
+        ["compound", "nights", "days"],
+        [[k, v["nights_to_90pct"], v["days_to_90pct"]] for k, v in report.steady_state.items()],
+    )
+    occ = report.occupancy
+    if occ:
+        print_table(
+            f"{occ['receptor']}-opioid receptor occupancy (% of receptors; data set {occ['data_set']}); "
+            "share of occupied receptors at the peak",
+            ["night", "bedtime", "peak", "wake-up", "shares at peak"],
+            [[n["night"], f"{n['bedtime']['occupancy_percent']:.3g}%",
+              f"{n['peak']['occupancy_percent']:.3g}% at {n['peak']['clock'][-5:]}",
+              f"{n['wake']['occupancy_percent']:.3g}%",
+              ", ".join(f"{short.get(k, k)} {v:.2g}%" for k, v in sorted(n["peak"]["share_of_occupied_percent"].items(),
+                                                           key=lambda kv: -kv[1]) if v >= 0.5)]
+             for n in occ["nights"]],
+        )
+    console.print("\n[bold]Summary[/bold]")
+    console.print(report.summary, highlight=False, markup=False)
+    for w in report.comedication_warnings:
+        console.print(f"co-medication: {w}", highlight=False, markup=False)
+    if report.evidence:
+        console.print("\n[bold]What the studies show[/bold]")
+        for e in report.evidence:
+            console.print(f"  - {e['text']} [{'; '.join(e['sources'])}]", highlight=False, markup=False)
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    if occ:
+        for note in (n for n in occ["notes"] if n not in report.notes):
+            console.print(f"receptor note: {note}", highlight=False)
+    print_sources(report.sources)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def night(
+        product: str = typer.Option("K51", help="Library product id or a product YAML file."),
+        dose: str = typer.Option("2g", help="Grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')."),
+        at: str = typer.Option("22:30", help="Clock time of the nightly dose (24-hour)."),
+        wake: str = typer.Option("06:30", help="Wake-up time; earlier than --at means the next morning."),
+        nights: int = typer.Option(7, help="Number of nights (1-365)."),
+        morning: str = typer.Option("09:00", help="A later morning time to read the levels at."),
+        weight: str = typer.Option("70kg", help="Body weight."),
+        date: str = typer.Option(None, help="Date of the first night, YYYY-MM-DD (default: today)."),
+        with_: list[str] = typer.Option([], "--with", help="Medicine taken at the same time, e.g. zolpidem:10mg."),
+        plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
+        occupancy_plot: Path = typer.Option(None, "--occupancy-plot", help="Receptor occupancy plot, .png/.html."),
+        log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    ) -> None:
+        """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
+        from kratomsim.night import night_report
+        from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy
+
+        for path in [*plot, *([occupancy_plot] if occupancy_plot else [])]:
+            check_plot_path(path)
+        report = night_report(product, dose, at, wake, nights, morning, weight, date, tuple(with_))
+        written = [str(plot_night(report, path, log)) for path in plot]
+        if occupancy_plot:
+            written.append(str(plot_occupancy(report, occupancy_plot)))
+        if json_out:
+            print_json({**report.to_dict(), "plots": written})
+            return
+        print_report(report)
+        for path_text in written:
+            console.print(f"plot written: {path_text}", highlight=False)

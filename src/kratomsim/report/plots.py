@@ -1,0 +1,198 @@
+"""Plots of the night: concentrations over clock time, each sleep window shaded.
+
+PNG through matplotlib (Agg, no display needed) and interactive HTML through plotly with plotly.js
+embedded in the file, so it opens offline and nothing is fetched from a CDN. Occupancy plots reuse
+the receptor command's plots so there is one way to draw them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kratomsim.errors import InputError
+
+if TYPE_CHECKING:
+    from kratomsim.night import NightReport
+
+PLOT_SUFFIXES = (".png", ".html")
+# Colour-blind-safe palette (Okabe-Ito), one colour per compound, in order.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999")
+SLEEP_COLOUR = "#4C72B0"
+
+
+def check_plot_path(path: Path) -> Path:
+    """A plot file must end in .png or .html and go into an existing folder."""
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(f"cannot plot to {path.name!r}: accepted file types are {', '.join(PLOT_SUFFIXES)}")
+    if path.parent and not path.parent.exists():
+        raise InputError(f"folder does not exist for plot {path.name!r}: {path.parent}")
+    return path
+
+
+@dataclass(frozen=True)
+class Curves:
+    """What a concentration plot needs: clock times, nM per trace, molecular weights, sleep windows."""
+
+    clock: Any
+    conc_nM: dict[str, Any]
+    molecular_weight: dict[str, float]
+    windows: list[tuple[datetime, datetime]]
+    title: str
+    dashed: frozenset[str] = frozenset()
+
+    @property
+    def x(self) -> list[datetime]:
+        return list(np.asarray(self.clock).astype("datetime64[s]").astype(datetime))
+
+
+def night_curves(report: NightReport) -> Curves:
+    """The curves of a night report: every compound, medicines dashed."""
+    return Curves(
+        clock=report.series["clock"],
+        conc_nM=report.series["conc_nM"],
+        molecular_weight=report.series["molecular_weight"],
+        windows=report.windows,
+        title=_title(report),
+        dashed=frozenset(r["compound"] for r in report.nights if r["kind"] == "medicine"),
+    )
+
+
+def _title(report: NightReport) -> str:
+    sc = report.scenario
+    what = f"{sc['dose']} of {sc['product_id'] or sc['product']}" if sc["product"] else sc["dose"]
+    extra = f" with {', '.join(sc['comedications'])}" if sc["comedications"] else ""
+    return (
+        f"Plasma concentrations: {what}{extra} at {sc['at']}, wake-up {sc['wake']}, "
+        f"{sc['nights']} night{'s' if sc['nights'] != 1 else ''} (model prediction)"
+    )
+
+
+def plot_night(report: NightReport, path: Path, log: bool = False) -> Path:
+    """Write the night report's concentration plot; the suffix (.png or .html) chooses the format."""
+    return plot_curves(night_curves(report), path, log)
+
+
+def plot_curves(curves: Curves, path: Path, log: bool = False) -> Path:
+    """Write a concentration plot; the suffix (.png or .html) chooses the format."""
+    check_plot_path(path)
+    if path.suffix.lower() == ".png":
+        _png(curves, path, log)
+    else:
+        _html(curves, path, log)
+    return path
+
+
+def _png(curves: Curves, path: Path, log: bool) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    dates = curves.x
+    x = mdates.date2num(dates)
+    conc = curves.conc_nM
+    fig, ax = plt.subplots(figsize=(12, 5.5))
+    for i, (bed, woke) in enumerate(curves.windows):
+        ax.axvspan(
+            mdates.date2num(bed), mdates.date2num(woke), color=SLEEP_COLOUR, alpha=0.18, lw=0,
+            label=f"sleep window (dose {bed:%H:%M} to wake-up {woke:%H:%M})" if i == 0 else None,
+        )
+    floor = 0.0
+    if log:
+        positive = [c[c > 0].max() for c in conc.values() if np.any(c > 0)]
+        floor = max(positive) * 1e-4 if positive else 1e-3
+    for k, (name, c) in enumerate(conc.items()):
+        y = np.where(c > floor, c, np.nan) if log else c
+        dashed = name in curves.dashed
+        ax.plot(
+            x, y, color=PALETTE[k % len(PALETTE)], lw=2.2 if k < 2 or dashed else 1.2,
+            ls="--" if dashed else "-", label=name, zorder=3 if k < 2 or dashed else 2,
+        )
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set_ylabel("Plasma concentration (nM)" + (", log scale" if log else ""))
+    ax.set_xlabel("Clock time")
+    ax.set_xlim(x[0], x[-1])
+    span_days = float(x[-1] - x[0])
+    ax.xaxis.set_major_locator(mdates.HourLocator(byhour=[0]))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("00:00\n%a %d %b"))
+    ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=[12] if span_days > 4 else [6, 12, 18]))
+    ax.xaxis.set_minor_formatter(mdates.DateFormatter("%H:%M"))
+    ax.tick_params(axis="x", which="minor", labelsize=7, colors="#555555")
+    if span_days > 20:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        ax.xaxis.set_minor_formatter(mdates.DateFormatter(""))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(True, which="major", alpha=0.25)
+    ax.set_title(curves.title, fontsize=11)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False)
+    fig.text(
+        0.01, 0.01, "Shaded: sleep window. ng/mL = nM x molecular weight / 1000. Predictions, not advice.",
+        fontsize=8, color="#555555",
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _html(curves: Curves, path: Path, log: bool) -> None:
+    import plotly.graph_objects as go
+
+    x = curves.x
+    conc = curves.conc_nM
+    mws = curves.molecular_weight
+    fig = go.Figure()
+    for k, (name, c) in enumerate(conc.items()):
+        ng = c * mws[name] / 1000.0
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=c, name=name, mode="lines",
+                line={"color": PALETTE[k % len(PALETTE)], "dash": "dash" if name in curves.dashed else "solid"},
+                customdata=ng,
+                hovertemplate=f"{name}<br>%{{x|%a %d %b %H:%M}}<br>%{{y:.3g}} nM<br>%{{customdata:.3g}} ng/mL"
+                "<extra></extra>",
+            )
+        )
+    for bed, woke in curves.windows:
+        fig.add_vrect(x0=bed, x1=woke, fillcolor=SLEEP_COLOUR, opacity=0.12, line_width=0, layer="below")
+    fig.update_layout(
+        title=curves.title + "; shaded: sleep window",
+        xaxis_title="Clock time",
+        yaxis_title="Plasma concentration (nM)",
+        yaxis_type="log" if log else "linear",
+        hovermode="closest",
+        template="plotly_white",
+    )
+    fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+
+
+def plot_occupancy(report: NightReport, path: Path) -> Path:
+    """Mu-opioid receptor occupancy over the nights (the receptor command's plot, reused)."""
+    from kratomsim.commands import receptors as rc
+    from kratomsim.scenario import make_scenario
+    from kratomsim.simulate import run
+
+    check_plot_path(path)
+    if report.occupancy is None:
+        raise InputError("no receptor occupancy to plot for this scenario")
+    sc = report.scenario
+    last_morning = datetime.strptime(report.nights[-1]["morning_clock"], "%Y-%m-%d %H:%M")
+    first = datetime.strptime(sc["first_dose"], "%Y-%m-%d %H:%M")
+    hours = (last_morning - first).total_seconds() / 3600.0 + 0.5
+    scenario = make_scenario(
+        product=sc["product_spec"], dose=sc["dose_text"], at=sc["at"], count=sc["nights"],
+        weight=f"{sc['weight_kg']}kg", hours=hours, start_date=first.date(),
+    )
+    exposure = run(scenario)
+    writer = rc.plot_png if path.suffix.lower() == ".png" else rc.plot_html
+    writer(path, exposure, report.occupancy, report.windows)
+    return path

@@ -1,0 +1,72 @@
+"""``kratomsim compare``: kratom and bedtime medicines side by side."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kratomsim.errors import InputError
+from kratomsim.night import compare_aids, parse_aid
+
+DAY = "2026-01-05"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kratomsim.cli", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_compare_json_structure(tmp_path: Path) -> None:
+    out = _cli("compare", "--aid", "kratom:K51:2g", "--aid", "zolpidem:10mg", "--aid", "suvorexant:20mg",
+               "--at", "22:30", "--wake", "06:30", "--nights", "3", "--date", DAY, "--json",
+               "--plot", str(tmp_path / "c.png"))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert set(doc) >= {"setting", "aids", "notes", "sources", "steady_state_method", "plots"}
+    by = {(a["aid"], a["compound"]): a for a in doc["aids"]}
+    wanted = {("kratom:K51:2g", "mitragynine"), ("zolpidem:10mg", "zolpidem"), ("suvorexant:20mg", "suvorexant")}
+    assert wanted <= set(by)
+    for aid in by.values():
+        for key in ("night_1", "night_last"):
+            assert {"fraction_of_peak_at_wake", "wake_nM", "wake_ng_per_mL", "morning_nM",
+                    "morning_ng_per_mL", "auc_ratio_vs_night1"} <= set(aid[key])
+        assert aid["last_night"] == 3
+        assert aid["steady_state"]["nights_to_90pct"] >= 1
+    zolp = by[("zolpidem:10mg", "zolpidem")]
+    assert 0 < zolp["night_1"]["fraction_of_peak_at_wake"] < 1
+    assert zolp["next_morning_data"] and zolp["next_morning_data"][0]["source"] == "ambien_label"
+    keys = {s["key"] for s in doc["sources"]}
+    assert {"tanna2022", "ambien_label", "belsomra_label"} & keys
+    assert (tmp_path / "c.png").stat().st_size > 10_000
+
+
+def test_threshold_compared_where_published() -> None:
+    res = compare_aids(["diphenhydramine:50mg"], nights=1, start_date=DAY)
+    (entry,) = res.aids
+    (item,) = entry["next_morning_data"]
+    assert item["concentration_ng_per_mL"] == {"low": 25.0, "high": 50.0}
+    morning = entry["night_last"]["morning_ng_per_mL"]
+    expected = "below" if morning < 25 else "above" if morning > 50 else "within"
+    assert item["morning_vs_range"] == expected and item["source"] == "carruthers1978"
+
+
+def test_aid_spec() -> None:
+    assert parse_aid("kratom:K51:2g") == ("kratom", "K51", "2g")
+    assert parse_aid("kratom:3g") == ("kratom", "K51", "3g")
+    with pytest.raises(InputError):
+        parse_aid("kratom:a:b:c")
+
+
+@pytest.mark.parametrize(
+    ("aid", "fragment"),
+    [("lemborexant:10mg", "no PK model for lemborexant"), ("nosuchpill:1mg", "known medicines")],
+)
+def test_compare_bad_aid(aid: str, fragment: str) -> None:
+    out = _cli("compare", "--aid", "kratom:K51:2g", "--aid", aid)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0]
