@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "receptors",
     "interact",
     "audit",
+    "serve",
     "population",
     "night",
     "compare",

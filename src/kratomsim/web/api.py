@@ -1,0 +1,408 @@
+"""The REST API under ``/api/``: one endpoint per CLI command, over the same functions.
+
+Request models check types and the API's limits (which bound the work of one request); the
+scientific checks stay in the library functions, whose :class:`~kratomsim.errors.InputError`
+becomes HTTP 422 with the same one-line message the CLI prints.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kratomsim.commands._output import _clean
+from kratomsim.errors import InputError
+from kratomsim.units import parse_clock, parse_duration_h
+
+# Limits per request: each bounds the time and memory one request can take.
+MAX_NIGHTS = 60
+MIN_GRID_MIN = 5.0
+MAX_SIM_HOURS = 61 * 24.0
+MAX_TEXT_BYTES = 100_000
+MAX_NAME = 200
+MAX_FIELD = 100
+MAX_COMEDICATIONS = 5
+MAX_AIDS = 6
+LIMITS = {
+    "nights": f"1 to {MAX_NIGHTS}",
+    "grid": f"{MIN_GRID_MIN:g} min or more",
+    "simulate_hours": f"at most {MAX_SIM_HOURS:g} h (61 days)",
+    "simulate_count": f"1 to {MAX_NIGHTS} doses",
+    "audit_text": f"at most {MAX_TEXT_BYTES:,} bytes (100 kB) of UTF-8",
+    "scenario_name": f"1 to {MAX_NAME} characters",
+    "comedications": f"at most {MAX_COMEDICATIONS} per night report",
+    "aids": f"1 to {MAX_AIDS} per comparison",
+}
+
+router = APIRouter(prefix="/api")
+
+Short = Annotated[str, Field(min_length=1, max_length=MAX_FIELD)]
+Nights = Annotated[int, Field(ge=1, le=MAX_NIGHTS, description=f"nights with one dose each, {LIMITS['nights']}")]
+
+
+def _library_product(value: str) -> str:
+    """The API takes library ids only: a file path would let a client read files on the server."""
+    from kratomsim.library import library_products
+
+    known = library_products()
+    if value.upper() in known:
+        return value.upper()
+    raise InputError(f"unknown product {value!r}; the API accepts library ids: {', '.join(sorted(known))}")
+
+
+def _grid(value: str) -> str:
+    hours = parse_duration_h(value, "grid step")
+    if hours * 60.0 < MIN_GRID_MIN - 1e-9:
+        raise InputError(f"grid step {value!r} is finer than the API's limit; accepted: {LIMITS['grid']}")
+    return value
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KratomDose(_Request):
+    product: Short = Field("K51", description="library product id, e.g. K51")
+    dose: Short = Field("2g", description="grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')")
+
+    @field_validator("product")
+    @classmethod
+    def _product(cls, v: str) -> str:
+        return _library_product(v)
+
+
+class NightRequest(KratomDose):
+    """The night report: a nightly dose at bedtime, up to the morning after the last night."""
+
+    at: Short = Field("22:30", description="bedtime (dose) clock time, 24-hour")
+    wake: Short = Field("06:30", description="wake-up clock time, 24-hour")
+    nights: Nights = 7
+    weight: Short = Field("70kg", description="body weight, e.g. 70kg or 154lb")
+    morning: Short = Field("09:00", description="a morning clock time to read exposure at")
+    comedications: Annotated[
+        list[Short], Field(max_length=MAX_COMEDICATIONS, description="medicines taken at bedtime, e.g. zolpidem:10mg")
+    ] = []
+
+
+class SimulateRequest(KratomDose):
+    """The concentration table of a scenario (the ``simulate`` command)."""
+
+    at: Short = "22:30"
+    every: Short = "24h"
+    count: Annotated[int, Field(ge=1, le=MAX_NIGHTS, description=LIMITS["simulate_count"])] = 1
+    weight: Short = "70kg"
+    grid: Short = Field("5min", description=LIMITS["grid"])
+    hours: Annotated[float | None, Field(gt=0, le=MAX_SIM_HOURS, description=LIMITS["simulate_hours"])] = None
+    date: Annotated[str | None, Field(max_length=10, description="YYYY-MM-DD of the first dose")] = None
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, v: str) -> str:
+        return _grid(v)
+
+
+class ReceptorsRequest(KratomDose):
+    at: Short = "22:30"
+    wake: Short = "06:30"
+    nights: Nights = 1
+    receptor: Short = Field("mu", description="mu, kappa, delta, 5-HT1A or 5-HT2B")
+    receptor_data: Annotated[str | None, Field(max_length=MAX_FIELD)] = None
+    fu: Short = Field("default", description="unbound fraction scenario: default, low or high")
+
+
+class InteractRequest(KratomDose):
+    victim: Short = Field(..., description="medicine taken the same night, e.g. midazolam")
+    victim_dose: Annotated[str | None, Field(max_length=MAX_FIELD, description="e.g. 2.5mg")] = None
+    nights: Nights = 1
+    dynamic: bool = False
+    at: Short = "22:30"
+    wake: Short = "07:00"
+
+
+class CompareRequest(_Request):
+    """Sleep aids side by side, each alone at the same clock time (the ``compare`` command)."""
+
+    aids: Annotated[
+        list[Short],
+        Field(min_length=1, max_length=MAX_AIDS,
+              description="kratom:PRODUCT:DOSE (e.g. kratom:K51:2g) or MEDICINE:DOSE (e.g. zolpidem:10mg)"),
+    ] = ["kratom:K51:2g", "zolpidem:10mg"]
+    at: Short = "22:30"
+    wake: Short = "06:30"
+    nights: Nights = 7
+    morning: Short = "09:00"
+    weight: Short = "70kg"
+
+    @field_validator("aids")
+    @classmethod
+    def _library_only(cls, aids: list[str]) -> list[str]:
+        from kratomsim.night import KRATOM, parse_aid
+
+        out = []
+        for aid in aids:
+            kind, product, dose = parse_aid(aid)
+            out.append(f"{KRATOM}:{_library_product(product or 'K51')}:{dose}" if kind == KRATOM else aid)
+        return out
+
+
+class AuditRequest(_Request):
+    text: str = Field(..., description=LIMITS["audit_text"])
+
+    @field_validator("text")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        size = len(v.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_TEXT_BYTES:
+            raise InputError(f"text is {size:,} bytes; the API accepts {LIMITS['audit_text']}")
+        return v
+
+
+class ScenarioIn(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    kind: Literal["night"] = "night"
+    params: NightRequest = Field(default_factory=lambda: NightRequest())
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _json(payload: Any, status_code: int = 200) -> JSONResponse:
+    """JSON with NaN and numpy values made safe, the same way the CLI's --json does."""
+    return JSONResponse(_clean(payload), status_code=status_code)
+
+
+def _isoformat(clock: np.ndarray) -> list[str]:
+    return [str(c) for c in np.asarray(clock).astype("datetime64[s]")]
+
+
+def night_payload(req: NightRequest) -> dict[str, Any]:
+    """The night report's JSON, plus the curves for the chart (ng/mL over clock time)."""
+    from kratomsim.night import night_report
+
+    report = night_report(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights,
+                          morning=req.morning, weight=req.weight, comedications=req.comedications)
+    series = report.series
+    return {
+        **report.to_dict(),
+        "request": req.model_dump(),
+        "chart": {
+            "clock": _isoformat(series["clock"]),
+            "curves": [
+                {"compound": name, "conc_nM": conc.tolist(),
+                 "conc_ng_per_mL": (conc * series["molecular_weight"][name] / 1000.0).tolist()}
+                for name, conc in series["conc_nM"].items()
+            ],
+            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in report.windows],
+        },
+        "disclaimer": "A prediction from published data; it is not advice on any dose.",
+    }
+
+
+# ----------------------------------------------------------------------------------------- endpoints
+
+
+@router.get("/limits")
+def limits() -> dict[str, str]:
+    """The limits that bound one request."""
+    return LIMITS
+
+
+@router.post("/night")
+def night(req: NightRequest) -> JSONResponse:
+    """The night report: concentrations across each night, receptor occupancy, notes and sources."""
+    return _json(night_payload(req))
+
+
+@router.post("/compare")
+def compare(req: CompareRequest) -> JSONResponse:
+    """Sleep aids side by side: wake-up and morning levels and accumulation, with the curves."""
+    from kratomsim.night import compare_aids
+
+    result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight)
+    series = result.series
+    return _json({
+        **result.to_dict(),
+        "request": req.model_dump(),
+        "chart": {
+            "clock": _isoformat(series["clock"]),
+            "curves": [
+                {"name": name, "conc_nM": np.asarray(conc).tolist(),
+                 "conc_ng_per_mL": (np.asarray(conc) * series["molecular_weight"][name] / 1000.0).tolist()}
+                for name, conc in series["conc_nM"].items()
+            ],
+            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in result.windows],
+        },
+    })
+
+
+@router.post(
+    "/simulate",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def simulate(
+    req: SimulateRequest,
+    format: Annotated[Literal["json", "csv"] | None, Query(description="csv for a download")] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Concentrations of every alkaloid over time, one row per time and compound (JSON or CSV)."""
+    from kratomsim.scenario import make_scenario
+    from kratomsim.simulate import run, tidy
+
+    scenario = make_scenario(req.product, req.dose, req.at, req.every, req.count, req.weight, req.grid,
+                             req.hours, req.date)
+    if scenario.horizon_h > MAX_SIM_HOURS:
+        raise InputError(f"the horizon is {scenario.horizon_h:g} h; the API accepts {LIMITS['simulate_hours']}")
+    exposure = run(scenario)
+    frame = tidy(exposure)
+    wants_csv = format == "csv" or (format is None and accept is not None and "text/csv" in accept)
+    if wants_csv:
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False)
+        return Response(buffer.getvalue(), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="kratomsim-simulate.csv"'})
+    peaks = frame.loc[frame.groupby("compound")["conc_nM"].idxmax()]
+    frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return _json({
+        "scenario": scenario.describe(),
+        "rows": len(frame),
+        "peaks": [{"compound": r.compound, "cmax_nM": r.conc_nM, "cmax_ng_per_mL": r.conc_ng_per_mL,
+                   "clock": f"{r.clock:%Y-%m-%dT%H:%M:%S}", "time_h": r.time_h} for r in peaks.itertuples()],
+        "notes": list(exposure.notes),
+        "data": frame.to_dict(orient="records"),
+    })
+
+
+@router.post("/receptors")
+def receptors(req: ReceptorsRequest) -> JSONResponse:
+    """Receptor occupancy and stimulus night by night, with the curves for a chart."""
+    from kratomsim import pd
+    from kratomsim.commands.receptors import _curves, run_exposure
+
+    wake = parse_clock(req.wake, "wake-up time")
+    rec = pd.check_receptor(req.receptor)
+    pd.get_set(req.receptor_data, rec)
+    if req.fu not in pd.FU_SCENARIOS:
+        raise InputError(f"unknown fu scenario {req.fu!r}; accepted: {', '.join(pd.FU_SCENARIOS)}")
+    exposure = run_exposure(req.product, req.dose, req.at, wake, req.nights)
+    summary = pd.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
+    if not summary["nights"]:
+        raise InputError("the simulation ends before the first wake-up; check the bedtime and wake-up times")
+    curves = _curves(exposure, rec, summary["data_set"])
+    return _json({
+        "request": req.model_dump(),
+        **summary,
+        "chart": {
+            "clock": _isoformat(exposure.clock),
+            "curves": {k: {"total": v["total"].tolist(), "stimulus": v["stimulus"].tolist(),
+                           "by_ligand": {n: o.tolist() for n, o in v["by_ligand"].items()}}
+                       for k, v in curves.items()},
+            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in pd.night_windows(exposure, wake)],
+        },
+    })
+
+
+@router.post("/interact")
+def interact(req: InteractRequest) -> JSONResponse:
+    """Predicted AUC and Cmax ratios of a medicine taken with kratom, and its next-morning level."""
+    from kratomsim.commands.interact import _payload
+
+    return _json(_payload(req.victim, req.product, req.dose, req.victim_dose, req.nights, req.dynamic,
+                          req.at, req.wake))
+
+
+@router.post("/audit")
+def audit(req: AuditRequest) -> JSONResponse:
+    """Grade each claim a text makes about kratom and sleep against the cited claim catalog."""
+    from kratomsim.evidence.audit import audit_text
+
+    return _json(audit_text(req.text).to_dict())
+
+
+@router.get("/products")
+def products() -> JSONResponse:
+    """Products with published assays (mg alkaloid per g leaf) and their sources."""
+    from kratomsim.datafiles import references
+    from kratomsim.library import library_products
+
+    refs = references()
+    return _json([
+        {"id": p.id, "name": p.name, "form": p.form, "alkaloids_mg_per_g": p.alkaloids_mg_per_g,
+         "below_loq": list(p.below_loq), "sources": [refs[k].short() if k in refs else k for k in p.sources]}
+        for p in library_products().values()
+    ])
+
+
+@router.get("/compounds")
+def compounds() -> JSONResponse:
+    """Alkaloids with molecular weights and sources."""
+    from kratomsim.datafiles import references
+    from kratomsim.library import compounds as library_compounds
+
+    refs = references()
+    return _json([
+        {"name": c.name, "abbreviation": c.abbreviation, "formula": c.formula,
+         "molecular_weight_g_per_mol": c.molecular_weight,
+         "sources": [refs[k].short() if k in refs else k for k in c.sources]}
+        for c in library_compounds().values()
+    ])
+
+
+@router.get("/medicines")
+def medicines() -> JSONResponse:
+    """Medicines the interaction model knows (names for the interactions form)."""
+    from kratomsim import interactions
+    from kratomsim.medicines import medicine_names
+
+    return _json({"victims": interactions.known_victims(), "medicines": medicine_names()})
+
+
+@router.get("/validate")
+def validate() -> JSONResponse:
+    """Predicted against observed for every published statistic, with fold errors and GMFE."""
+    from kratomsim.validate import validation_report
+
+    return _json(validation_report())
+
+
+# --------------------------------------------------------------------------------- saved scenarios
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no scenario with this id"}}
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
+@router.post("/scenarios", status_code=201)
+def create_scenario(item: ScenarioIn, request: Request) -> JSONResponse:
+    """Save a scenario; a 201 answer means it is committed to disk."""
+    saved = _store(request).create(item.name, item.kind, item.params.model_dump())
+    return _json(saved.to_dict(), status_code=201)
+
+
+@router.get("/scenarios")
+def list_scenarios(request: Request) -> JSONResponse:
+    """Saved scenarios, oldest first."""
+    return _json([s.to_dict() for s in _store(request).list()])
+
+
+@router.get("/scenarios/{scenario_id}", responses=_NOT_FOUND)
+def open_scenario(scenario_id: Annotated[str, Path(max_length=64)], request: Request) -> JSONResponse:
+    """One saved scenario."""
+    saved = _store(request).get(scenario_id)
+    if saved is None:
+        raise HTTPException(404, f"no saved scenario with id {scenario_id!r}")
+    return _json(saved.to_dict())
+
+
+@router.delete("/scenarios/{scenario_id}", status_code=204, responses=_NOT_FOUND)
+def delete_scenario(scenario_id: Annotated[str, Path(max_length=64)], request: Request) -> Response:
+    """Delete a saved scenario."""
+    if not _store(request).delete(scenario_id):
+        raise HTTPException(404, f"no saved scenario with id {scenario_id!r}")
+    return Response(status_code=204)

@@ -1,0 +1,142 @@
+"""Build the FastAPI application: pages, the REST API, static files and error handling.
+
+User mistakes (:class:`~kratomsim.errors.InputError`) and request-model violations both answer 422
+with ``{"detail": "one line"}``, so a client sees the same message the CLI would print.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
+
+from kratomsim.errors import InputError
+from kratomsim.web.store import ScenarioStore
+
+DATA_DIR_ENV = "KRATOMSIM_DATA_DIR"
+STATIC_DIR = Path(str(files("kratomsim.web") / "static"))
+
+
+def default_data_dir() -> Path:
+    """Where saved scenarios live when no --data-dir is given."""
+    env = os.environ.get(DATA_DIR_ENV)
+    return Path(env) if env else Path.home() / ".local" / "share" / "kratomsim"
+
+
+def plotly_js_path() -> Path:
+    """plotly.js as bundled in the installed plotly package, so charts work with no internet."""
+    return Path(str(files("plotly") / "package_data" / "plotly.min.js"))
+
+
+_LIMIT_ERRORS = {"less_than_equal", "less_than", "too_long", "string_too_long"}
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request body"
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """Pydantic's errors as one line: 'field: what was wrong'."""
+    out = []
+    for err in errors[:5]:
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        if err.get("type") in _LIMIT_ERRORS:
+            msg += " (a limit of the API per request; see /api/limits)"
+        out.append(f"{_location(tuple(err.get('loc', ())))}: {msg}")
+    return " ".join("; ".join(out).split())
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "one line: what was wrong, what is accepted"}},
+    "required": ["detail"],
+}
+
+
+def _document_error_shape(app: FastAPI) -> None:
+    """Say in the OpenAPI spec that a 422 is ``{"detail": "one line"}``, as the handlers answer."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version, description=app.description,
+                               routes=app.routes)
+            schemas = spec.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _methods_for(routes: Any, scope: Any) -> set[str]:
+    """Every method some route accepts at this path (included routers are walked into)."""
+    out: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            out |= _methods_for(inner.routes, scope)
+        elif isinstance(route, APIRoute | Route) and route.matches(scope)[0] is not Match.NONE:
+            out |= set(route.methods or ())
+    return out
+
+
+def create_app(data_dir: Path | None = None) -> FastAPI:
+    """The whole application; ``data_dir`` holds the saved-scenario database."""
+    from kratomsim.web import api, pages
+
+    app = FastAPI(
+        title="kratomsim",
+        description="Simulate kratom alkaloids across the night. It predicts and explains; "
+        "it never recommends a dose.",
+        version="0.1.0",
+        # FastAPI's /docs pages load their scripts from a CDN; the app serves nothing from outside.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.store = ScenarioStore(data_dir or default_data_dir())
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_message(list(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # A body that is not JSON at all (FastAPI's 400) is bad input like any other: 422.
+        if exc.status_code == 400:
+            return JSONResponse({"detail": f"request body: {exc.detail}; send JSON"}, status_code=422)
+        if exc.status_code == 405:
+            # Starlette names only the first matching route's methods; name every one for this path.
+            allowed = sorted(_methods_for(app.routes, request.scope))
+            return JSONResponse({"detail": f"method {request.method} not allowed; allowed: {', '.join(allowed)}"},
+                                status_code=405, headers={"Allow": ", ".join(allowed)})
+        return await http_exception_handler(request, exc)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_js_path(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    _document_error_shape(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,293 @@
+// kratomsim pages: read a form, call the REST API with fetch, draw the chart and tables.
+// All numbers come from the API; this file only lays them out. Text is inserted with textContent.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, text, attrs) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  return node;
+}
+
+function fmt(x) {
+  if (x === null || x === undefined) return "";
+  if (typeof x !== "number") return String(x);
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a >= 1000 || a < 0.01 ? x.toPrecision(3) : Number(x.toPrecision(3)).toString();
+}
+
+function showError(message) {
+  const box = $("#error");
+  box.textContent = message || "";
+  box.hidden = !message;
+}
+
+function setStatus(text) {
+  const s = $("#status");
+  if (s) s.textContent = text;
+}
+
+// Form fields -> JSON body. Numbers stay numbers, checkboxes booleans, data-list fields arrays,
+// "a.dose"-style names nest, empty optional fields are left out.
+function formBody(form) {
+  const body = {};
+  for (const input of form.querySelectorAll("input, select, textarea")) {
+    if (!input.name) continue;
+    let value;
+    if (input.type === "checkbox") value = input.checked;
+    else if (input.type === "number") value = input.value === "" ? undefined : Number(input.value);
+    else if (input.hasAttribute("data-list"))
+      value = input.value.split(",").map((s) => s.trim()).filter(Boolean);
+    else value = input.value.trim() === "" ? undefined : input.value.trim();
+    if (value === undefined) continue;
+    const parts = input.name.split(".");
+    let target = body;
+    for (const p of parts.slice(0, -1)) target = target[p] = target[p] || {};
+    target[parts[parts.length - 1]] = value;
+  }
+  return body;
+}
+
+function fillForm(form, params) {
+  for (const [k, v] of Object.entries(params)) {
+    const input = form.elements.namedItem(k);
+    if (!input) continue;
+    if (input.type === "checkbox") input.checked = Boolean(v);
+    else input.value = Array.isArray(v) ? v.join(", ") : v;
+  }
+}
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : `HTTP ${response.status}`);
+  return data;
+}
+
+const postJSON = (path, body) =>
+  api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+function table(columns, rows) {
+  const t = el("table");
+  const head = t.createTHead().insertRow();
+  for (const c of columns) head.appendChild(el("th", c, { scope: "col" }));
+  const tbody = t.createTBody();
+  for (const row of rows) {
+    const tr = tbody.insertRow();
+    for (const cell of row) tr.appendChild(el("td", fmt(cell), typeof cell === "number" ? { class: "num" } : {}));
+  }
+  return t;
+}
+
+function fillList(selector, items) {
+  const list = $(selector);
+  if (!list) return;
+  list.replaceChildren(...items.map((t) => el("li", t)));
+}
+
+function sleepShapes(windows) {
+  return windows.map(([x0, x1]) => ({
+    type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
+    fillcolor: "rgba(31, 95, 168, 0.10)", line: { width: 0 }, layer: "below",
+  }));
+}
+
+// Axis titles: the long one on wide screens, the short one where the long one would be cut off.
+const axisTitle = (long, short) => ({ text: window.innerWidth < 600 ? short : long });
+
+function plot(traces, layout) {
+  const narrow = window.innerWidth < 600;
+  const base = {
+    margin: { l: 60, r: 10, t: 10, b: narrow ? 110 : 60 },
+    legend: narrow ? { orientation: "h", y: -0.3 } : {},
+    xaxis: { title: { text: "Clock time" }, type: "date" },
+    hovermode: "x unified",
+  };
+  return Plotly.react("chart", traces, Object.assign(base, layout), { responsive: true, displaylogo: false });
+}
+
+async function loadProducts() {
+  const selects = document.querySelectorAll("select[data-products]");
+  if (!selects.length) return;
+  try {
+    const products = await api("/api/products");
+    for (const s of selects) {
+      const keep = s.value;
+      s.replaceChildren(...products.map((p) => el("option", `${p.id}: ${p.name}`, { value: p.id })));
+      s.value = keep;
+    }
+  } catch (err) { /* the K51 option stays */ }
+}
+
+// ------------------------------------------------------------------------------------------- pages
+
+function bindForm(form, render) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("");
+    setStatus("Simulating…");
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const data = await postJSON(form.dataset.api, formBody(form));
+      await render(data);
+      setStatus("");
+      $("#results") && ($("#results").hidden = false);
+    } catch (err) {
+      setStatus("");
+      showError(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function renderNight(data) {
+  const c = data.chart;
+  const traces = c.curves.map((s) => ({
+    x: c.clock, y: s.conc_ng_per_mL, name: s.compound, type: "scatter", mode: "lines",
+    hovertemplate: "%{y:.3g} ng/mL",
+  }));
+  plot(traces, { yaxis: { title: axisTitle("Plasma concentration (ng/mL)", "Plasma (ng/mL)"), rangemode: "tozero" },
+                 shapes: sleepShapes(c.sleep_windows) });
+  setStatus("Shaded: sleep windows (bedtime to wake-up).");
+  $("#summary").replaceChildren(...data.summary.split("\n").map((line) => el("p", line)));
+  const warn = [...data.warnings, ...data.comedication_warnings];
+  $("#warnings").replaceChildren(...warn.map((w) => el("p", w, { class: "warning" })));
+  $("#nights-table").replaceChildren(table(
+    ["night", "compound", "at bedtime (ng/mL)", "peak (ng/mL)", "peak at", "at wake-up (ng/mL)", "morning (ng/mL)", "sleep AUC (nM·h)"],
+    data.nights.map((r) => [r.night, r.compound, r.at_dose_ng_per_mL, r.peak_ng_per_mL, r.peak_clock.slice(-5),
+                            r.wake_ng_per_mL, r.morning_ng_per_mL, r.auc_sleep_nM_h]),
+  ));
+  fillList("#notes", [...data.notes, data.disclaimer]);
+  fillList("#evidence", data.evidence.map((e) => `${e.text} (${e.sources.join("; ")})`));
+  fillList("#sources", data.sources.map((s) => s.citation));
+}
+
+async function refreshSaved(form) {
+  const list = $("#saved");
+  const items = await api("/api/scenarios");
+  list.replaceChildren(...items.map((item) => {
+    const li = el("li");
+    li.appendChild(el("span", `${item.name} (${item.params.dose} of ${item.params.product}, ${item.params.nights} night(s)) `));
+    const open = el("button", "Open", { type: "button", class: "link", "aria-label": `Open ${item.name}` });
+    open.addEventListener("click", async () => {
+      const saved = await api(`/api/scenarios/${item.id}`);
+      fillForm(form, saved.params);
+      form.requestSubmit();
+    });
+    const del = el("button", "Delete", { type: "button", class: "link", "aria-label": `Delete ${item.name}` });
+    del.addEventListener("click", async () => {
+      await api(`/api/scenarios/${item.id}`, { method: "DELETE" });
+      refreshSaved(form);
+    });
+    li.append(open, del);
+    return li;
+  }));
+  if (!items.length) list.replaceChildren(el("li", "None yet."));
+}
+
+function initNight() {
+  const form = $("#night-form");
+  bindForm(form, renderNight);
+  const save = $("#save-form");
+  save.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("");
+    try {
+      await postJSON("/api/scenarios", { name: $("#scenario-name").value, kind: "night", params: formBody(form) });
+      $("#scenario-name").value = "";
+      await refreshSaved(form);
+    } catch (err) { showError(err.message); }
+  });
+  refreshSaved(form).catch((err) => showError(err.message));
+}
+
+function initReceptors() {
+  bindForm($("#receptors-form"), (data) => {
+    const c = data.chart;
+    const d = c.curves.default;
+    const traces = [
+      { x: c.clock, y: c.curves.high.total, line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
+      { x: c.clock, y: c.curves.low.total, fill: "tonexty", line: { width: 0 }, fillcolor: "rgba(128,128,128,0.25)",
+        name: "range over unbound fraction" },
+      { x: c.clock, y: d.total, name: "all alkaloids", line: { color: "black", width: 3 } },
+      ...Object.entries(d.by_ligand).map(([n, y]) => ({ x: c.clock, y, name: n })),
+      { x: c.clock, y: d.stimulus, name: "stimulus (% of full agonist)", line: { dash: "dash", color: "red" } },
+    ];
+    plot(traces, { yaxis: { title: axisTitle(`${data.receptor} receptor occupancy (%)`, `${data.receptor} occupancy (%)`), range: [0, 100] },
+                   shapes: sleepShapes(c.sleep_windows) });
+    $("#table").replaceChildren(table(
+      ["night", "at bedtime (%)", "peak (%)", "peak at", "at wake-up (%)", "stimulus at peak (%)"],
+      data.nights.map((n) => [n.night, n.bedtime.occupancy_percent, n.peak.occupancy_percent, n.peak.clock.slice(-5),
+                              n.wake.occupancy_percent, n.peak.stimulus_percent]),
+    ));
+    fillList("#notes", [`Binding data: ${data.data_set}; efficacy: ${data.efficacy_set}.`, ...data.notes]);
+  });
+}
+
+async function initInteractions() {
+  try {
+    const meds = await api("/api/medicines");
+    $("#victims").replaceChildren(...meds.victims.map((v) => el("option", null, { value: v })));
+  } catch (err) { /* free text still works */ }
+  bindForm($("#interact-form"), (p) => {
+    $("#table").replaceChildren(table(["quantity", "predicted", "low", "high"], [
+      ["AUC ratio", p.auc_ratio, p.auc_ratio_low, p.auc_ratio_high],
+      ["Cmax ratio", p.cmax_ratio, p.cmax_ratio_low, p.cmax_ratio_high],
+      ["gut term", p.gut_term, "", ""],
+      ["liver term", p.liver_term, "", ""],
+    ]));
+    const m = p.next_morning;
+    $("#morning").textContent = m && m.available
+      ? `At ${m.wake} (${fmt(m.hours_after_dose)} h after a ${fmt(m.victim_dose_mg)} mg dose): ` +
+        `${fmt(m.without_kratom_ng_per_mL)} ng/mL without kratom, ${fmt(m.with_kratom_ng_per_mL)} ng/mL with.`
+      : (m && m.reason) || "";
+    fillList("#notes", [`Driven by ${p.enzyme} inhibition (${p.site}); ${p.model} model.`, ...p.assumptions]);
+    fillList("#sources", p.sources);
+  });
+}
+
+function initAudit() {
+  bindForm($("#audit-form"), (r) => {
+    $("#table").replaceChildren(table(["sentence", "claim", "verdict", "similarity", "negated", "hedged"],
+      r.claims.map((m) => [m.sentence, m.claim_id, m.verdict, m.similarity, m.negated ? "yes" : "", m.hedged ? "yes" : ""])));
+    fillList("#notes", r.not_in_catalog.length ? r.not_in_catalog : ["None."]);
+    fillList("#sources", Object.entries(r.references).map(([k, v]) => `${k}: ${v}`));
+  });
+}
+
+function initCompare() {
+  bindForm($("#compare-form"), (r) => {
+    const c = r.chart;
+    const traces = c.curves.map((s) => ({
+      x: c.clock, y: s.conc_ng_per_mL.map((v) => (v > 0 ? v : null)), name: s.name, type: "scatter", mode: "lines",
+      line: s.name.startsWith("kratom") || s.name.includes("(kratom") ? {} : { dash: "dash" },
+      hovertemplate: "%{y:.3g} ng/mL",
+    }));
+    plot(traces, { yaxis: { title: axisTitle("Plasma concentration (ng/mL, log scale)", "Plasma (ng/mL, log)"), type: "log" },
+                   shapes: sleepShapes(c.sleep_windows) });
+    setStatus("Shaded: sleep windows (bedtime to wake-up). Dashed: medicines.");
+    const last = r.setting.nights;
+    $("#table").replaceChildren(table(
+      ["aid", "compound", "% of peak at wake (night 1)", "wake-up night 1 (ng/mL)", `wake-up night ${last} (ng/mL)`,
+       `morning night ${last} (ng/mL)`, `sleep AUC night ${last} / night 1`],
+      r.aids.map((e) => [e.aid, e.compound, 100 * e.night_1.fraction_of_peak_at_wake, e.night_1.wake_ng_per_mL,
+                         e.night_last.wake_ng_per_mL, e.night_last.morning_ng_per_mL, e.night_last.auc_ratio_vs_night1]),
+    ));
+    fillList("#notes", r.notes);
+    fillList("#sources", r.sources.map((s) => s.citation));
+  });
+}
+
+const PAGES = { night: initNight, compare: initCompare, receptors: initReceptors, interactions: initInteractions, audit: initAudit };
+
+document.addEventListener("DOMContentLoaded", () => {
+  loadProducts();
+  const init = PAGES[document.body.dataset.page] || window.kratomsimInitPage;
+  if (init) init();
+});

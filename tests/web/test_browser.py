@@ -1,0 +1,202 @@
+"""End to end in headless Chromium: the night page draws its chart from the API, and fits a phone.
+
+Uses the system's Chromium (no browser download). When it cannot start, the tests skip with the
+reason, except under CI (the CI environment variable set), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if executable is None:
+        _unavailable("chromium is not installed (make browser installs it)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        try:
+            context = pw.chromium.launch_persistent_context(
+                str(profile), executable_path=executable, headless=True, args=ARGS,
+                viewport={"width": 1280, "height": 900},
+            )
+        except Exception as err:  # playwright's launch errors have no common base we can name
+            _unavailable(f"chromium did not start: {str(err).splitlines()[0]}")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.web.conftest import Server
+
+    srv = Server(tmp_path_factory.mktemp("data"))
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def _external_requests(page: Any, origin: str) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((origin, "data:", "blob:")) else seen.append(r.url))
+    return seen
+
+
+def test_night_form_draws_chart(browser_context: Any, server: Any, tmp_path: Path) -> None:
+    page = browser_context.new_page()
+    external = _external_requests(page, server.url)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server.url}/night")
+    page.get_by_label("Dose", exact=True).fill("3g")
+    page.get_by_label("Bedtime (dose time)", exact=True).fill("23:00")
+    page.get_by_label("Wake-up time", exact=True).fill("07:00")
+    page.get_by_label("Nights", exact=True).fill("3")
+    page.get_by_label("Body weight", exact=True).fill("80kg")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    traces = page.evaluate("document.getElementById('chart').data.length")
+    assert traces >= 2
+    names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
+    assert "mitragynine" in names
+    assert page.locator("#nights-table tbody tr").count() >= 3 * traces
+    assert "3 g" in page.locator("#summary").inner_text()
+    shot = tmp_path / "night.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("KRATOMSIM_SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["KRATOMSIM_SCREENSHOT_DIR"]) / "night.png"))
+    assert not errors
+    assert not external, f"requests left the machine: {external}"
+    page.close()
+
+
+def test_night_form_shows_input_error(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    page.get_by_label("Dose", exact=True).fill("lots")
+    page.get_by_role("button", name="Show the night").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for(state="visible", timeout=10_000)
+    assert "cannot read dose 'lots'" in alert.inner_text()
+    page.close()
+
+
+def test_keyboard_only(browser_context: Any, server: Any) -> None:
+    """Tab to the submit button and press Enter: the chart appears with no mouse."""
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    page.locator("#weight").focus()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    assert page.evaluate("document.activeElement.textContent") == "Show the night"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    page.close()
+
+
+def test_phone_width(browser_context: Any, server: Any, tmp_path: Path) -> None:
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/night")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    page.wait_for_timeout(300)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 390, f"page scrolls sideways at 390 px ({scroll_width} px wide)"
+    chart_width = page.evaluate("document.getElementById('chart').getBoundingClientRect().width")
+    assert 300 <= chart_width <= 390
+    font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert font >= 14
+    page.screenshot(path=str(tmp_path / "night-phone.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/compare", "/receptors", "/interactions", "/audit"])
+def test_every_input_has_a_label(browser_context: Any, server: Any, path: str) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}{path}")
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, select, textarea')]
+             .filter(i => i.type !== 'hidden' && (!i.labels || i.labels.length === 0)).map(i => i.id || i.name)"""
+    )
+    assert unlabelled == []
+    page.close()
+
+
+def test_compare_page_draws_chart(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/compare")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    assert page.locator("#table tbody tr").count() >= 2
+    page.close()
+
+
+def test_receptors_and_interactions_pages(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/receptors")
+    page.get_by_role("button", name="Show occupancy").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    assert page.locator("#table tbody tr").count() == 1
+    page.goto(f"{server.url}/interactions")
+    page.get_by_role("button", name="Predict").click()
+    page.locator("#table tbody tr").first.wait_for(timeout=30_000)
+    assert "AUC ratio" in page.locator("#table").inner_text()
+    page.close()
+
+
+@pytest.mark.slow
+def test_audit_page(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/audit")
+    page.get_by_role("button", name="Audit").click()
+    page.locator("#table tbody tr").first.wait_for(timeout=120_000)
+    assert page.locator("#table tbody tr").count() >= 1
+    page.close()
+
+
+def test_save_and_reopen_scenario(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    page.get_by_label("Dose", exact=True).fill("5g")
+    page.get_by_label("Name", exact=True).fill("five grams")
+    page.get_by_role("button", name="Save the form").click()
+    page.get_by_role("button", name="Open five grams").wait_for(timeout=10_000)
+    page.reload()
+    page.get_by_role("button", name="Open five grams").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    assert page.get_by_label("Dose", exact=True).input_value() == "5g"
+    page.get_by_role("button", name="Delete five grams").click()
+    page.get_by_text("None yet.").wait_for(timeout=10_000)
+    page.close()
