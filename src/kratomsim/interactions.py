@@ -718,14 +718,42 @@ def static_prediction(
     cmax_uM, cmax_source = mitragynine_cmax_uM(product, dose, nights, at)
     sets = parameter_sets()
     central_terms, conc = _static_terms(sets["central"], dose_umol, cmax_uM)
-    aucr, g, h, met = _ratios(victim, central_terms)
     weak_v, strong_v = _victim_bounds(victim)
-    lo, g_lo, _, _ = _ratios(weak_v, _static_terms(sets["weakest"], dose_umol, cmax_uM)[0])
-    hi, g_hi, _, _ = _ratios(strong_v, _static_terms(sets["strongest"], dose_umol, cmax_uM)[0])
+    return _prediction(
+        victim,
+        "static",
+        central=_ratios(victim, central_terms),
+        weakest=_ratios(weak_v, _static_terms(sets["weakest"], dose_umol, cmax_uM)[0]),
+        strongest=_ratios(strong_v, _static_terms(sets["strongest"], dose_umol, cmax_uM)[0]),
+        nights=nights,
+        dose=dose,
+        product=pid,
+        inhibitor_conc_uM={"cmax_plasma": cmax_uM, **conc},
+        assumption=f"Mitragynine Cmax from the {cmax_source}.",
+    )
+
+
+def _prediction(
+    victim: Victim,
+    model: str,
+    central: tuple[float, float, float, float | None],
+    weakest: tuple[float, float, float, float | None],
+    strongest: tuple[float, float, float, float | None],
+    nights: int,
+    dose: str,
+    product: str | None,
+    inhibitor_conc_uM: dict[str, float],
+    assumption: str,
+) -> Prediction:
+    """One Prediction from the (AUCR, gut, liver, metabolite) ratios under the central, weakest
+    and strongest parameter sets; shared by the static and the dynamic model."""
+    aucr, g, h, met = central
+    lo, g_lo = weakest[0], weakest[1]
+    hi, g_hi = strongest[0], strongest[1]
     site, enzyme = _site_and_enzyme(victim, g, h)
     return Prediction(
         victim=victim.name,
-        model="static",
+        model=model,
         auc_ratio=aucr,
         cmax_ratio=g,
         auc_ratio_low=min(lo, aucr),
@@ -738,11 +766,11 @@ def static_prediction(
         enzyme=enzyme,
         nights=nights,
         kratom_dose=dose,
-        product=pid,
+        product=product,
         active_metabolite=victim.active_metabolite,
         active_metabolite_auc_ratio=met,
-        inhibitor_conc_uM={"cmax_plasma": cmax_uM, **conc},
-        assumptions=(*ASSUMPTIONS, f"Mitragynine Cmax from the {cmax_source}."),
+        inhibitor_conc_uM=inhibitor_conc_uM,
+        assumptions=(*ASSUMPTIONS, assumption),
         sources=tuple(sorted(set(data_sources()) | set(victim.sources))),
     )
 
@@ -849,39 +877,24 @@ def dynamic_prediction(
     course = inhibitor_course(product, dose, nights, at)
     t_v = (night - 1) * course.interval_h + victim_offset_h
     sets = parameter_sets()
-    aucr, g, h, met = _ratios(victim, _dynamic_terms(course, sets["central"], victim, t_v))
     weak_v, strong_v = _victim_bounds(victim)
-    lo, g_lo, _, _ = _ratios(weak_v, _dynamic_terms(course, sets["weakest"], weak_v, t_v))
-    hi, g_hi, _, _ = _ratios(strong_v, _dynamic_terms(course, sets["strongest"], strong_v, t_v))
-    site, enzyme = _site_and_enzyme(victim, g, h)
     _, pid = _mitragynine_dose_umol(product, dose)
-    return Prediction(
-        victim=victim.name,
-        model="dynamic",
-        auc_ratio=aucr,
-        cmax_ratio=g,
-        auc_ratio_low=min(lo, aucr),
-        auc_ratio_high=max(hi, aucr),
-        cmax_ratio_low=min(g_lo, g),
-        cmax_ratio_high=max(g_hi, g),
-        gut_term=g,
-        liver_term=h,
-        site=site,
-        enzyme=enzyme,
+    return _prediction(
+        victim,
+        "dynamic",
+        central=_ratios(victim, _dynamic_terms(course, sets["central"], victim, t_v)),
+        weakest=_ratios(weak_v, _dynamic_terms(course, sets["weakest"], weak_v, t_v)),
+        strongest=_ratios(strong_v, _dynamic_terms(course, sets["strongest"], strong_v, t_v)),
         nights=nights,
-        kratom_dose=dose,
+        dose=dose,
         product=pid,
-        active_metabolite=victim.active_metabolite,
-        active_metabolite_auc_ratio=met,
         inhibitor_conc_uM={"cmax_plasma": float(course.plasma_uM.max())},
-        assumptions=(
-            *ASSUMPTIONS,
+        assumption=(
             f"Dynamic model: victim taken {victim_offset_h:g} h after kratom on night {night}; gut "
             f"activity averaged over its first {ABSORPTION_WINDOW_H:g} h, liver activity weighted by "
             f"its elimination (half-life {victim.half_life_h or DEFAULT_VICTIM_HALF_LIFE_H:g} h"
-            f"{'' if victim.half_life_h else ', assumed'}).",
+            f"{'' if victim.half_life_h else ', assumed'})."
         ),
-        sources=tuple(sorted(set(data_sources()) | set(victim.sources))),
     )
 
 

@@ -53,12 +53,16 @@ def _split(text: str, pattern_units: dict[str, float], what: str, accepted: str)
     return float(match.group("num")) * pattern_units[unit]
 
 
-def parse_mass_mg(text: str, what: str = "mass") -> float:
-    """'2g' -> 2000.0 mg; '500 mg' -> 500.0. Positive values only."""
-    value = _split(text, _MASS_TO_MG, what, "a number with a unit, e.g. '2g' or '2000mg'")
+def _positive(text: str, units: dict[str, float], what: str, accepted: str) -> float:
+    value = _split(text, units, what, accepted)
     if value <= 0:
         raise InputError(f"{what} must be greater than zero, got {text!r}")
     return value
+
+
+def parse_mass_mg(text: str, what: str = "mass") -> float:
+    """'2g' -> 2000.0 mg; '500 mg' -> 500.0. Positive values only."""
+    return _positive(text, _MASS_TO_MG, what, "a number with a unit, e.g. '2g' or '2000mg'")
 
 
 def parse_dose(text: str) -> Dose:
@@ -82,10 +86,7 @@ def parse_dose(text: str) -> Dose:
 
 def parse_duration_h(text: str, what: str = "duration") -> float:
     """'24h' -> 24.0; '5min' -> 0.0833; '7d' -> 168.0. Positive values only."""
-    value = _split(text, _DURATION_TO_H, what, "a number with a unit, e.g. '24h', '5min' or '7d'")
-    if value <= 0:
-        raise InputError(f"{what} must be greater than zero, got {text!r}")
-    return value
+    return _positive(text, _DURATION_TO_H, what, "a number with a unit, e.g. '24h', '5min' or '7d'")
 
 
 def parse_weight_kg(text: str) -> float:
