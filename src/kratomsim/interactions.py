@@ -1003,3 +1003,24 @@ def comedication_warnings(victims: Iterable[str], product: str | None, dose: str
             )
         lines.append(line)
     return lines
+
+
+def interaction_report(
+    victim: str,
+    product: str | None = "K51",
+    dose: str = "2g",
+    victim_dose: str | None = None,
+    nights: int = 1,
+    dynamic: bool = False,
+    at: str = "22:30",
+    wake: str = "07:00",
+) -> dict[str, Any]:
+    """The prediction and the victim's next-morning concentration, as the CLI and the API show it."""
+    from kratomsim.units import parse_clock, parse_mass_mg
+
+    wake_time = parse_clock(wake, "wake-up time")
+    victim_dose_mg = parse_mass_mg(victim_dose, "victim dose") if victim_dose else None
+    prediction = predict(victim, product, dose, nights, dynamic=dynamic, at=at)
+    payload = prediction.as_dict()
+    payload["next_morning"] = next_morning(prediction, victim_dose_mg, at=at, wake=wake_time)
+    return payload

@@ -10,25 +10,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from kratomsim.jsonsafe import json_safe
+
 console = Console(soft_wrap=True)
-
-
-def _clean(value: Any) -> Any:
-    """Make numpy scalars, NaN and nested containers JSON-safe."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def print_json(payload: Any) -> None:
     """Print a JSON document on stdout (no colour, no wrapping)."""
-    print(json.dumps(_clean(payload), indent=2, default=str))
+    print(json.dumps(json_safe(payload), indent=2, default=str))
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -9,28 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from kratomsim import interactions
 from kratomsim.errors import InputError
-from kratomsim.units import parse_clock, parse_mass_mg
-
-
-def _payload(
-    victim: str,
-    product: str,
-    dose: str,
-    victim_dose: str | None,
-    nights: int,
-    dynamic: bool,
-    at: str,
-    wake: str,
-) -> dict[str, Any]:
-    from kratomsim import interactions
-
-    wake_time = parse_clock(wake, "wake-up time")
-    victim_dose_mg = parse_mass_mg(victim_dose, "victim dose") if victim_dose else None
-    prediction = interactions.predict(victim, product, dose, nights, dynamic=dynamic, at=at)
-    payload = prediction.as_dict()
-    payload["next_morning"] = interactions.next_morning(prediction, victim_dose_mg, at=at, wake=wake_time)
-    return payload
 
 
 def _print_human(p: dict[str, Any]) -> None:
@@ -96,7 +76,7 @@ def register(app: typer.Typer) -> None:
         """Predicted AUC and Cmax ratios of a medicine taken with kratom (CYP3A4/CYP2D6), with a range."""
         if nights < 1:
             raise InputError(f"--nights must be 1 or more, got {nights}")
-        payload = _payload(victim, product, dose, victim_dose, nights, dynamic, at, wake)
+        payload = interactions.interaction_report(victim, product, dose, victim_dose, nights, dynamic, at, wake)
         if as_json:
             from kratomsim.commands._output import print_json
 

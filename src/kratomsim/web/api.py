@@ -15,8 +15,8 @@ from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Resp
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kratomsim.commands._output import _clean
 from kratomsim.errors import InputError
+from kratomsim.jsonsafe import json_safe
 from kratomsim.units import parse_clock, parse_duration_h
 
 # Limits per request: each bounds the time and memory one request can take.
@@ -173,7 +173,7 @@ class ScenarioIn(_Request):
 
 def _json(payload: Any, status_code: int = 200) -> JSONResponse:
     """JSON with NaN and numpy values made safe, the same way the CLI's --json does."""
-    return JSONResponse(_clean(payload), status_code=status_code)
+    return JSONResponse(json_safe(payload), status_code=status_code)
 
 
 def _isoformat(clock: np.ndarray) -> list[str]:
@@ -309,9 +309,9 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
 @router.post("/interact")
 def interact(req: InteractRequest) -> JSONResponse:
     """Predicted AUC and Cmax ratios of a medicine taken with kratom, and its next-morning level."""
-    from kratomsim.commands.interact import _payload
+    from kratomsim.interactions import interaction_report
 
-    return _json(_payload(req.victim, req.product, req.dose, req.victim_dose, req.nights, req.dynamic,
+    return _json(interaction_report(req.victim, req.product, req.dose, req.victim_dose, req.nights, req.dynamic,
                           req.at, req.wake))
 
 
