@@ -251,15 +251,21 @@ class NightReport:
     # For plots only (not serialised): hours, clock times, concentrations (nM) and molecular weights.
     series: dict[str, Any] = field(default_factory=dict, repr=False)
     windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
+    # With subjects > 1: median and interval per night and compound (see population_nights).
+    population: dict[str, Any] | None = None
 
     def rows_for(self, compound: str) -> list[dict[str, Any]]:
         return [r for r in self.nights if r["compound"] == compound]
+
+    def population_for(self, compound: str) -> list[dict[str, Any]]:
+        """Population rows of one compound, night by night (empty for one subject or a medicine)."""
+        return [r for r in (self.population or {}).get("nights", []) if r["compound"] == compound]
 
     def compounds(self) -> list[str]:
         return list(dict.fromkeys(r["compound"] for r in self.nights))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "scenario": self.scenario,
             "summary": self.summary,
             "warnings": self.warnings,
@@ -272,6 +278,9 @@ class NightReport:
             "sources": self.sources,
             "sleep_windows": [{"bed": _fmt_clock(b), "wake": _fmt_clock(w)} for b, w in self.windows],
         }
+        if self.population is not None:
+            out["population"] = self.population
+        return out
 
 
 def parse_comedication(spec: str) -> tuple[str, float | None]:
@@ -312,8 +321,19 @@ def night_report(
     weight: str = "70kg",
     start_date: str | date | None = None,
     comedications: Sequence[str] = (),
+    subjects: int = 1,
+    seed: int = 0,
+    level: float = 0.90,
+    dask_address: str | None = None,
+    progress: bool = False,
 ) -> NightReport:
-    """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources."""
+    """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources.
+
+    The rows are the typical subject's. With ``subjects`` > 1, ``report.population`` adds, per night
+    and kratom alkaloid, the median and the ``level`` prediction interval over that many simulated
+    people (:func:`population_nights`), the summary gives the intervals and the plot series carries
+    the bands. Medicines, steady state and receptor occupancy stay the typical subject's.
+    """
     from kratomsim import pd
     from kratomsim.scenario import make_scenario
     from kratomsim.simulate import model_for, run
@@ -409,8 +429,115 @@ def night_report(
         series={"times_h": times, "clock": exposure.clock, "conc_nM": series_conc, "molecular_weight": mws},
         windows=timeline.windows(),
     )
+    if int(subjects) > 1:
+        report.population = population_nights(scenario, timeline, int(subjects), seed, level, dask_address, progress)
+        report.series["bands"] = {
+            c: {k: np.interp(times, report.population["band_times_h"], v) for k, v in b.items()}
+            for c, b in report.population.pop("bands").items()
+        }
+        report.population.pop("band_times_h")
+        if meds:
+            report.population["notes"].append(
+                "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids.")
     report.summary = plain_summary(report)
     return report
+
+
+# Fields of a night row that get a median and interval with subjects > 1.
+POPULATION_FIELDS = (
+    "at_dose_nM", "peak_nM", "wake_nM", "morning_nM", "auc_sleep_nM_h", "fraction_of_peak_at_wake",
+    "auc_ratio_vs_night1", "wake_ratio_vs_night1",
+)
+
+
+def population_nights(
+    scenario: Any,
+    timeline: Timeline,
+    subjects: int,
+    seed: int = 0,
+    level: float = 0.90,
+    dask_address: str | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Median and ``level`` interval over ``subjects`` people of each night's numbers, per alkaloid.
+
+    Peak (highest 5-min grid value from dose to wake-up), wake-up level and sleep-window AUC (exact
+    integral) are the population run's streamed per-subject metrics; the level at the dose and in the
+    morning come from the same subjects' concentrations at those instants, and the fraction of the
+    peak left at wake-up and the ratios to night 1 are formed per subject before taking quantiles.
+    Quantiles come from log-binned histograms (0.46 % bins), so any number of subjects fits in memory.
+    """
+    from kratomsim.library import molecular_weight
+    from kratomsim.population import (
+        WORK,
+        histogram_interval,
+        log_histogram,
+        population_spec,
+        run_population,
+        subject_concentrations,
+    )
+
+    spec = population_spec(scenario, seed, timeline.to_wake_h)
+    nights = timeline.nights
+    instants = np.asarray([t for n in range(1, nights + 1) for t in (timeline.dose_h(n), timeline.morning_h(n))])
+    counts: dict[str, Any] = {}
+
+    def add(name: str, values: FloatArray) -> None:
+        counts[name] = counts.get(name, 0) + log_histogram(values)
+
+    def on_chunk(chunk: Any) -> None:
+        m = chunk.metrics  # (subjects, nights, compounds)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            add("fraction_of_peak_at_wake", m.cwake / m.cmax)
+            add("auc_ratio_vs_night1", m.auc / m.auc[:, :1, :])
+            add("wake_ratio_vs_night1", m.cwake / m.cwake[:, :1, :])
+        for lo in range(chunk.start, chunk.stop, WORK):
+            conc = subject_concentrations(spec, lo, min(chunk.stop, lo + WORK), instants)
+            stacked = np.stack([conc[c] for c in spec.compounds], axis=-1)  # (subjects, 2 nights, compounds)
+            add("at_dose_nM", stacked[:, 0::2, :])
+            add("morning_nM", stacked[:, 1::2, :])
+
+    result = run_population(scenario, subjects, seed=seed, level=level, dask_address=dask_address,
+                            progress=progress, wake_offset_h=timeline.to_wake_h, on_chunk=on_chunk)
+    for m, name in enumerate(("peak_nM", "wake_nM", "auc_sleep_nM_h")):
+        counts[name] = result.histogram[m].transpose(1, 0, 2)  # (nights, compounds, bins)
+    rows: list[dict[str, Any]] = []
+    for ci, compound in enumerate(result.compounds):
+        ng = molecular_weight(compound) / 1000.0
+        for j in range(nights):
+            row: dict[str, Any] = {"night": j + 1, "compound": compound}
+            for name in POPULATION_FIELDS:
+                median, low, high = histogram_interval(counts[name][j, ci], level)
+                if j == 0 and name in ("auc_ratio_vs_night1", "wake_ratio_vs_night1"):
+                    median = low = high = 1.0
+                row[name] = {"median": median, "low": low, "high": high}
+                if name.endswith("_nM"):
+                    row[name.replace("_nM", "_ng_per_mL")] = {"median": median * ng, "low": low * ng,
+                                                               "high": high * ng}
+            rows.append(row)
+    lo_pct, hi_pct = round(50 * (1 - level), 9), round(50 * (1 + level), 9)
+    return {
+        "subjects": result.subjects,
+        "seed": result.seed,
+        "level": result.level,
+        "interval_percent": [lo_pct, hi_pct],
+        "band_subjects": result.band_subjects,
+        "defective_subjects": result.defective,
+        "elapsed_s": result.elapsed_s,
+        "variability_sources": result.sources(),
+        "nights": rows,
+        "notes": [
+            f"Median and {lo_pct:.3g}-{hi_pct:.3g}% prediction interval over {result.subjects:,} simulated people "
+            f"(seed {result.seed}); the per-row numbers without an interval are the typical subject's.",
+            "Quantiles from log-binned histograms (bins 0.46% wide); the sleep-window AUC of the population is "
+            "the exact integral (the typical subject's is a 5-min trapezoid); peaks are on the 5-min grid.",
+            f"Plot bands from the first {result.band_subjects:,} subjects. Between-subject spreads come from "
+            "published ranges of a few people (docs/population.md): treat the intervals as indicative.",
+        ],
+        "bands": {c: {"median": result.median[c], "low": result.low[c], "high": result.high[c]}
+                  for c in result.compounds},
+        "band_times_h": result.times_h,
+    }
 
 
 def _occupancy_summary(summary: dict[str, Any]) -> dict[str, Any]:
@@ -479,9 +606,21 @@ def plain_summary(report: NightReport) -> str:
         f"Predicted for a {sc['weight_kg']:g} kg adult taking {what}{mg_text} at {sc['at']} for {nights_text}, "
         f"waking at {sc['wake']} ({_g(sc['hours_dose_to_wake'])} h after the dose)."
     ]
+    pop = report.population
+    if pop:
+        lo_pct, hi_pct = pop["interval_percent"]
+        parts[0] = (
+            f"Predicted for {pop['subjects']:,} simulated {sc['weight_kg']:g} kg adults (seed {pop['seed']}) taking "
+            f"{what}{mg_text} at {sc['at']} for {nights_text}, waking at {sc['wake']} "
+            f"({_g(sc['hours_dose_to_wake'])} h after the dose): median, with the {lo_pct:.3g}-{hi_pct:.3g}% "
+            "prediction interval in brackets."
+        )
     featured = [c for c in (MITRAGYNINE, SEVEN_OH) if report.rows_for(c)] or report.compounds()[:1]
     featured += [r["compound"] for r in report.nights if r["kind"] == "medicine" and r["night"] == 1]
     for name in featured:
+        if report.population_for(name):
+            parts.append(_population_sentence(report, name))
+            continue
         rows = report.rows_for(name)
         first, last = rows[0], rows[-1]
         text = (
@@ -510,7 +649,8 @@ def plain_summary(report: NightReport) -> str:
         shares = o["peak"]["share_of_occupied_percent"]
         top = max(shares, key=lambda k: shares[k]) if shares else None
         text = (
-            f"Modelled {occ['receptor']}-opioid receptor occupancy on night {o['night']}: "
+            f"Modelled {occ['receptor']}-opioid receptor occupancy on night {o['night']}"
+            f"{' for the typical subject (kratomsim receptors --subjects gives intervals)' if pop else ''}: "
             f"{_g(o['bedtime']['occupancy_percent'])}% at bedtime, {_g(o['peak']['occupancy_percent'])}% at the "
             f"peak ({_hm(o['peak']['clock'])}) and {_g(o['wake']['occupancy_percent'])}% at wake-up"
         )
@@ -531,6 +671,41 @@ def plain_summary(report: NightReport) -> str:
     return "\n".join(parts)
 
 
+def _iv(cell: dict[str, float], unit: str = "") -> str:
+    """'150 nM (60-380)': median, then the interval."""
+    return f"{_g(cell['median'])}{unit} ({_g(cell['low'])}-{_g(cell['high'])})"
+
+
+def _population_sentence(report: NightReport, name: str) -> str:
+    """One alkaloid's nights in words, each number with its interval across the simulated people."""
+    n_last = report.scenario["nights"]
+    rows = report.population_for(name)
+    typical = report.rows_for(name)
+    first, last = rows[0], rows[-1]
+    pct = {q: 100 * v for q, v in first["fraction_of_peak_at_wake"].items()}
+    text = (
+        f"{name.capitalize()}: on night 1 the peak is {_iv(first['peak_nM'], ' nM')}, "
+        f"{_iv(first['peak_ng_per_mL'], ' ng/mL')}, around {_hm(typical[0]['peak_clock'])} for the typical "
+        f"subject; at wake-up {_iv(first['wake_nM'], ' nM')} is left, {_iv(pct, '%')} of the peak."
+    )
+    if len(rows) > 1:
+        text += (
+            f" On night {n_last} the bedtime level is {_iv(last['at_dose_nM'], ' nM')}, the peak "
+            f"{_iv(last['peak_nM'], ' nM')} and the wake-up level {_iv(last['wake_nM'], ' nM')}, "
+            f"{_iv(last['wake_ng_per_mL'], ' ng/mL')}; exposure over the sleep window is "
+            f"{_iv(last['auc_ratio_vs_night1'])} times night 1's."
+        )
+    text += f" At {_hm(typical[-1]['morning_clock'])} it is {_iv(last['morning_nM'], ' nM')}."
+    ss = report.steady_state.get(name)
+    if ss:
+        text += (
+            f" For the typical subject the nightly exposure reaches 90% of its steady state after "
+            f"{ss['nights_to_90pct']} night{'s' if ss['nights_to_90pct'] != 1 else ''} "
+            f"({_g(ss['days_to_90pct'])} days)."
+        )
+    return text
+
+
 # ------------------------------------------------------------------------------------ side by side
 KRATOM = "kratom"
 COMPARE_FIELDS = (
@@ -549,15 +724,19 @@ class Comparison:
     sources: list[dict[str, str]]
     series: dict[str, Any] = field(default_factory=dict, repr=False)
     windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
+    population: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "setting": self.setting,
             "aids": self.aids,
             "steady_state_method": STEADY_STATE_METHOD,
             "notes": self.notes,
             "sources": self.sources,
         }
+        if self.population is not None:
+            out["population"] = self.population
+        return out
 
 
 def _thresholds(name: str, morning_ng: float) -> list[dict[str, Any]]:
@@ -615,8 +794,18 @@ def compare_aids(
     morning: str = "09:00",
     weight: str = "70kg",
     start_date: str | date | None = None,
+    subjects: int = 1,
+    seed: int = 0,
+    level: float = 0.90,
+    dask_address: str | None = None,
+    progress: bool = False,
 ) -> Comparison:
-    """Each aid taken alone at the same clock time every night, read off at wake-up and in the morning."""
+    """Each aid taken alone at the same clock time every night, read off at wake-up and in the morning.
+
+    With ``subjects`` > 1 each kratom entry gains ``population`` (night 1 and the last night: median
+    and ``level`` interval of each compared number over that many people); medicines stay the typical
+    70 kg adult, as the population module varies only kratom alkaloid parameters.
+    """
     from kratomsim.medicines import load_medicine
 
     if not aids:
@@ -629,21 +818,35 @@ def compare_aids(
     mws: dict[str, float] = {}
     clock: Any = None
     has_medicine = False
+    bands: dict[str, dict[str, FloatArray]] = {}
+    population: dict[str, Any] | None = None
     for aid in aids:
         kind, product, dose = parse_aid(aid)
         if kind == KRATOM:
             assert dose is not None
             rep = night_report(product or "K51", dose, at, wake, timeline.nights, morning, weight,
-                               timeline.first_dose.date())
+                               timeline.first_dose.date(), subjects=subjects, seed=seed, level=level,
+                               dask_address=dask_address, progress=progress)
             clock = rep.series["clock"]
             for name in rep.compounds():
                 entry = _aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))
                 entry["next_morning_data"] = []
+                pop_rows = rep.population_for(name)
+                if pop_rows:
+                    entry["population"] = {
+                        "night_1": {k: v for k, v in pop_rows[0].items() if k in COMPARE_FIELDS},
+                        "night_last": {k: v for k, v in pop_rows[-1].items() if k in COMPARE_FIELDS},
+                    }
                 entries.append(entry)
             for name in (MITRAGYNINE, SEVEN_OH):
                 if name in rep.series["conc_nM"]:
                     conc[f"{name} ({aid})"] = rep.series["conc_nM"][name]
                     mws[f"{name} ({aid})"] = rep.series["molecular_weight"][name]
+                    if name in rep.series.get("bands", {}):
+                        bands[f"{name} ({aid})"] = rep.series["bands"][name]
+            if rep.population and population is None:
+                population = {k: rep.population[k] for k in ("subjects", "seed", "level", "interval_percent",
+                                                             "band_subjects", "variability_sources")}
             notes += [f"{aid}: {w}" for w in rep.warnings]
             keys |= {s["key"] for s in rep.sources if s["key"] in _kratom_keys(rep)}
             continue
@@ -668,15 +871,30 @@ def compare_aids(
                      "the body weight applies to kratom only.")
     notes.append("Each aid is simulated alone: interactions between them are not included here "
                  "(see kratomsim night --with).")
-    return Comparison(
+    if population is not None:
+        lo, hi = population["interval_percent"]
+        notes.append(
+            f"Kratom rows: median and {lo:.3g}-{hi:.3g}% interval over {population['subjects']:,} simulated people "
+            f"(seed {population['seed']}) in the tables and under 'population' in JSON; 'night_1', 'night_last' "
+            "and the nights to steady state are the typical subject's."
+            + (" Medicines are the typical 70 kg adult only: the population module varies kratom alkaloids, "
+               "not the medicines' parameters." if has_medicine else "")
+        )
+    if bands:
+        series_extra: dict[str, Any] = {"bands": bands}
+    else:
+        series_extra = {}
+    comparison = Comparison(
         setting={"at": at, "wake": wake, "morning": morning, "nights": timeline.nights, "weight": weight,
                  "first_dose": _fmt_clock(timeline.first_dose)},
         aids=entries,
         notes=notes,
         sources=_source_list(keys),
-        series={"clock": clock, "conc_nM": conc, "molecular_weight": mws},
+        series={"clock": clock, "conc_nM": conc, "molecular_weight": mws, **series_extra},
         windows=timeline.windows(),
     )
+    comparison.population = population
+    return comparison
 
 
 def _plain_grid(timeline: Timeline) -> FloatArray:

@@ -431,14 +431,22 @@ def population_spec(
     content: bool | Sequence[Spread] = False,
     study: str | None = None,
     spreads: Sequence[Spread] | None = None,
+    windows: Sequence[tuple[float, float]] | None = None,
 ) -> _Spec:
     """The picklable description of a population run (model, doses, windows, spreads).
 
     ``spreads`` replaces the published between-subject spreads (e.g. () for none); ``content`` is
-    True for the product assay's spread, or the content spreads themselves.
+    True for the product assay's spread, or the content spreads themselves. ``windows`` (hours
+    after the first dose) replaces the nightly bedtime-to-wake-up windows, e.g. one per dose
+    interval for the peak of a whole time course.
     """
     base, formations = model_for(scenario)
-    windows = _windows(scenario, wake_offset_h, bedtime_offset_h)
+    if windows is None:
+        windows = _windows(scenario, wake_offset_h, bedtime_offset_h)
+    else:
+        windows = [(float(a), float(b)) for a, b in windows]
+        if not windows or any(not 0 <= a < b for a, b in windows):
+            raise InputError("each window must start at or after the first dose and end after it starts")
     chosen = variability_spreads(study) if spreads is None else tuple(spreads)
     product = scenario.product.id if scenario.product is not None else ""
     content_chosen = (content_spreads(product) if content else ()) if isinstance(content, bool) else tuple(content)
@@ -496,6 +504,7 @@ def run_population(
     on_chunk: Callable[[ChunkResult], None] | None = None,
     workers: int = 1,
     spreads: Sequence[Spread] | None = None,
+    windows: Sequence[tuple[float, float]] | None = None,
 ) -> PopulationResult:
     """Simulate ``subjects`` people: prediction bands over time and nightly metric quantiles.
 
@@ -513,7 +522,7 @@ def run_population(
         raise InputError("chunk size must be at least 1")
     subjects, chunk_size = int(subjects), int(chunk_size)
     began = time.perf_counter()
-    spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads)
+    spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows)
     n_band = max(1, min(subjects, int(band_subjects)))
     times, low, median, high = _bands(spec, scenario, n_band, level)
     chunks = list(_chunks(subjects, chunk_size))
@@ -608,6 +617,45 @@ def _execute(
         client.close()
 
 
+def subject_concentrations(
+    spec: _Spec, start: int, stop: int, times_h: FloatArray
+) -> dict[str, FloatArray]:
+    """Concentrations (nM), {compound: (subjects, times)}, of subjects start..stop of a run.
+
+    The same subjects, model and solver as the run's nightly metrics, for values the metrics do
+    not hold (e.g. a morning level, or receptor occupancy over a window). Call it on blocks of a
+    few thousand subjects: the result holds subjects x times values per compound.
+    """
+    subjects = sample_subjects(stop - start, spec.seed, start, spec.spreads, spec.content)
+    dispositions, formations = subject_model(spec.base, spec.formations, subjects)
+    doses = subject_doses(spec.doses, subjects)
+    model = build_modal(build_system(dispositions, formations), sorted({d.compound for d in doses}))
+    conc = modal_concentrations(model, doses, np.asarray(times_h, dtype=float))
+    return {c: conc[c] for c in spec.compounds if c in conc}
+
+
+def log_histogram(values: FloatArray) -> NDArray[np.int64]:
+    """Counts of log10(values) over the first axis (subjects), in the run's metric bins.
+
+    ``values`` has shape (subjects, ...); the result (..., bins + 2) adds up over any split of the
+    subjects, and :func:`histogram_interval` reads quantiles from it. Zero and NaN count as 0.
+    """
+    arr = np.asarray(values, dtype=float)
+    rest = arr.shape[1:]
+    cells = int(np.prod(rest)) if rest else 1
+    flat = arr.reshape(arr.shape[0], cells)
+    index = np.arange(cells)[None, :] * (_NBINS + 2) + _bin_index(np.nan_to_num(flat, nan=0.0))
+    counts = np.bincount(index.ravel(), minlength=cells * (_NBINS + 2))
+    return counts.reshape(*rest, _NBINS + 2).astype(np.int64)
+
+
+def histogram_interval(counts: NDArray[np.int64], level: float) -> tuple[float, float, float]:
+    """(median, low, high) of one cell of :func:`log_histogram` at a prediction level."""
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    return (_quantile_from_histogram(counts, 0.5), _quantile_from_histogram(counts, lo_q),
+            _quantile_from_histogram(counts, hi_q))
+
+
 def bands_for(result: PopulationResult) -> pd.DataFrame:
     """The tidy median/low/high table (for the CLI's --subjects on other commands)."""
     return result.bands_table()
@@ -651,6 +699,8 @@ __all__ = [
     "bands_for",
     "content_spreads",
     "expected_range",
+    "histogram_interval",
+    "log_histogram",
     "omega_from_mean_sd",
     "omega_from_range",
     "population_spec",
@@ -658,6 +708,7 @@ __all__ = [
     "run_chunk",
     "run_population",
     "sample_subjects",
+    "subject_concentrations",
     "subject_doses",
     "subject_model",
     "variability_spreads",

@@ -11,6 +11,14 @@ from typing import Any
 import typer
 
 from kratomsim.commands._output import console, fmt, print_json, print_table
+from kratomsim.commands._population_options import (
+    DASK,
+    LEVEL,
+    SEED,
+    SUBJECTS,
+    population_request,
+    with_population,
+)
 
 
 def _threshold_text(entry: dict[str, Any]) -> str:
@@ -31,6 +39,26 @@ def _both(values: dict[str, Any], key: str) -> str:
     return f"{fmt(values[key + '_nM'])} ({fmt(values[key + '_ng_per_mL'])})"
 
 
+def _iv(cell: dict[str, float], scale: float = 1.0, suffix: str = "") -> str:
+    return f"{fmt(scale * cell['median'])}{suffix} [{fmt(scale * cell['low'])}-{fmt(scale * cell['high'])}]"
+
+
+def _value(e: dict[str, Any], night: str, key: str) -> str:
+    """A compared number: with a population, median [interval] in nM and ng/mL; else the typical value."""
+    pop = (e.get("population") or {}).get(night)
+    if pop is None:
+        if key == "fraction_of_peak_at_wake":
+            return f"{100 * e[night][key]:.3g}%"
+        if key.endswith("ratio_vs_night1"):
+            return fmt(e[night][key])
+        return _both(e[night], key)
+    if key == "fraction_of_peak_at_wake":
+        return _iv(pop[key], 100.0, "%")
+    if key.endswith("ratio_vs_night1"):
+        return _iv(pop[key])
+    return _iv(pop[key + "_nM"])  # nM only, to fit a terminal; the JSON has ng/mL too
+
+
 def print_comparison(result: Any) -> None:
     s = result.setting
     console.print(
@@ -46,17 +74,23 @@ def print_comparison(result: Any) -> None:
 
     short = _abbreviations([e["compound"] for e in result.aids])
     last = s["nights"]
+    pop = getattr(result, "population", None)
+    how = ""
+    if pop:
+        lo, hi = pop["interval_percent"]
+        how = (f"; kratom: nM, median [{lo:.3g}-{hi:.3g}%] of {pop['subjects']:,} people; "
+               "medicines: typical adult")
     print_table(
-        "Wake-up and morning, nM (ng/mL)",
+        "Wake-up and morning, nM (ng/mL)" + how,
         ["aid", "% of peak at wake", "wake-up n1", f"wake-up n{last}", f"{s['morning']} n{last}"],
-        [[label(e), f"{100 * e['night_1']['fraction_of_peak_at_wake']:.3g}%",
-          _both(e["night_1"], "wake"), _both(e["night_last"], "wake"), _both(e["night_last"], "morning")]
+        [[label(e), _value(e, "night_1", "fraction_of_peak_at_wake"), _value(e, "night_1", "wake"),
+          _value(e, "night_last", "wake"), _value(e, "night_last", "morning")]
          for e in result.aids],
     )
     print_table(
-        f"Accumulation after {last} night(s), and published next-morning data",
+        f"Accumulation after {last} night(s), and published next-morning data" + how,
         ["aid", f"AUC sleep n{last}/n1", f"wake-up n{last}/n1", "nights to 90% SS", "next-morning data"],
-        [[label(e), e["night_last"]["auc_ratio_vs_night1"], e["night_last"]["wake_ratio_vs_night1"],
+        [[label(e), _value(e, "night_last", "auc_ratio_vs_night1"), _value(e, "night_last", "wake_ratio_vs_night1"),
           str((e["steady_state"] or {}).get("nights_to_90pct", "-")), _threshold_text(e)]
          for e in result.aids],
     )
@@ -93,19 +127,34 @@ def register(app: typer.Typer) -> None:
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         log: bool = typer.Option(True, "--log/--linear", help="Log scale (default: the aids differ a lot)."),
         json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+        subjects: int = SUBJECTS,
+        seed: int = SEED,
+        level: float = LEVEL,
+        dask: str | None = DASK,
     ) -> None:
         """Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by aid."""
         from kratomsim.night import compare_aids
         from kratomsim.report.plots import Curves, check_plot_path, plot_curves
 
+        request = population_request(subjects, seed, level, dask, json_out)
         for path in plot:
             check_plot_path(path)
-        result = compare_aids(aid, at, wake, nights, morning, weight, date)
+        result = with_population(request, compare_aids, aid, at, wake, nights, morning, weight, date)
+        conc = dict(result.series["conc_nM"])
+        bands = {}
+        for name, band in result.series.get("bands", {}).items():
+            conc[name] = band["median"]
+            bands[name] = (band["low"], band["high"])
+        band_label = ""
+        if result.population:
+            lo, hi = result.population["interval_percent"]
+            band_label = f"{lo:.3g}-{hi:.3g}% band of {result.population['subjects']:,} people"
         curves = Curves(
-            clock=result.series["clock"], conc_nM=result.series["conc_nM"],
+            clock=result.series["clock"], conc_nM=conc,
             molecular_weight=result.series["molecular_weight"], windows=result.windows,
             title=f"Sleep aids side by side, each alone at {at}, wake-up {wake} (model prediction)",
             dashed=frozenset(k for k in result.series["conc_nM"] if "kratom" not in k),
+            bands=bands, band_label=band_label,
         )
         written = [str(plot_curves(curves, path, log)) for path in plot]
         if json_out:

@@ -12,6 +12,14 @@ from typing import Any
 import typer
 
 from kratomsim.commands._output import console, fmt, print_json, print_table
+from kratomsim.commands._population_options import (
+    DASK,
+    LEVEL,
+    SEED,
+    SUBJECTS,
+    population_request,
+    with_population,
+)
 
 
 def _whole(x: float) -> str:
@@ -90,6 +98,8 @@ def print_report(report: Any) -> None:
                                                            key=lambda kv: -kv[1]) if v >= 0.5)]
              for n in occ["nights"]],
         )
+    if report.population:
+        print_population(report, short)
     console.print("\n[bold]Summary[/bold]")
     console.print(report.summary, highlight=False, markup=False)
     for w in report.comedication_warnings:
@@ -104,6 +114,45 @@ def print_report(report: Any) -> None:
         for note in (n for n in occ["notes"] if n not in report.notes):
             console.print(f"receptor note: {note}", highlight=False)
     print_sources(report.sources)
+
+
+def _cell(cell: dict[str, float], scale: float = 1.0, suffix: str = "", f: Any = fmt) -> str:
+    """'81.8 (31.6-187)': median, then the interval."""
+    return f"{f(scale * cell['median'])}{suffix} ({f(scale * cell['low'])}-{f(scale * cell['high'])})"
+
+
+def print_population(report: Any, short: dict[str, str]) -> None:
+    """Median and prediction interval across the simulated people, night 1 and the last night."""
+    pop = report.population
+    lo, hi = pop["interval_percent"]
+    last_n = report.scenario["nights"]
+    rows = [r for r in pop["nights"] if r["night"] in (1, last_n)]
+    title = f"Across {pop['subjects']:,} simulated people (seed {pop['seed']}): median ({lo:.3g}-{hi:.3g}%)"
+    morning = report.scenario["morning"]
+
+    def who(r: dict[str, Any]) -> list[Any]:
+        return [short.get(r["compound"], r["compound"]), r["night"]]
+
+    print_table(
+        f"{title}, nM",
+        ["", "night", "at dose", "peak", "wake-up", morning],
+        [[*who(r), _cell(r["at_dose_nM"]), _cell(r["peak_nM"]), _cell(r["wake_nM"]), _cell(r["morning_nM"])]
+         for r in rows],
+    )
+    print_table(
+        f"{title}: peak left at wake-up, AUC* (nM*h) and accumulation",
+        ["", "night", "% of peak", "AUC*", "AUC / n1", "wake-up / n1"],
+        [[*who(r), _cell(r["fraction_of_peak_at_wake"], 100.0, "%"), _cell(r["auc_sleep_nM_h"], f=_whole),
+          _cell(r["auc_ratio_vs_night1"]), _cell(r["wake_ratio_vs_night1"])] for r in rows],
+    )
+    print_table(
+        f"{title}, ng/mL",
+        ["", "night", "peak", "wake-up", morning],
+        [[*who(r), _cell(r["peak_ng_per_mL"]), _cell(r["wake_ng_per_mL"]), _cell(r["morning_ng_per_mL"])]
+         for r in rows],
+    )
+    for note in pop["notes"]:
+        console.print(f"population: {note}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -122,14 +171,20 @@ def register(app: typer.Typer) -> None:
         occupancy_plot: Path = typer.Option(None, "--occupancy-plot", help="Receptor occupancy plot, .png/.html."),
         log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
         json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+        subjects: int = SUBJECTS,
+        seed: int = SEED,
+        level: float = LEVEL,
+        dask: str | None = DASK,
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night import night_report
         from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy
 
+        request = population_request(subjects, seed, level, dask, json_out)
         for path in [*plot, *([occupancy_plot] if occupancy_plot else [])]:
             check_plot_path(path)
-        report = night_report(product, dose, at, wake, nights, morning, weight, date, tuple(with_))
+        report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,
+                                 tuple(with_))
         written = [str(plot_night(report, path, log)) for path in plot]
         if occupancy_plot:
             written.append(str(plot_occupancy(report, occupancy_plot)))

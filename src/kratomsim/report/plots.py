@@ -7,7 +7,7 @@ the receptor command's plots so there is one way to draw them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ PLOT_SUFFIXES = (".png", ".html")
 # Colour-blind-safe palette (Okabe-Ito), one colour per compound, in order.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999")
 SLEEP_COLOUR = "#4C72B0"
+BANDED = 2  # the PNG shades prediction bands of the first two curves only (mitragynine, 7-OH); HTML: all
 
 
 def check_plot_path(path: Path) -> Path:
@@ -44,6 +45,9 @@ class Curves:
     windows: list[tuple[datetime, datetime]]
     title: str
     dashed: frozenset[str] = frozenset()
+    # Prediction bands: name -> (low, high) on the same clock; the trace in conc_nM is then the median.
+    bands: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    band_label: str = ""
 
     @property
     def x(self) -> list[datetime]:
@@ -51,14 +55,26 @@ class Curves:
 
 
 def night_curves(report: NightReport) -> Curves:
-    """The curves of a night report: every compound, medicines dashed."""
+    """The curves of a night report: every compound, medicines dashed; with a population, the
+    alkaloids' median curves with their prediction bands."""
+    conc = dict(report.series["conc_nM"])
+    bands: dict[str, tuple[Any, Any]] = {}
+    label = ""
+    for name, band in report.series.get("bands", {}).items():
+        conc[name] = band["median"]
+        bands[name] = (band["low"], band["high"])
+    if bands and report.population:
+        lo, hi = report.population["interval_percent"]
+        label = f"{lo:.3g}-{hi:.3g}% band of {report.population['subjects']:,} people"
     return Curves(
         clock=report.series["clock"],
-        conc_nM=report.series["conc_nM"],
+        conc_nM=conc,
         molecular_weight=report.series["molecular_weight"],
         windows=report.windows,
         title=_title(report),
         dashed=frozenset(r["compound"] for r in report.nights if r["kind"] == "medicine"),
+        bands=bands,
+        band_label=label,
     )
 
 
@@ -105,10 +121,18 @@ def _png(curves: Curves, path: Path, log: bool) -> None:
         )
     floor = 0.0
     if log:
-        positive = [c[c > 0].max() for c in conc.values() if np.any(c > 0)]
+        positive = [c[c > 0].max() for c in [*conc.values(), *(h for _, h in curves.bands.values())]
+                    if np.any(c > 0)]
         floor = max(positive) * 1e-4 if positive else 1e-3
     for k, (name, c) in enumerate(conc.items()):
         y = np.where(c > floor, c, np.nan) if log else c
+        if name in curves.bands and k < BANDED:
+            low, high = (np.asarray(b, dtype=float) for b in curves.bands[name])
+            ax.fill_between(
+                x, np.where(low > floor, low, floor) if log else low, np.where(high > floor, high, np.nan) if log
+                else high, color=PALETTE[k % len(PALETTE)], alpha=0.25, lw=0, zorder=1,
+                label=f"{name}: {curves.band_label}" if curves.band_label else None,
+            )
         dashed = name in curves.dashed
         ax.plot(
             x, y, color=PALETTE[k % len(PALETTE)], lw=2.2 if k < 2 or dashed else 1.2,
@@ -135,8 +159,13 @@ def _png(curves: Curves, path: Path, log: bool) -> None:
     ax.grid(True, which="major", alpha=0.25)
     ax.set_title(curves.title, fontsize=11)
     ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False)
+    footer = "Shaded: sleep window. ng/mL = nM x molecular weight / 1000. Predictions, not advice."
+    if curves.bands:
+        footer = (f"Blue shading: sleep window; coloured bands: {curves.band_label} (first two alkaloids); "
+                  "lines are medians. "
+                  "ng/mL = nM x molecular weight / 1000. Predictions, not advice.")
     fig.text(
-        0.01, 0.01, "Shaded: sleep window. ng/mL = nM x molecular weight / 1000. Predictions, not advice.",
+        0.01, 0.01, footer,
         fontsize=8, color="#555555",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
@@ -153,6 +182,14 @@ def _html(curves: Curves, path: Path, log: bool) -> None:
     fig = go.Figure()
     for k, (name, c) in enumerate(conc.items()):
         ng = c * mws[name] / 1000.0
+        if name in curves.bands:
+            low, high = curves.bands[name]
+            colour = PALETTE[k % len(PALETTE)]
+            fig.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0, "color": colour},
+                                     showlegend=False, hoverinfo="skip", legendgroup=name))
+            fig.add_trace(go.Scatter(x=x, y=low, mode="lines", line={"width": 0, "color": colour}, fill="tonexty",
+                                     fillcolor=_rgba(colour, 0.2), name=f"{name}: {curves.band_label}",
+                                     hoverinfo="skip", legendgroup=name))
         fig.add_trace(
             go.Scatter(
                 x=x, y=c, name=name, mode="lines",
@@ -173,6 +210,11 @@ def _html(curves: Curves, path: Path, log: bool) -> None:
         template="plotly_white",
     )
     fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def plot_occupancy(report: NightReport, path: Path) -> Path:

@@ -1,0 +1,86 @@
+"""The population options shared by ``simulate``, ``night``, ``compare`` and ``receptors``.
+
+``--subjects N`` (default 1: the typical subject, exactly as without the option), ``--seed``,
+``--level`` and ``--dask``. :func:`population_request` checks them before anything is simulated, and
+:func:`with_population` turns them into the keyword arguments of a library call, printing one line
+and exiting with status 130 on Ctrl-C (the progress bar is the population module's).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import typer
+
+from kratomsim.errors import InputError
+
+MAX_SUBJECTS = 1_000_000
+T = TypeVar("T")
+
+SUBJECTS = typer.Option(
+    1, "--subjects", help="Simulated people; 1 = the typical subject. With more: median and prediction interval."
+)
+SEED = typer.Option(0, "--seed", help="Random seed of the subjects; the same seed gives the same numbers.")
+LEVEL = typer.Option(0.90, "--level", help="Prediction interval level with --subjects (0.9 = 5-95 %).")
+DASK = typer.Option(None, "--dask", help="Dask scheduler address for --subjects, e.g. tcp://host:8786.")
+
+
+@dataclass(frozen=True)
+class PopulationRequest:
+    """What the four options asked for, checked."""
+
+    subjects: int = 1
+    seed: int = 0
+    level: float = 0.90
+    dask: str | None = None
+    progress: bool = False
+
+    @property
+    def active(self) -> bool:
+        """More than one subject: report medians and intervals."""
+        return self.subjects > 1
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of the library functions (night_report, compare_aids, ...)."""
+        return {"subjects": self.subjects, "seed": self.seed, "level": self.level,
+                "dask_address": self.dask, "progress": self.progress}
+
+
+def interval_label(level: float) -> str:
+    """'5-95%' for 0.9."""
+    lo, hi = 50 * (1 - level), 50 * (1 + level)
+    return f"{lo:.3g}-{hi:.3g}%"
+
+
+def population_request(
+    subjects: int, seed: int, level: float, dask: str | None, json_out: bool = False
+) -> PopulationRequest:
+    """Check --subjects, --level and --seed; the progress bar shows on a terminal, not with --json."""
+    if isinstance(subjects, bool) or not 1 <= int(subjects) <= MAX_SUBJECTS:
+        raise InputError(f"--subjects must be a whole number from 1 to {MAX_SUBJECTS:,}, got {subjects!r}")
+    if not 0 < float(level) < 1:
+        raise InputError(f"--level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
+    if int(seed) < 0:
+        raise InputError(f"--seed must be 0 or more, got {seed!r}")
+    return PopulationRequest(int(subjects), int(seed), float(level), dask or None,
+                             progress=not json_out and sys.stderr.isatty())
+
+
+def with_population(request: PopulationRequest, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``call(*args, **kwargs, subjects=..., seed=..., level=..., dask_address=..., progress=...)``.
+
+    With one subject the population keywords are left out, so the call is exactly today's.
+    Ctrl-C during the population run prints how far it got and exits with status 130.
+    """
+    from kratomsim.population import PopulationInterrupted
+
+    if not request.active:
+        return call(*args, **kwargs)
+    try:
+        return call(*args, **kwargs, **request.kwargs())
+    except PopulationInterrupted as stop:
+        print(str(stop), file=sys.stderr)
+        raise SystemExit(130) from None
