@@ -20,6 +20,7 @@ from kratomsim.datafiles import references, used_references
 from kratomsim.errors import InputError
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.pk.model import FloatArray, build_system
+from kratomsim.simulate import Exposure
 from kratomsim.units import hours_after, parse_clock, parse_date
 
 MAX_NIGHTS = 365
@@ -98,6 +99,21 @@ def make_timeline(
             "give a clock time in that span"
         )
     return Timeline(first, n, to_wake, to_morning)
+
+
+def nightly_exposure(product: str, dose: str, timeline: Timeline, weight: str = "70kg") -> Exposure:
+    """The nightly regimen on the report grid, with the timeline's dose, wake and morning instants
+    exact (on the grid, not interpolated). Shared by the night report and the receptors command."""
+    from kratomsim.scenario import make_scenario
+    from kratomsim.simulate import run
+
+    at = timeline.first_dose.strftime("%H:%M")
+    scenario = make_scenario(
+        product=product, dose=dose, at=at, every="24h", count=timeline.nights, weight=weight, grid=GRID,
+        hours=timeline.horizon_h, start_date=timeline.first_dose.date(),
+    )
+    times = np.union1d(scenario.times_h(), np.asarray(timeline.key_times()))
+    return run(scenario, times_h=times)
 
 
 # ------------------------------------------------------------------------------------ the numbers
@@ -340,12 +356,9 @@ def night_report(
 
     timeline = make_timeline(at, wake, nights, morning, start_date)
     meds = [parse_comedication(spec) for spec in comedications]  # unknown names fail before simulating
-    scenario = make_scenario(
-        product=product, dose=dose, at=at, every="24h", count=timeline.nights, weight=weight, grid=GRID,
-        hours=timeline.horizon_h, start_date=timeline.first_dose.date(),
-    )
-    times = np.union1d(scenario.times_h(), np.asarray(timeline.key_times()))
-    exposure = run(scenario, times_h=times)
+    exposure = nightly_exposure(product, dose, timeline, weight)
+    scenario = exposure.scenario
+    times = exposure.times_h
     rows: list[dict[str, Any]] = []
     series_conc: dict[str, FloatArray] = {}
     mws: dict[str, float] = {}

@@ -470,3 +470,17 @@ def summarise_night(
         "notes": list(res.notes) + list(getattr(exposure, "notes", ())),
         "sources": res.sources,
     }
+
+
+def occupancy_curves(exposure: Any, receptor: str, data_set: str | None) -> dict[str, Any]:
+    """Median occupancy curves (%) over time for plotting, under each unbound-fraction scenario."""
+    out: dict[str, Any] = {}
+    for scenario in FU_SCENARIOS:
+        res = occupancy(exposure.conc_nM, receptor, data_set, scenario)
+        out[scenario] = {
+            "total": 100 * median_subjects(res.total),
+            "by_ligand": {n: 100 * median_subjects(o) for n, o in res.by_ligand.items()},
+            "stimulus": 100 * median_subjects(res.stimulus),
+            "data_set": res.data_set,
+        }
+    return out

@@ -26,7 +26,7 @@ from kratomsim.commands._population_options import (
     with_population,
 )
 from kratomsim.errors import InputError
-from kratomsim.units import hours_after, parse_clock
+from kratomsim.units import parse_clock
 
 if TYPE_CHECKING:
     from kratomsim.simulate import Exposure
@@ -36,17 +36,10 @@ PLOT_SUFFIXES = (".png", ".html")
 
 
 def run_exposure(product: str, dose: str, at: str, wake: time, nights: int) -> Exposure:
-    """Simulate ``nights`` nightly doses, long enough to reach the last wake-up."""
-    from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import run
+    """Simulate ``nights`` nightly doses through the last wake-up (the night report's own grid)."""
+    from kratomsim.night import make_timeline, nightly_exposure
 
-    if isinstance(nights, bool) or not 1 <= int(nights) <= MAX_NIGHTS:
-        raise InputError(f"--nights must be a whole number from 1 to {MAX_NIGHTS}, got {nights!r}")
-    dose_clock = parse_clock(at, "dose time")
-    to_wake = hours_after(datetime.combine(datetime(2000, 1, 1).date(), dose_clock), wake)
-    horizon = (int(nights) - 1) * 24.0 + to_wake + 1.0
-    scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=int(nights), hours=horizon)
-    return run(scenario)
+    return nightly_exposure(product, dose, make_timeline(at, wake.strftime("%H:%M"), nights))
 
 
 def occupancy_intervals(
@@ -130,20 +123,6 @@ def _check_plot(path: Path | None) -> None:
         raise InputError(f"cannot plot to {path.name!r}: accepted file types are {', '.join(PLOT_SUFFIXES)}")
 
 
-def _curves(exposure: Exposure, receptor: str, data_set: str | None) -> dict[str, Any]:
-    """Median occupancy curves (%) for plotting: default, low and high unbound fraction."""
-    out: dict[str, Any] = {}
-    for scenario in pd.FU_SCENARIOS:
-        res = pd.occupancy(exposure.conc_nM, receptor, data_set, scenario)
-        out[scenario] = {
-            "total": 100 * pd.median_subjects(res.total),
-            "by_ligand": {n: 100 * pd.median_subjects(o) for n, o in res.by_ligand.items()},
-            "stimulus": 100 * pd.median_subjects(res.stimulus),
-            "data_set": res.data_set,
-        }
-    return out
-
-
 def plot_png(
     path: Path, exposure: Exposure, summary: dict[str, Any], windows: list[tuple[datetime, datetime]]
 ) -> None:
@@ -154,7 +133,7 @@ def plot_png(
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    curves = _curves(exposure, summary["receptor"], summary["data_set"])
+    curves = pd.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
     x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
     fig, ax = plt.subplots(figsize=(10, 5))
     for i, (bed, woke) in enumerate(windows):
@@ -198,7 +177,7 @@ def plot_html(
     """Interactive occupancy plot (plotly, plotly.js embedded so it opens offline)."""
     import plotly.graph_objects as go
 
-    curves = _curves(exposure, summary["receptor"], summary["data_set"])
+    curves = pd.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
     x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
     fig = go.Figure()
     fig.add_trace(

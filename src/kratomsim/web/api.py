@@ -281,18 +281,18 @@ def simulate(
 def receptors(req: ReceptorsRequest) -> JSONResponse:
     """Receptor occupancy and stimulus night by night, with the curves for a chart."""
     from kratomsim import pd
-    from kratomsim.commands.receptors import _curves, run_exposure
+    from kratomsim.night import make_timeline, nightly_exposure
 
     wake = parse_clock(req.wake, "wake-up time")
     rec = pd.check_receptor(req.receptor)
     pd.get_set(req.receptor_data, rec)
     if req.fu not in pd.FU_SCENARIOS:
         raise InputError(f"unknown fu scenario {req.fu!r}; accepted: {', '.join(pd.FU_SCENARIOS)}")
-    exposure = run_exposure(req.product, req.dose, req.at, wake, req.nights)
+    exposure = nightly_exposure(req.product, req.dose, make_timeline(req.at, req.wake, req.nights))
     summary = pd.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
     if not summary["nights"]:
         raise InputError("the simulation ends before the first wake-up; check the bedtime and wake-up times")
-    curves = _curves(exposure, rec, summary["data_set"])
+    curves = pd.occupancy_curves(exposure, rec, summary["data_set"])
     return _json({
         "request": req.model_dump(),
         **summary,
