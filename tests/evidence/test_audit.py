@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from kratomsim.cli import main
 from kratomsim.errors import InputError
 from kratomsim.evidence import audit_text, claims
-from kratomsim.evidence.audit import MAX_BYTES, decode_input, split_sentences
-from kratomsim.evidence.evaluation import score
+from kratomsim.evidence.audit import MAX_BYTES, audit_sentences, decode_input, split_clauses, split_sentences
+from kratomsim.evidence.evaluation import item_labels, score
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "audit_eval.yaml"
 PROMO = (
@@ -38,7 +38,9 @@ def test_json_keys(promo_report: dict) -> None:
     assert {"claims", "not_in_catalog"} <= set(promo_report)
     assert promo_report["claims"], "the promotional text makes catalog claims"
     for item in promo_report["claims"]:
-        assert {"sentence", "claim_id", "verdict", "similarity", "sources", "negated", "hedged"} <= set(item)
+        assert {"sentence", "claim_id", "verdict", "similarity", "sources", "negated", "hedged",
+                "clause"} <= set(item)
+        assert item["clause"] and item["clause"].rstrip(".") in item["sentence"]
         assert item["claim_id"] in claims()
         assert 0.0 <= item["similarity"] <= 1.0
         assert item["sources"]
@@ -135,19 +137,99 @@ def test_cli_json_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_eval_set_is_large_and_varied(eval_items: list[dict]) -> None:
     assert len(eval_items) >= 150
     assert {i["style"] for i in eval_items} == {"promotional", "neutral", "cautionary", "clinical"}
-    assert sum(i["negated"] for i in eval_items) >= 20
-    assert sum(i["hedged"] for i in eval_items) >= 20
-    assert {i["claim_id"] for i in eval_items if i["claim_id"]} <= set(claims())
+    labels = [label for i in eval_items for label in item_labels(i)]
+    assert sum(label.negated for label in labels) >= 20
+    assert sum(label.hedged for label in labels) >= 20
+    assert {label.claim_id for label in labels} <= set(claims())
+    assert {i["split"] for i in eval_items} == {"dev", "test", "holdout"}
+
+
+def test_new_holdout_split(eval_items: list[dict]) -> None:
+    """The held-out split added with clause matching: multi-claim sentences and near misses in all
+    four styles."""
+    holdout = [i for i in eval_items if i["split"] == "holdout"]
+    assert len(holdout) >= 40
+    assert {i["style"] for i in holdout} == {"promotional", "neutral", "cautionary", "clinical"}
+    assert sum(len(item_labels(i)) >= 2 for i in holdout) >= 10
+    assert sum(not item_labels(i) for i in holdout) >= 10
+    texts = [i["text"] for i in eval_items]
+    assert len(texts) == len(set(texts)), "every evaluation sentence is unique"
 
 
 def _norm(text: str) -> str:
     return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
 
 
+def _jaccard(a: str, b: str) -> float:
+    x, y = set(_norm(a).split()), set(_norm(b).split())
+    return len(x & y) / len(x | y)
+
+
 def test_no_verbatim_overlap_between_catalog_and_eval(eval_items: list[dict]) -> None:
-    catalog_texts = {_norm(t) for c in claims().values() for t in c.examples}
+    catalog_texts = {_norm(t) for c in claims().values() for t in (*c.examples, *c.near_misses)}
     overlap = [i["text"] for i in eval_items if _norm(i["text"]) in catalog_texts]
     assert overlap == []
+
+
+def test_catalog_texts_are_not_near_copies_of_eval(eval_items: list[dict]) -> None:
+    """Beyond verbatim: no catalog example shares most of its words with an evaluation sentence, and
+    near misses (written with this version) share less still."""
+    for claim in claims().values():
+        for text in claim.examples:
+            assert max(_jaccard(text, i["text"]) for i in eval_items) < 0.7, text
+        for text in claim.near_misses:
+            assert max(_jaccard(text, i["text"]) for i in eval_items) < 0.5, text
+
+
+def test_catalog_examples_match_and_near_misses_do_not() -> None:
+    for claim in claims().values():
+        report = audit_sentences(list(claim.examples))
+        matched = {m.sentence for m in report.claims if m.claim_id == claim.id}
+        assert matched == set(claim.examples), claim.id
+        report = audit_sentences(list(claim.near_misses))
+        assert [m.sentence for m in report.claims if m.claim_id == claim.id] == [], claim.id
+
+
+@pytest.mark.parametrize(
+    ("sentence", "clauses"),
+    [
+        ("Unlike sleeping pills, kratom is completely non-addictive, and it is not an opioid.", 2),
+        ("Kratom relieves pain and lets you sleep.", 1),
+        ("My back pain kept me up, but kratom lets me sleep.", 1),
+        ("Kratom is not an opioid; it eases pain at night.", 2),
+        ("Red vein strains are the most sedating, while white veins are for daytime energy.", 2),
+        ("Kratom is non-addictive and safe.", 1),
+    ],
+)
+def test_split_clauses(sentence: str, clauses: int) -> None:
+    parts = split_clauses(sentence)
+    assert len(parts) == clauses
+    assert all(p.rstrip(".") in sentence for p in parts)
+
+
+def test_every_claim_of_a_sentence_is_reported() -> None:
+    sentence = "Unlike sleeping pills, kratom is completely non-addictive, and it is not an opioid."
+    found = {m.claim_id: m for m in audit_text(sentence).claims}
+    assert set(found) == {"no_dependence", "not_opioid"}
+    assert all(m.verdict == "contradicted" and not m.negated for m in found.values())
+    assert found["not_opioid"].clause.startswith("it is not an opioid")
+
+
+def test_negation_and_hedging_are_read_per_clause() -> None:
+    found = {m.claim_id: m for m in audit_text("Kratom helps you fall asleep, but it is addictive.").claims}
+    assert not found["falls_asleep"].negated and found["falls_asleep"].verdict == "mixed"
+    assert found["no_dependence"].negated and found["no_dependence"].verdict == "supported"
+    found = {m.claim_id: m for m in audit_text("Kratom is not an opioid; it may ease pain at night.").claims}
+    assert not found["not_opioid"].hedged and found["relieves_pain"].hedged
+    found = {m.claim_id: m for m in audit_text(
+        "Vendors claim kratom is non-addictive, and that it is not an opioid.").claims}
+    assert found["no_dependence"].hedged and found["not_opioid"].hedged
+
+
+def test_near_neighbours_outside_the_catalog_do_not_match() -> None:
+    report = audit_sentences(["The FDA issued a warning about kratom products last year.",
+                              "Kratom smoothies are easy to mix at home."])
+    assert report.claims == []
 
 
 def test_eval_precision_and_recall(eval_items: list[dict]) -> None:
@@ -157,3 +239,7 @@ def test_eval_precision_and_recall(eval_items: list[dict]) -> None:
     assert scores.verdict_accuracy >= 0.9, scores.summary()
     held_out = score([i for i in eval_items if i["split"] == "test"])
     assert held_out.precision >= 0.9 and held_out.recall >= 0.8, held_out.summary()
+    # The new held-out split misses its targets (precision 0.93, recall 0.85): this guards the
+    # level reached (see docs/evidence.md), it does not claim the targets.
+    holdout = score([i for i in eval_items if i["split"] == "holdout"])
+    assert holdout.precision >= 0.8 and holdout.recall >= 0.7, holdout.summary()

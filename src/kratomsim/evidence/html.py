@@ -30,9 +30,11 @@ def render_html(report: AuditReport, title: str = "kratomsim claim audit") -> st
             f'<span class="flag">{name}</span>' for name, on in (("negated", m.negated), ("hedged", m.hedged)) if on
         )
         colour = _COLOURS.get(m.verdict, "#57606a")
+        clause = (f'<div class=small>clause: {escape(m.clause)}</div>'
+                  if m.clause and m.clause.rstrip(".") != m.sentence.rstrip(".") else "")
         rows.append(
             "<tr>"
-            f"<td>{escape(m.sentence)}{flags}</td>"
+            f"<td>{escape(m.sentence)}{flags}{clause}</td>"
             f"<td><code>{escape(m.claim_id)}</code><div class=small>{escape(m.rationale)}</div></td>"
             f'<td><span class="verdict" style="background:{colour}">{escape(m.verdict)}</span></td>'
             f"<td>{m.similarity:.2f}</td>"

@@ -59,6 +59,9 @@ class Claim:
     evidence_kind: Literal["direct", "indirect"]
     rationale: str
     evidence: tuple[str, ...]
+    near_misses: tuple[str, ...] = ()
+    """Texts close to the claim that do not make it (an FDA warning is not an FDA approval): a
+    sentence closer to one of these than to the claim's examples does not match the claim."""
 
     @property
     def examples(self) -> tuple[str, ...]:
@@ -145,6 +148,7 @@ def claims() -> dict[str, Claim]:
             evidence_kind=raw.get("evidence_kind", "direct"),
             rationale=_text(raw.get("rationale")),
             evidence=evidence,
+            near_misses=tuple(_text(p) for p in raw.get("near_misses") or ()),
         )
     return catalog
 
