@@ -55,9 +55,9 @@ def register(app: typer.Typer) -> None:
             return
         print_table(
             "Claims about kratom and sleep",
-            ["sentence", "claim", "verdict", "similarity", "negated", "hedged"],
-            [[m.sentence, m.claim_id, m.verdict, m.similarity, "yes" if m.negated else "",
-              "yes" if m.hedged else ""] for m in report.claims],
+            ["sentence (matched clause)", "claim", "verdict", "similarity", "negated", "hedged"],
+            [[m.clause if m.clause and m.clause != m.sentence else m.sentence, m.claim_id, m.verdict,
+              m.similarity, "yes" if m.negated else "", "yes" if m.hedged else ""] for m in report.claims],
         )
         if report.not_in_catalog:
             console.print("[bold]Not in catalog[/bold] (check-worthy, no matching claim):")
