@@ -10,6 +10,8 @@ import pytest
 from kratomsim import medicines as meds
 from kratomsim.datafiles import load_data_file, references, uncited_numbers
 from kratomsim.errors import InputError
+from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.model import DoseEvent, build_system
 
 
 def test_library_loads_with_the_core_medicines() -> None:
@@ -122,3 +124,94 @@ def test_hydrocodone_derivation_by_hand() -> None:
 def test_medicines_still_without_a_model_say_why(name: str) -> None:
     med = meds.load_medicine(name)
     assert not med.has_model and med.pk_note
+
+
+def _synthetic_two_compartment_targets() -> tuple[float, tuple[float, ...], meds.TwoCompartmentTargets]:
+    """Targets computed from known (ka, CL, V1, Q, V2): a round trip, no published numbers."""
+    truth = (2.0, 30.0, 300.0, 60.0, 1800.0)  # 1/h, L/h, L, L/h, L
+    dose_umol = 25.0
+    dose_nmol = dose_umol * 1000.0
+    cmax, tmax = meds.two_compartment_peak(dose_nmol, *truth)
+    _, beta = meds.two_compartment_rates(truth[1], truth[2], truth[3], truth[4])
+    c9 = float(meds.two_compartment_conc(dose_nmol, *truth, 9.0)) / cmax
+    targets = meds.TwoCompartmentTargets(cmax, tmax, dose_nmol / truth[1], math.log(2) / beta, (9.0, c9))
+    return dose_umol, truth, targets
+
+
+def test_two_compartment_fit_recovers_known_parameters() -> None:
+    dose_umol, truth, targets = _synthetic_two_compartment_targets()
+    fitted = meds.fit_two_compartment(dose_umol, targets)
+    for got, want in zip(fitted, truth, strict=True):
+        assert got == pytest.approx(want, rel=1e-4)
+
+
+def test_two_compartment_derivation_from_a_data_entry_matches_the_engine() -> None:
+    """A medicine entry saying model: two_compartment is fitted and simulated by the exact engine."""
+    dose_umol, _, targets = _synthetic_two_compartment_targets()
+    mw = 400.0
+    dose_mg = dose_umol * mw / 1000.0
+    cite = {"source": "synthetic", "where": "test"}
+    pk = {
+        "model": "two_compartment",
+        "study": {"dose_mg": dose_mg, **cite},
+        "cmax": {"value": targets.cmax_nM * mw / 1000.0, "unit": "ng/mL", **cite},
+        "tmax": {"value": targets.tmax_h, "unit": "h", **cite},
+        "auc": {"value": targets.auc_nM_h * mw / 1000.0, "unit": "ng*h/mL", **cite},
+        "t_half": {"value": targets.t_half_h, "unit": "h", **cite},
+        "c_fraction": {"value": 100.0 * targets.fraction_at[1], "unit": "%", "at_h": 9.0, **cite},  # type: ignore[index]
+    }
+    med = meds.Medicine(
+        name="synthetic", display="synthetic", formula="-", molecular_weight=mw, base_fraction=1.0,
+        dosed_as="base", usual_doses_mg=(dose_mg,), default_dose_mg=dose_mg, pk=pk, pk_note=None,
+        pathways={}, next_morning=(),
+    )
+    d = meds._derive_two_compartment(med, dose_mg)
+    assert d.model == "two_compartment" and d.q2 > 0 and d.v2 > 0
+    assert {"ke", "ka", "v1", "cl", "fit"} <= set(d.basis)
+    assert math.log(2) / d.ke == pytest.approx(targets.t_half_h, rel=1e-4)
+    system = build_system({"synthetic": d.disposition()})
+    times = np.arange(0.0, 400.0, 1.0 / 60.0)
+    conc = concentrations_nM(system, propagate(system, [DoseEvent(0.0, "synthetic", dose_umol)], times))["synthetic"][0]
+    assert conc.max() == pytest.approx(targets.cmax_nM, rel=1e-3)
+    assert times[int(np.argmax(conc))] == pytest.approx(targets.tmax_h, abs=1.0 / 60.0)
+    auc = float(np.sum((conc[1:] + conc[:-1]) / 2.0 * np.diff(times)))
+    assert auc == pytest.approx(targets.auc_nM_h, rel=0.02)  # 400 h leaves a small tail
+
+
+def test_two_compartment_needs_auc() -> None:
+    med = meds.Medicine(
+        name="x", display="x", formula="-", molecular_weight=300.0, base_fraction=1.0, dosed_as="base",
+        usual_doses_mg=(10.0,), default_dose_mg=10.0, pk_note=None, pathways={}, next_morning=(),
+        pk={"model": "two_compartment", "cmax": {"value": 10, "unit": "ng/mL", "source": "s", "where": "w"}},
+    )
+    with pytest.raises(ValueError, match="needs tmax, auc, t_half"):
+        meds._derive_two_compartment(med, 10.0)
+
+
+def test_zolpidem_next_morning_threshold_compares_wake_and_morning() -> None:
+    """FDA 2013: > 50 ng/mL may impair driving; the simulated levels are set against it."""
+    items = meds.next_morning_comparison("zolpidem", wake_ng_per_mL=60.0, morning_ng_per_mL=30.0)
+    (fda,) = [i for i in items if "threshold_ng_per_mL" in i]
+    assert fda["threshold_ng_per_mL"] == 50.0 and fda["source"] == "fda_dsc_2013_zolpidem"
+    assert fda["wake_vs_threshold"] == "above" and fda["morning_vs_threshold"] == "below"
+    # 10 mg at 22:30, wake-up 06:30 (8 h): the typical-adult model stays below 50 ng/mL.
+    conc_nM = meds.simulate_medicine("zolpidem", meds.medicine_dose_events("zolpidem:10mg"), np.array([8.0]))
+    wake_ng = float(conc_nM[0]) * 307.397 / 1000.0
+    assert 0 < wake_ng < 50.0
+    ref = references()["fda_dsc_2013_zolpidem"]
+    assert ref.label and not ref.doi
+
+
+def test_diphenhydramine_range_still_compared() -> None:
+    (item,) = meds.next_morning_comparison("diphenhydramine", wake_ng_per_mL=40.0, morning_ng_per_mL=20.0)
+    assert item["morning_vs_range"] == "below" and "threshold_ng_per_mL" not in item
+
+
+def test_lemborexant_next_morning_data_are_cited() -> None:
+    med = meds.load_medicine("lemborexant")
+    assert not med.has_model
+    sources = {e["source"] for e in med.next_morning}
+    assert sources == {"landry2021_lemborexant", "mayleben2021"}
+    registry = references()
+    assert registry["landry2021_lemborexant"].pmid == "32468649"
+    assert registry["mayleben2021"].doi == "10.1093/sleepadvances/zpab011"

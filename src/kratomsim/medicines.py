@@ -2,9 +2,12 @@
 
 The cited facts live in ``data/medicines.yaml``; this module turns them into typed objects and
 derives an apparent one-compartment oral model (ka, CL/F, V/F) for each medicine from the summary
-statistics its sources report. The derivation is shown, not hidden: :func:`derivation` says which
-statistic fixed each parameter, and :func:`validate_medicines` simulates the studied dose with the
-exact engine and compares the simulated Cmax, tmax and terminal half-life with the published ones.
+statistics its sources report; a medicine whose data entry says ``model: two_compartment`` gets an
+apparent two-compartment model (ka, CL/F, V1/F, Q/F, V2/F) fitted to Cmax, tmax, AUC, the terminal
+half-life and, where reported, a concentration as a fraction of Cmax. The derivation is shown, not
+hidden: :func:`derivation` says which statistic fixed each parameter, and :func:`validate_medicines`
+simulates the studied dose with the exact engine and compares the simulated Cmax, tmax and terminal
+half-life with the published ones.
 
 Predictions only: the "usual doses" are the labels' (or the studies') doses, never advice.
 """
@@ -18,7 +21,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
+from scipy.optimize import brentq, least_squares, minimize_scalar
 
 from kratomsim.datafiles import load_data_file, used_references
 from kratomsim.errors import InputError, known_list
@@ -41,6 +44,7 @@ GRID_H = 1.0 / 60.0
 _TIME_TO_H = {"h": 1.0, "min": 1.0 / 60.0}
 _VOLUME_UNITS = {"L", "L/kg"}
 _CLEARANCE_TO_L_PER_H = {"L/h": 1.0, "mL/min": 60.0 / 1000.0}
+_AUC_TO_CONCENTRATION_UNIT = {"ng*h/mL": "ng/mL", "ug*h/mL": "ug/mL", "nM*h": "nM", "uM*h": "uM"}
 
 
 @dataclass(frozen=True)
@@ -89,18 +93,25 @@ class Medicine:
 
 @dataclass(frozen=True)
 class Derivation:
-    """An apparent one-compartment oral model and the statistics that fixed each parameter."""
+    """An apparent oral model and the statistics that fixed each parameter.
+
+    One compartment: ``q2 = v2 = 0`` and ``ke = CL/V``. Two compartments: ``ke`` is the terminal
+    rate constant (beta), so ``ln 2 / ke`` is the terminal half-life in both cases.
+    """
 
     medicine: str
     dose_mg: float
     ka: float  # 1/h
-    ke: float  # 1/h
+    ke: float  # 1/h (terminal)
     cl: float  # L/h (CL/F)
-    v1: float  # L (V/F)
+    v1: float  # L (V/F, or central V1/F)
     basis: Mapping[str, str]
+    q2: float = 0.0  # L/h (Q/F), two-compartment only
+    v2: float = 0.0  # L (V2/F), two-compartment only
+    model: str = "one_compartment"
 
     def disposition(self) -> Disposition:
-        return Disposition(ka=self.ka, cl=self.cl, v1=self.v1)
+        return Disposition(ka=self.ka, cl=self.cl, v1=self.v1, q2=self.q2, v2=self.v2)
 
 
 def _resolve(node: Mapping[str, Any]) -> Stat:
@@ -170,6 +181,97 @@ def solve_ka(tmax_h: float, ke: float) -> float:
     while bateman_tmax(hi, ke) > tmax_h:
         hi *= 2.0
     return float(brentq(lambda ka: bateman_tmax(ka, ke) - tmax_h, lo, hi, xtol=1e-12, rtol=1e-12))
+
+
+def two_compartment_rates(cl: float, v1: float, q: float, v2: float) -> tuple[float, float]:
+    """Disposition rate constants (alpha > beta, 1/h) of a two-compartment model."""
+    k10, k12, k21 = cl / v1, q / v1, q / v2
+    total = k10 + k12 + k21
+    root = math.sqrt(max(total * total - 4.0 * k10 * k21, 0.0))
+    return (total + root) / 2.0, (total - root) / 2.0
+
+
+def two_compartment_conc(
+    dose: float, ka: float, cl: float, v1: float, q: float, v2: float, t: FloatArray | float
+) -> FloatArray:
+    """Central concentration after an oral dose (first-order absorption), dose/V1 units.
+
+    Closed form: the sum of three exponentials (alpha, beta, ka). Equal rates are not handled (the
+    fit keeps ka away from alpha and beta).
+    """
+    alpha, beta = two_compartment_rates(cl, v1, q, v2)
+    k21 = q / v2
+    tt = np.asarray(t, dtype=float)
+    terms = (
+        (k21 - alpha) / ((ka - alpha) * (beta - alpha)) * np.exp(-alpha * tt)
+        + (k21 - beta) / ((ka - beta) * (alpha - beta)) * np.exp(-beta * tt)
+        + (k21 - ka) / ((alpha - ka) * (beta - ka)) * np.exp(-ka * tt)
+    )
+    return np.asarray(ka * dose / v1 * terms, dtype=float)
+
+
+def two_compartment_peak(dose: float, ka: float, cl: float, v1: float, q: float, v2: float) -> tuple[float, float]:
+    """(Cmax, tmax) of the oral two-compartment profile: 1-min grid over 48 h, then refined."""
+    grid = np.arange(0.0, 48.0 + 1e-9, 1.0 / 60.0)
+    conc = two_compartment_conc(dose, ka, cl, v1, q, v2, grid)
+    i = int(np.argmax(conc))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    if hi <= lo:
+        return float(conc[i]), float(grid[i])
+    res = minimize_scalar(
+        lambda x: -float(two_compartment_conc(dose, ka, cl, v1, q, v2, x)),
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-7},
+    )
+    return float(-res.fun), float(res.x)
+
+
+@dataclass(frozen=True)
+class TwoCompartmentTargets:
+    """Published statistics a two-compartment oral model is fitted to (nM, h, nM*h)."""
+
+    cmax_nM: float
+    tmax_h: float
+    auc_nM_h: float
+    t_half_h: float
+    fraction_at: tuple[float, float] | None = None  # (hours after the dose, C(t)/Cmax)
+
+
+def fit_two_compartment(dose_umol: float, targets: TwoCompartmentTargets) -> tuple[float, float, float, float, float]:
+    """(ka, CL/F, V1/F, Q/F, V2/F) that reproduce the targets; least squares in log space.
+
+    Residuals are log ratios (predicted/observed) of Cmax, tmax, AUC (= dose / CL), the terminal
+    half-life (ln 2 / beta) and, if given, C(t)/Cmax. Starting point: CL = dose/AUC, Vz = CL/beta,
+    V1 = dose/Cmax, V2 = Vz - V1, Q = 2 CL, ka from the one-compartment tmax equation.
+    """
+    dose = dose_umol * 1000.0  # nmol, so that dose / L is nM
+    cl0 = dose / targets.auc_nM_h
+    beta0 = math.log(2.0) / targets.t_half_h
+    v1_0 = dose / targets.cmax_nM
+    v2_0 = max(cl0 / beta0 - v1_0, v1_0)
+    ka0 = solve_ka(targets.tmax_h, 1.0 / (2.0 * targets.tmax_h)) if targets.tmax_h > 0 else 1.0
+    x0 = np.log([ka0, cl0, v1_0, 2.0 * cl0, v2_0])
+
+    def residuals(x: FloatArray) -> FloatArray:
+        ka, cl, v1, q, v2 = np.exp(x)
+        _, beta = two_compartment_rates(cl, v1, q, v2)
+        cmax, tmax = two_compartment_peak(dose, ka, cl, v1, q, v2)
+        out = [
+            math.log(cmax / targets.cmax_nM),
+            math.log(tmax / targets.tmax_h),
+            math.log(dose / cl / targets.auc_nM_h),
+            math.log(math.log(2.0) / beta / targets.t_half_h),
+        ]
+        if targets.fraction_at is not None:
+            at, frac = targets.fraction_at
+            c_at = float(two_compartment_conc(dose, ka, cl, v1, q, v2, at))
+            out.append(math.log(max(c_at, 1e-300) / cmax / frac))
+        return np.asarray(out)
+
+    fit = least_squares(residuals, x0, method="trf", xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=2000)
+    ka, cl, v1, q, v2 = (float(v) for v in np.exp(fit.x))
+    return ka, cl, v1, q, v2
 
 
 @cache
@@ -250,6 +352,8 @@ def derivation(name: str) -> Derivation:
     if t_half is None or tmax is None:
         raise ValueError(f"{med.name}: a half-life and a tmax are needed")
     dose_mg = _study_dose_mg(med)
+    if med.pk.get("model") == "two_compartment":
+        return _derive_two_compartment(med, dose_mg)
     ke = math.log(2.0) / _hours(t_half)
     ka = solve_ka(_hours(tmax), ke)
     basis = {
@@ -303,6 +407,87 @@ def derivation(name: str) -> Derivation:
     if med.name in ASSUMED_REFERENCE_DOSE_MG:
         basis["dose"] = f"assumed reference dose {dose_mg:g} mg (source reports a dose-normalised Cmax)"
     return Derivation(med.name, dose_mg, ka=ka, ke=ke, cl=ke * v1, v1=v1, basis=basis)
+
+
+def _derive_two_compartment(med: Medicine, dose_mg: float) -> Derivation:
+    """Fit ka, CL/F, V1/F, Q/F, V2/F to the cited Cmax, tmax, AUC, terminal t1/2 (and C(t)/Cmax)."""
+    stats = {key: med.stat(key) for key in ("cmax", "tmax", "auc", "t_half", "c_fraction")}
+    missing = [k for k in ("cmax", "tmax", "auc", "t_half") if stats[k] is None]
+    if missing:
+        raise ValueError(f"{med.name}: a two-compartment fit needs {', '.join(missing)}")
+    cmax, tmax, auc, t_half = (stats[k] for k in ("cmax", "tmax", "auc", "t_half"))
+    assert cmax is not None and tmax is not None and auc is not None and t_half is not None
+    if auc.unit not in _AUC_TO_CONCENTRATION_UNIT:
+        raise ValueError(f"{med.name}: AUC unit {auc.unit!r} not understood")
+    auc_nM_h = _concentration_nM(auc.value, _AUC_TO_CONCENTRATION_UNIT[auc.unit], med.molecular_weight, dose_mg)
+    fraction_at = None
+    frac = stats["c_fraction"]
+    if frac is not None:
+        assert med.pk is not None
+        at_h = float(med.pk["c_fraction"]["at_h"])  # hours after the dose, given with the statistic
+        value = frac.value / 100.0 if frac.unit == "%" else frac.value
+        fraction_at = (at_h, value)
+    targets = TwoCompartmentTargets(
+        cmax_nM=_concentration_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg),
+        tmax_h=_hours(tmax),
+        auc_nM_h=auc_nM_h,
+        t_half_h=_hours(t_half),
+        fraction_at=fraction_at,
+    )
+    ka, cl, v1, q, v2 = fit_two_compartment(med.dose_umol(dose_mg), targets)
+    _, beta = two_compartment_rates(cl, v1, q, v2)
+
+    def cite(stat: Stat) -> str:
+        mid = " (midpoint of range)" if stat.from_range else ""
+        return f"{stat.value:g} {stat.unit}{mid} ({stat.source}, {stat.where})"
+
+    fitted_to = (
+        f"Cmax {cite(cmax)}, tmax {cite(tmax)}, AUC {cite(auc)}, terminal t1/2 {cite(t_half)}"
+        + (f", C({fraction_at[0]:g} h)/Cmax {cite(frac)}" if frac is not None and fraction_at else "")
+        + f" after {dose_mg:g} mg"
+    )
+    basis = {
+        "model": "apparent two-compartment oral model (ka, CL/F, V1/F, Q/F, V2/F)",
+        "fit": "least squares in log space (scipy.optimize.least_squares) to " + fitted_to,
+        "ka": "fitted (mainly fixed by tmax)",
+        "v1": "fitted (mainly fixed by Cmax)",
+        "cl": "fitted: CL/F = dose / AUC",
+        "v2": "fitted with Q/F (fixed by the terminal half-life and the C(t)/Cmax fraction)",
+        "ke": f"terminal rate constant beta = {beta:.4g} 1/h (ln2/beta = {math.log(2.0) / beta:.3g} h)",
+    }
+    return Derivation(
+        med.name, dose_mg, ka=ka, ke=beta, cl=cl, v1=v1, basis=basis, q2=q, v2=v2, model="two_compartment"
+    )
+
+
+def next_morning_comparison(name: str, wake_ng_per_mL: float, morning_ng_per_mL: float) -> list[dict[str, Any]]:
+    """The medicine's published next-morning data, with simulated levels compared where a number allows.
+
+    A ``concentration_ng_per_mL`` range gives ``morning_vs_range`` (below/within/above); a
+    ``threshold_ng_per_mL`` gives ``wake_vs_threshold`` and ``morning_vs_threshold`` (below/above).
+    """
+    out: list[dict[str, Any]] = []
+    for entry in load_medicine(name).next_morning:
+        item: dict[str, Any] = {
+            "summary": str(entry.get("summary", "")),
+            "source": str(entry.get("source", "")),
+            "where": str(entry.get("where", "")),
+        }
+        rng = entry.get("concentration_ng_per_mL")
+        if isinstance(rng, Mapping) and "low" in rng and "high" in rng:
+            low, high = float(rng["low"]), float(rng["high"])
+            item["concentration_ng_per_mL"] = {"low": low, "high": high}
+            item["morning_vs_range"] = (
+                "below" if morning_ng_per_mL < low else "above" if morning_ng_per_mL > high else "within"
+            )
+        threshold = entry.get("threshold_ng_per_mL")
+        if isinstance(threshold, Mapping) and "value" in threshold:
+            level = float(threshold["value"])
+            item["threshold_ng_per_mL"] = level
+            item["wake_vs_threshold"] = "above" if wake_ng_per_mL > level else "below"
+            item["morning_vs_threshold"] = "above" if morning_ng_per_mL > level else "below"
+        out.append(item)
+    return out
 
 
 def medicine_disposition(name: str) -> Disposition:

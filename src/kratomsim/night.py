@@ -752,28 +752,6 @@ class Comparison:
         return out
 
 
-def _thresholds(name: str, morning_ng: float) -> list[dict[str, Any]]:
-    """Published next-morning data of a medicine; a concentration range is compared with the morning level."""
-    from kratomsim.medicines import load_medicine
-
-    out = []
-    for entry in load_medicine(name).next_morning:
-        item: dict[str, Any] = {
-            "summary": str(entry.get("summary", "")),
-            "source": str(entry.get("source", "")),
-            "where": str(entry.get("where", "")),
-        }
-        rng = entry.get("concentration_ng_per_mL")
-        if isinstance(rng, dict) and "low" in rng and "high" in rng:
-            low, high = float(rng["low"]), float(rng["high"])
-            item["concentration_ng_per_mL"] = {"low": low, "high": high}
-            item["morning_vs_range"] = (
-                "below" if morning_ng < low else "above" if morning_ng > high else "within"
-            )
-        out.append(item)
-    return out
-
-
 def _aid_entry(aid: str, rows: list[dict[str, Any]], ss: dict[str, Any] | None) -> dict[str, Any]:
     first, last = rows[0], rows[-1]
     return {
@@ -872,7 +850,11 @@ def compare_aids(
         mname, mconc, mw = medicine_profile(aid, timeline, times)
         rows = night_rows(mname, "medicine", mconc, mw, times, timeline)
         entry = _aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
-        entry["next_morning_data"] = _thresholds(mname, rows[-1]["morning_ng_per_mL"])
+        from kratomsim.medicines import next_morning_comparison
+
+        entry["next_morning_data"] = next_morning_comparison(
+            mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
+        )
         entries.append(entry)
         keys |= set(med.sources)
         conc[aid] = mconc

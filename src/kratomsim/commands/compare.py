@@ -30,6 +30,11 @@ def _threshold_text(entry: dict[str, Any]) -> str:
         if "concentration_ng_per_mL" in item:
             r = item["concentration_ng_per_mL"]
             texts.append(f"{item['morning_vs_range']} {r['low']:g}-{r['high']:g} ng/mL [{item['source']}]")
+        elif "threshold_ng_per_mL" in item:
+            texts.append(
+                f"wake-up {item['wake_vs_threshold']}, morning {item['morning_vs_threshold']} "
+                f"{item['threshold_ng_per_mL']:g} ng/mL [{item['source']}]"
+            )
         else:
             texts.append(f"see below [{item['source']}]")
     return "; ".join(texts)
