@@ -137,3 +137,14 @@ def tidy(exposure: Exposure, subject: int = 0) -> pd.DataFrame:
 def simulate(**scenario_args: Any) -> pd.DataFrame:
     """The tidy concentration table for a scenario given as user strings (see make_scenario)."""
     return tidy(run(make_scenario(**scenario_args)))
+
+
+def exposure_peaks(exposure: Exposure, subject: int = 0) -> list[dict[str, Any]]:
+    """Each compound's highest grid value, its clock time and hours since the first dose."""
+    peaks = []
+    for compound, conc in exposure.conc_nM.items():
+        i = int(conc[subject].argmax())
+        peaks.append({"compound": compound, "cmax_nM": float(conc[subject, i]),
+                      "cmax_ng_per_mL": float(exposure.conc_ng_per_mL(compound)[subject, i]),
+                      "clock": str(exposure.clock[i]), "time_h": float(exposure.times_h[i])})
+    return peaks

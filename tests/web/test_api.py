@@ -197,3 +197,137 @@ def test_serve_command_rejects_bad_port(capsys: pytest.CaptureFixture[str]) -> N
         main(["serve", "--port", "70000"])
     assert exit_info.value.code == 2
     assert "--port must be from 1 to 65535" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ populations: subjects, seed, level
+
+
+def _ordered(cell: dict[str, float]) -> bool:
+    return cell["low"] <= cell["median"] <= cell["high"]
+
+
+def test_night_with_subjects_has_intervals_and_bands(client: TestClient) -> None:
+    r = client.post("/api/night", json={"nights": 2, "subjects": 50, "seed": 3, "level": 0.8})
+    assert r.status_code == 200
+    body = r.json()
+    pop = body["population"]
+    assert (pop["subjects"], pop["seed"], pop["level"]) == (50, 3, 0.8)
+    assert pop["interval_percent"] == [10.0, 90.0]
+    assert len(pop["nights"]) == 2 * len(body["chart"]["curves"])
+    for row in pop["nights"]:
+        for name in ("at_dose_nM", "peak_nM", "wake_nM", "morning_nM", "auc_sleep_nM_h", "peak_ng_per_mL"):
+            assert _ordered(row[name]), (row["compound"], name, row[name])
+        assert row["peak_nM"]["high"] > row["peak_nM"]["low"] > 0
+    direct = night_report(nights=2, subjects=50, seed=3, level=0.8).to_dict()["population"]["nights"]
+    assert pop["nights"][0]["peak_nM"] == pytest.approx(direct[0]["peak_nM"])  # the CLI's function and numbers
+    assert body["nights"] == night_report(nights=2).to_dict()["nights"]  # rows stay the typical subject's
+    chart = body["chart"]
+    assert chart["band"]["subjects"] == 50 and chart["band"]["interval"] == "10-90%"
+    for curve in chart["curves"]:
+        band = curve["band"]
+        assert len(band["median_ng_per_mL"]) == len(chart["clock"])
+        assert all(lo <= med + 1e-12 and med <= hi + 1e-12 for lo, med, hi in
+                   zip(band["low_ng_per_mL"], band["median_ng_per_mL"], band["high_ng_per_mL"], strict=True))
+        assert max(band["high_ng_per_mL"]) > max(band["low_ng_per_mL"])
+
+
+def test_one_subject_is_the_plain_report(client: TestClient) -> None:
+    body = client.post("/api/night", json={"nights": 2, "subjects": 1}).json()
+    assert "population" not in body and body["chart"]["band"] is None
+    assert all("band" not in c for c in body["chart"]["curves"])
+
+
+SUBJECT_ENDPOINTS = ["/api/night", "/api/simulate", "/api/receptors", "/api/compare"]
+
+
+@pytest.mark.parametrize("path", SUBJECT_ENDPOINTS)
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("subjects", 1001, "subjects: Input should be less than or equal to 1000 (a limit of the API per request; "
+                           "see /api/limits)"),
+        ("subjects", 0, "subjects: Input should be greater than or equal to 1"),
+        ("level", 1.0, "level: Input should be less than 1"),
+        ("level", 0, "level: Input should be greater than 0"),
+        ("seed", -1, "seed: Input should be greater than or equal to 0"),
+    ],
+)
+def test_population_options_out_of_range_are_one_line_422(
+    client: TestClient, path: str, field: str, value: object, expected: str
+) -> None:
+    r = client.post(path, json={field: value})
+    assert r.status_code == 422
+    assert r.json() == {"detail": expected}
+
+
+def test_simulate_with_subjects_gives_band_columns(client: TestClient) -> None:
+    from kratomsim.population import prediction_bands
+    from kratomsim.scenario import make_scenario
+
+    body = {"hours": 12, "grid": "30min", "subjects": 20, "seed": 1}
+    j = client.post("/api/simulate", json=body).json()
+    assert j["population"]["subjects"] == 20 and j["population"]["interval"] == "5-95%"
+    row = j["data"][10]
+    assert {"conc_nM_median", "conc_nM_low", "conc_nM_high", "conc_ng_per_mL_median"} <= set(row)
+    assert "conc_nM" not in row
+    assert all(r["conc_nM_low"] <= r["conc_nM_median"] <= r["conc_nM_high"] for r in j["data"])
+    direct = prediction_bands(make_scenario(hours=12, grid="30min"), 20, 1, 0.9)
+    assert j["rows"] == len(direct)
+    assert [r["conc_nM_median"] for r in j["data"]] == pytest.approx(direct["median_nM"].tolist())
+    for peak in j["peaks"]:
+        assert peak["cmax_nM_low"] <= peak["cmax_nM"] <= peak["cmax_nM_high"]
+    csv_rows = list(csv.DictReader(io.StringIO(client.post("/api/simulate?format=csv", json=body).text)))
+    assert len(csv_rows) == j["rows"] and "conc_nM_high" in csv_rows[0]
+
+
+def test_receptors_with_subjects(client: TestClient) -> None:
+    body = client.post("/api/receptors", json={"nights": 2, "subjects": 30}).json()
+    pop = body["population"]
+    assert pop["subjects"] == 30 and len(pop["nights"]) == 2
+    for night in pop["nights"]:
+        assert _ordered(night["peak"]["occupancy_percent"]) and _ordered(night["wake"]["occupancy_percent"])
+        assert _ordered(night["peak"]["stimulus_percent"])
+        assert night["peak"]["occupancy_percent"]["high"] > night["peak"]["occupancy_percent"]["low"]
+
+
+def test_compare_with_subjects(client: TestClient) -> None:
+    body = client.post("/api/compare", json={"nights": 2, "subjects": 20}).json()
+    assert body["population"]["subjects"] == 20
+    kratom = [a for a in body["aids"] if a["kind"] != "medicine"]
+    assert kratom and all(_ordered(a["population"]["night_last"]["wake_nM"]) for a in kratom)
+    assert any("band" in c for c in body["chart"]["curves"])
+    assert all("band" not in c for c in body["chart"]["curves"] if c["name"] == "zolpidem:10mg")
+
+
+def test_population_endpoint_mirrors_the_cli(client: TestClient) -> None:
+    from kratomsim.population import run_population
+    from kratomsim.scenario import make_scenario
+
+    r = client.post("/api/population", json={"nights": 2, "subjects": 3000, "seed": 2, "wake": "06:30"})
+    assert r.status_code == 200
+    body = r.json()
+    assert {"scenario", "subjects", "seed", "level", "wake_offset_h", "elapsed_s", "defective_subjects",
+            "band_subjects", "metrics", "sources"} <= set(body)
+    assert body["subjects"] == 3000 and body["wake_offset_h"] == 8.0
+    assert all(m["low"] <= m["median"] <= m["high"] for m in body["metrics"])
+    direct = run_population(make_scenario(count=2), 3000, seed=2, progress=False, wake_offset_h=8.0)
+    table = direct.metrics_table()
+    assert [m["median"] for m in body["metrics"]] == pytest.approx(table["median"].tolist())
+    too_many = client.post("/api/population", json={"subjects": 100_001})
+    assert too_many.status_code == 422
+    assert too_many.json()["detail"] == ("subjects: Input should be less than or equal to 100000 "
+                                         "(a limit of the API per request; see /api/limits)")
+    assert client.post("/api/population", json={"dask": "tcp://elsewhere:8786"}).status_code == 422
+
+
+def test_limits_and_spec_state_the_subject_limits(client: TestClient) -> None:
+    limits = client.get("/api/limits").json()
+    assert limits["subjects"].startswith("1 to 1,000")
+    assert limits["population_subjects"].startswith("1 to 100,000")
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    for name in ("NightRequest", "SimulateRequest", "ReceptorsRequest", "CompareRequest"):
+        assert schemas[name]["properties"]["subjects"]["maximum"] == 1000
+        assert schemas[name]["properties"]["level"]["exclusiveMaximum"] == 1
+    assert schemas["PopulationRequest"]["properties"]["subjects"]["maximum"] == 100_000
+    assert "/api/population" in spec["paths"]

@@ -99,6 +99,36 @@ def test_night_form_draws_chart(browser_context: Any, server: Any, tmp_path: Pat
     page.close()
 
 
+def test_night_population_bands(browser_context: Any, server: Any, tmp_path: Path) -> None:
+    """People = 50: each alkaloid gets a shaded low-high band and a median line, with the sleep windows."""
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server.url}/night")
+    assert page.get_by_label("People to simulate", exact=True).input_value() == "1"
+    page.get_by_label("Nights", exact=True).fill("3")
+    page.get_by_label("People to simulate", exact=True).fill("50")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    page.locator("#population-table tbody tr").first.wait_for(timeout=10_000)
+    traces = page.evaluate(
+        "document.getElementById('chart').data.map(t => ({name: t.name, fill: t.fill || '', visible: t.visible}))")
+    shown = [t["name"] for t in traces if t["fill"] == "tonexty" and t["visible"] is not False
+             and t["visible"] != "legendonly"]
+    assert "mitragynine 5-95% band" in shown and "7-hydroxymitragynine 5-95% band" in shown, traces
+    assert "speciociliatine 5-95% band" in [t["name"] for t in traces]  # one legend click away
+    assert "mitragynine" in [t["name"] for t in traces]  # the median line
+    assert page.locator("#chart .fills path").count() >= 1  # the band is drawn, not only in the data
+    shapes = page.evaluate("document.getElementById('chart').layout.shapes.length")
+    assert shapes == 3  # the sleep windows are still shaded
+    assert "50 simulated people" in page.locator("#population-title").inner_text()
+    assert "5-95% band" in page.locator("#status").inner_text()
+    if os.environ.get("KRATOMSIM_SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["KRATOMSIM_SCREENSHOT_DIR"]) / "night-50.png"))
+    assert not errors
+    page.close()
+
+
 def test_night_form_shows_input_error(browser_context: Any, server: Any) -> None:
     page = browser_context.new_page()
     page.goto(f"{server.url}/night")

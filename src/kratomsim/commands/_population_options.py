@@ -49,12 +49,6 @@ class PopulationRequest:
                 "dask_address": self.dask, "progress": self.progress}
 
 
-def interval_label(level: float) -> str:
-    """'5-95%' for 0.9."""
-    lo, hi = 50 * (1 - level), 50 * (1 + level)
-    return f"{lo:.3g}-{hi:.3g}%"
-
-
 def population_request(
     subjects: int, seed: int, level: float, dask: str | None, json_out: bool = False
 ) -> PopulationRequest:

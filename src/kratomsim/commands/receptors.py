@@ -21,7 +21,6 @@ from kratomsim.commands._population_options import (
     LEVEL,
     SEED,
     SUBJECTS,
-    interval_label,
     population_request,
     with_population,
 )
@@ -40,82 +39,6 @@ def run_exposure(product: str, dose: str, at: str, wake: time, nights: int) -> E
     from kratomsim.night import make_timeline, nightly_exposure
 
     return nightly_exposure(product, dose, make_timeline(at, wake.strftime("%H:%M"), nights))
-
-
-def occupancy_intervals(
-    exposure: Exposure,
-    wake: time,
-    receptor: str = "mu",
-    data_set: str | None = None,
-    fu_scenario: str = "default",
-    subjects: int = 2,
-    seed: int = 0,
-    level: float = 0.90,
-    dask_address: str | None = None,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Occupancy at bedtime, at its peak and at wake-up, night by night: median and interval over people.
-
-    Each subject's concentrations (the population module's subjects, model and solver) on the
-    exposure's grid over each sleep window give that subject's occupancy curve; its value at bedtime,
-    its highest value and its value at wake-up are taken per subject, then the quantiles (log-binned
-    histograms, so any number of subjects fits in memory). The stimulus at the subject's own peak too.
-    """
-    from kratomsim.population import (
-        WORK,
-        histogram_interval,
-        log_histogram,
-        population_spec,
-        run_population,
-        subject_concentrations,
-    )
-
-    clock = np.asarray(exposure.clock).astype("datetime64[s]")
-    windows = pd.night_windows(exposure, wake)
-    spans = [(pd._index_at(clock, bed), pd._index_at(clock, woke)) for bed, woke in windows]
-    times = [np.asarray(exposure.times_h[i0 : i1 + 1], dtype=float) for i0, i1 in spans]
-    hours = [(float(t[0]), float(t[-1])) for t in times]
-    spec = population_spec(exposure.scenario, seed, windows=hours)
-    keys = ("bedtime", "peak", "wake", "stimulus_at_peak")
-    counts: dict[str, Any] = {}
-
-    def on_chunk(chunk: Any) -> None:
-        for lo in range(chunk.start, chunk.stop, WORK):
-            hi = min(chunk.stop, lo + WORK)
-            values = {k: np.empty((hi - lo, len(times))) for k in keys}
-            for j, t in enumerate(times):
-                conc = {c: np.maximum(v, 0.0) for c, v in subject_concentrations(spec, lo, hi, t).items()}
-                res = pd.occupancy(conc, receptor, data_set, fu_scenario)  # modal round-off can give -1e-18
-                total = np.atleast_2d(res.total)
-                at_peak = np.argmax(total, axis=1)
-                rows = np.arange(total.shape[0])
-                values["bedtime"][:, j] = total[:, 0]
-                values["peak"][:, j] = total[rows, at_peak]
-                values["wake"][:, j] = total[:, -1]
-                values["stimulus_at_peak"][:, j] = np.atleast_2d(res.stimulus)[rows, at_peak]
-            for k in keys:
-                counts[k] = counts.get(k, 0) + log_histogram(100.0 * values[k])
-
-    result = run_population(exposure.scenario, subjects, seed=seed, level=level, dask_address=dask_address,
-                            progress=progress, windows=hours, on_chunk=on_chunk, band_subjects=1)
-    nights = []
-    for j in range(len(times)):
-        cells = {k: dict(zip(("median", "low", "high"), histogram_interval(counts[k][j], level), strict=True))
-                 for k in keys}
-        nights.append({
-            "night": j + 1,
-            "bedtime": {"occupancy_percent": cells["bedtime"]},
-            "peak": {"occupancy_percent": cells["peak"], "stimulus_percent": cells["stimulus_at_peak"]},
-            "wake": {"occupancy_percent": cells["wake"]},
-        })
-    return {
-        "subjects": result.subjects, "seed": result.seed, "level": result.level,
-        "interval": interval_label(level), "defective_subjects": result.defective,
-        "variability_sources": result.sources(), "nights": nights,
-        "method": ("occupancy computed per subject from that subject's concentrations on the 5-min grid of "
-                   "each sleep window, then the median and interval across subjects (histograms with 0.46% bins); "
-                   "the peak is each subject's own highest occupancy, wherever it falls in the window"),
-    }
 
 
 def _check_plot(path: Path | None) -> None:
@@ -324,7 +247,7 @@ def register(app: typer.Typer) -> None:
         }
         if request.active:
             summary["population"] = with_population(
-                request, occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
+                request, pd.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
         if plot is not None:
             windows = pd.night_windows(exposure, wake_clock)
             (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)

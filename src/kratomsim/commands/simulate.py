@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import typer
 
@@ -16,13 +14,13 @@ from kratomsim.commands._population_options import (
     LEVEL,
     SEED,
     SUBJECTS,
-    interval_label,
     population_request,
     with_population,
 )
 from kratomsim.errors import InputError
+from kratomsim.population import population_table
 from kratomsim.scenario import Scenario, make_scenario
-from kratomsim.simulate import run, tidy
+from kratomsim.simulate import exposure_peaks, run, tidy
 from kratomsim.units import parse_duration_h
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -39,67 +37,6 @@ def write_table(frame: pd.DataFrame, out: Path) -> None:
         frame.to_csv(out, index=False)
     else:
         frame.to_parquet(out, index=False)
-
-
-BAND_COLUMNS = {
-    "median_nM": "conc_nM_median", "low_nM": "conc_nM_low", "high_nM": "conc_nM_high",
-    "median_ng_per_mL": "conc_ng_per_mL_median", "low_ng_per_mL": "conc_ng_per_mL_low",
-    "high_ng_per_mL": "conc_ng_per_mL_high",
-}
-
-
-def population_table(
-    scenario: Scenario,
-    subjects: int,
-    seed: int = 0,
-    level: float = 0.90,
-    dask_address: str | None = None,
-    progress: bool = False,
-) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, Any]]:
-    """The tidy table with median, low and high concentration columns, the peaks and the run's facts.
-
-    Bands over time come from the first min(subjects, MAX_BAND_SUBJECTS) subjects (exact empirical
-    quantiles at every grid time); each subject's peak (highest grid value of the whole time course)
-    comes from all subjects, through the population run's per-dose-interval maxima.
-    """
-    from kratomsim.library import molecular_weight
-    from kratomsim.population import MAX_BAND_SUBJECTS, histogram_interval, log_histogram, run_population
-
-    end = float(scenario.times_h()[-1])
-    edges = sorted({t for t in scenario.dose_times_h() if t < end} | {end})
-    windows = list(itertools.pairwise(edges))
-    counts: dict[str, Any] = {}
-
-    def on_chunk(chunk: Any) -> None:
-        peak = chunk.metrics.cmax.max(axis=1)  # (subjects, compounds): the highest of every interval
-        counts["peak"] = counts.get("peak", 0) + log_histogram(peak)
-
-    result = run_population(
-        scenario, subjects, seed=seed, level=level, dask_address=dask_address, progress=progress,
-        band_subjects=min(int(subjects), MAX_BAND_SUBJECTS), on_chunk=on_chunk, windows=windows,
-    )
-    table = result.bands_table().rename(columns=BAND_COLUMNS)
-    peaks = []
-    for ci, compound in enumerate(result.compounds):
-        median, low, high = histogram_interval(counts["peak"][ci], level)
-        mw = molecular_weight(compound) / 1000.0
-        i = int(np.argmax(result.median[compound]))
-        peaks.append({
-            "compound": compound, "cmax_nM": median, "cmax_nM_low": low, "cmax_nM_high": high,
-            "cmax_ng_per_mL": median * mw, "cmax_ng_per_mL_low": low * mw, "cmax_ng_per_mL_high": high * mw,
-            "clock": str(result.clock[i]), "time_h": float(result.times_h[i]),
-        })
-    facts = {
-        "subjects": result.subjects, "seed": result.seed, "level": result.level,
-        "interval": interval_label(level), "band_subjects": result.band_subjects,
-        "defective_subjects": result.defective, "elapsed_s": result.elapsed_s,
-        "variability_sources": result.sources(),
-        "what": (f"median and {interval_label(level)} prediction interval over {result.subjects:,} simulated "
-                 f"people (seed {result.seed}); the concentration columns come from the first "
-                 f"{result.band_subjects:,}; peak: each person's highest grid value, its clock is the median "
-                 "curve's highest point"),
-    }
-    return table, peaks, facts
 
 
 def register(app: typer.Typer) -> None:
@@ -141,12 +78,7 @@ def register(app: typer.Typer) -> None:
         exposure = run(scenario)
         frame = tidy(exposure)
         write_table(frame, out)
-        peaks = []
-        for compound, conc in exposure.conc_nM.items():
-            i = int(conc[0].argmax())
-            peaks.append({"compound": compound, "cmax_nM": float(conc[0, i]),
-                          "cmax_ng_per_mL": float(exposure.conc_ng_per_mL(compound)[0, i]),
-                          "clock": str(exposure.clock[i]), "time_h": float(exposure.times_h[i])})
+        peaks = exposure_peaks(exposure)
         summary = {"scenario": scenario.describe(), "out": str(out), "rows": len(frame), "peaks": peaks,
                    "notes": list(exposure.notes)}
         if json_out:

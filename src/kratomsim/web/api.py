@@ -28,6 +28,9 @@ MAX_NAME = 200
 MAX_FIELD = 100
 MAX_COMEDICATIONS = 5
 MAX_AIDS = 6
+MAX_SUBJECTS = 1_000  # simulated people in night, simulate, compare and receptors
+MAX_POPULATION_SUBJECTS = 100_000  # in /api/population, which returns only summary metrics
+MAX_SEED = 2**63 - 1
 LIMITS = {
     "nights": f"1 to {MAX_NIGHTS}",
     "grid": f"{MIN_GRID_MIN:g} min or more",
@@ -37,12 +40,23 @@ LIMITS = {
     "scenario_name": f"1 to {MAX_NAME} characters",
     "comedications": f"at most {MAX_COMEDICATIONS} per night report",
     "aids": f"1 to {MAX_AIDS} per comparison",
+    "subjects": f"1 to {MAX_SUBJECTS:,} simulated people (night, simulate, compare, receptors)",
+    "population_subjects": f"1 to {MAX_POPULATION_SUBJECTS:,} simulated people (population)",
+    "level": "more than 0 and less than 1 (0.9 = the 5-95% interval)",
+    "seed": f"0 to {MAX_SEED}",
 }
 
 router = APIRouter(prefix="/api")
 
 Short = Annotated[str, Field(min_length=1, max_length=MAX_FIELD)]
 Nights = Annotated[int, Field(ge=1, le=MAX_NIGHTS, description=f"nights with one dose each, {LIMITS['nights']}")]
+Subjects = Annotated[int, Field(ge=1, le=MAX_SUBJECTS, description=(
+    f"simulated people, {LIMITS['subjects'].split(' (')[0]}; 1 is the typical subject (no intervals), "
+    "more adds the median and prediction interval"))]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="random seed of the simulated people; "
+                            "the same seed gives the same numbers")]
+Level = Annotated[float, Field(gt=0, lt=1, description="prediction interval level with subjects > 1: "
+                               "0.9 is the 5-95% interval")]
 
 
 def _library_product(value: str) -> str:
@@ -66,6 +80,20 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Population(_Request):
+    """``--subjects``, ``--seed`` and ``--level`` of the CLI (``--dask`` is not offered over the web)."""
+
+    subjects: Subjects = 1
+    seed: Seed = 0
+    level: Level = 0.90
+
+    def population_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of the library call; none for one subject, so the call is exactly the CLI's."""
+        if self.subjects <= 1:
+            return {}
+        return {"subjects": self.subjects, "seed": self.seed, "level": self.level}
+
+
 class KratomDose(_Request):
     product: Short = Field("K51", description="library product id, e.g. K51")
     dose: Short = Field("2g", description="grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')")
@@ -76,7 +104,7 @@ class KratomDose(_Request):
         return _library_product(v)
 
 
-class NightRequest(KratomDose):
+class NightRequest(_Population, KratomDose):
     """The night report: a nightly dose at bedtime, up to the morning after the last night."""
 
     at: Short = Field("22:30", description="bedtime (dose) clock time, 24-hour")
@@ -89,7 +117,7 @@ class NightRequest(KratomDose):
     ] = []
 
 
-class SimulateRequest(KratomDose):
+class SimulateRequest(_Population, KratomDose):
     """The concentration table of a scenario (the ``simulate`` command)."""
 
     at: Short = "22:30"
@@ -106,7 +134,7 @@ class SimulateRequest(KratomDose):
         return _grid(v)
 
 
-class ReceptorsRequest(KratomDose):
+class ReceptorsRequest(_Population, KratomDose):
     at: Short = "22:30"
     wake: Short = "06:30"
     nights: Nights = 1
@@ -124,7 +152,7 @@ class InteractRequest(KratomDose):
     wake: Short = "07:00"
 
 
-class CompareRequest(_Request):
+class CompareRequest(_Population):
     """Sleep aids side by side, each alone at the same clock time (the ``compare`` command)."""
 
     aids: Annotated[
@@ -148,6 +176,20 @@ class CompareRequest(_Request):
             kind, product, dose = parse_aid(aid)
             out.append(f"{KRATOM}:{_library_product(product or 'K51')}:{dose}" if kind == KRATOM else aid)
         return out
+
+
+class PopulationRequest(KratomDose):
+    """Nightly Cmax, wake-up level and sleep-window AUC across many people (``population --json``)."""
+
+    at: Short = Field("22:30", description="bedtime (dose) clock time, 24-hour")
+    wake: Short = Field("06:30", description="wake-up clock time, 24-hour")
+    nights: Nights = 14
+    weight: Short = Field("70kg", description="body weight (allometric scaling)")
+    subjects: Annotated[int, Field(ge=1, le=MAX_POPULATION_SUBJECTS, description=(
+        f"simulated people, {LIMITS['population_subjects'].split(' (')[0]} per request"))] = 10_000
+    seed: Seed = 0
+    level: Level = 0.90
+    content: bool = Field(False, description="also vary the product's alkaloid content by its assay SD")
 
 
 class AuditRequest(_Request):
@@ -180,24 +222,59 @@ def _isoformat(clock: np.ndarray) -> list[str]:
     return [str(c) for c in np.asarray(clock).astype("datetime64[s]")]
 
 
+def _band(band: dict[str, Any], mw: float) -> dict[str, list[float]]:
+    """Median and interval arrays of one curve, in nM and ng/mL."""
+    out: dict[str, list[float]] = {}
+    for key in ("median", "low", "high"):
+        values = np.asarray(band[key], dtype=float)
+        out[f"{key}_nM"] = values.tolist()
+        out[f"{key}_ng_per_mL"] = (values * mw / 1000.0).tolist()
+    return out
+
+
+def _curves(series: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """One curve per compound or aid (typical subject), with its prediction band when there is one."""
+    bands = series.get("bands", {})
+    curves = []
+    for name, conc in series["conc_nM"].items():
+        mw = series["molecular_weight"][name]
+        curve: dict[str, Any] = {key: name, "conc_nM": np.asarray(conc).tolist(),
+                                 "conc_ng_per_mL": (np.asarray(conc) * mw / 1000.0).tolist()}
+        if name in bands:
+            curve["band"] = _band(bands[name], mw)
+        curves.append(curve)
+    return curves
+
+
+def _band_note(population: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not population:
+        return None
+    lo, hi = population["interval_percent"]
+    return {"subjects": population["band_subjects"], "interval": f"{lo:.3g}-{hi:.3g}%",
+            "what": f"median and {lo:.3g}-{hi:.3g}% interval at each time over the first "
+                    f"{population['band_subjects']:,} of {population['subjects']:,} simulated people"}
+
+
 def night_payload(req: NightRequest) -> dict[str, Any]:
-    """The night report's JSON, plus the curves for the chart (ng/mL over clock time)."""
+    """The night report's JSON, plus the curves for the chart (ng/mL over clock time).
+
+    With ``subjects`` > 1 each alkaloid's curve carries ``band`` (median, low, high over the
+    simulated people, on the same clock) and ``chart.band`` says what the band is.
+    """
     from kratomsim.night import night_report
 
     report = night_report(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights,
-                          morning=req.morning, weight=req.weight, comedications=req.comedications)
+                          morning=req.morning, weight=req.weight, comedications=req.comedications,
+                          **req.population_kwargs())
     series = report.series
     return {
         **report.to_dict(),
         "request": req.model_dump(),
         "chart": {
             "clock": _isoformat(series["clock"]),
-            "curves": [
-                {"compound": name, "conc_nM": conc.tolist(),
-                 "conc_ng_per_mL": (conc * series["molecular_weight"][name] / 1000.0).tolist()}
-                for name, conc in series["conc_nM"].items()
-            ],
+            "curves": _curves(series, "compound"),
             "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in report.windows],
+            "band": _band_note(report.population),
         },
         "disclaimer": "A prediction from published data; it is not advice on any dose.",
     }
@@ -214,7 +291,11 @@ def limits() -> dict[str, str]:
 
 @router.post("/night")
 def night(req: NightRequest) -> JSONResponse:
-    """The night report: concentrations across each night, receptor occupancy, notes and sources."""
+    """The night report: concentrations across each night, receptor occupancy, notes and sources.
+
+    With ``subjects`` > 1 (at most 1000): ``population`` (median and interval per night and alkaloid)
+    and a ``band`` on each alkaloid's chart curve.
+    """
     return _json(night_payload(req))
 
 
@@ -223,19 +304,17 @@ def compare(req: CompareRequest) -> JSONResponse:
     """Sleep aids side by side: wake-up and morning levels and accumulation, with the curves."""
     from kratomsim.night import compare_aids
 
-    result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight)
+    result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight,
+                          **req.population_kwargs())
     series = result.series
     return _json({
         **result.to_dict(),
         "request": req.model_dump(),
         "chart": {
             "clock": _isoformat(series["clock"]),
-            "curves": [
-                {"name": name, "conc_nM": np.asarray(conc).tolist(),
-                 "conc_ng_per_mL": (np.asarray(conc) * series["molecular_weight"][name] / 1000.0).tolist()}
-                for name, conc in series["conc_nM"].items()
-            ],
+            "curves": _curves(series, "name"),
             "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in result.windows],
+            "band": _band_note(result.population),
         },
     })
 
@@ -249,37 +328,69 @@ def simulate(
     format: Annotated[Literal["json", "csv"] | None, Query(description="csv for a download")] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Concentrations of every alkaloid over time, one row per time and compound (JSON or CSV)."""
+    """Concentrations of every alkaloid over time, one row per time and compound (JSON or CSV).
+
+    With ``subjects`` > 1 the rows carry the median and the ``level`` interval over that many people
+    (``conc_nM_median``, ``conc_nM_low``, ``conc_nM_high`` and ng/mL), as ``simulate --subjects``.
+    """
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import run, tidy
+    from kratomsim.simulate import exposure_peaks, run, tidy
 
     scenario = make_scenario(req.product, req.dose, req.at, req.every, req.count, req.weight, req.grid,
                              req.hours, req.date)
     if scenario.horizon_h > MAX_SIM_HOURS:
         raise InputError(f"the horizon is {scenario.horizon_h:g} h; the API accepts {LIMITS['simulate_hours']}")
+    wants_csv = format == "csv" or (format is None and accept is not None and "text/csv" in accept)
+    if req.subjects > 1:
+        return _simulate_population(req, scenario, wants_csv)
     exposure = run(scenario)
     frame = tidy(exposure)
-    wants_csv = format == "csv" or (format is None and accept is not None and "text/csv" in accept)
     if wants_csv:
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False)
-        return Response(buffer.getvalue(), media_type="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="kratomsim-simulate.csv"'})
-    peaks = frame.loc[frame.groupby("compound")["conc_nM"].idxmax()]
+        return _csv(frame)
     frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     return _json({
         "scenario": scenario.describe(),
         "rows": len(frame),
-        "peaks": [{"compound": r.compound, "cmax_nM": r.conc_nM, "cmax_ng_per_mL": r.conc_ng_per_mL,
-                   "clock": f"{r.clock:%Y-%m-%dT%H:%M:%S}", "time_h": r.time_h} for r in peaks.itertuples()],
+        "peaks": exposure_peaks(exposure),
         "notes": list(exposure.notes),
+        "data": frame.to_dict(orient="records"),
+    })
+
+
+def _csv(frame: Any) -> Response:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return Response(buffer.getvalue(), media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="kratomsim-simulate.csv"'})
+
+
+def _simulate_population(req: SimulateRequest, scenario: Any, wants_csv: bool) -> Response:
+    """The table with median, low and high columns and each person's peak, as ``simulate --subjects``."""
+    from kratomsim.population import population_table
+    from kratomsim.simulate import scenario_notes
+
+    frame, peaks, facts = population_table(scenario, req.subjects, req.seed, req.level)
+    if wants_csv:
+        return _csv(frame)
+    frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return _json({
+        "scenario": scenario.describe(),
+        "rows": len(frame),
+        "population": facts,
+        "peaks": peaks,
+        "notes": [*scenario_notes(scenario),
+                  "Between-subject spreads come from published ranges of a few people (docs/population.md): "
+                  "treat the intervals as indicative."],
         "data": frame.to_dict(orient="records"),
     })
 
 
 @router.post("/receptors")
 def receptors(req: ReceptorsRequest) -> JSONResponse:
-    """Receptor occupancy and stimulus night by night, with the curves for a chart."""
+    """Receptor occupancy and stimulus night by night, with the curves for a chart.
+
+    With ``subjects`` > 1 (at most 1000): ``population.nights``, occupancy and stimulus as median and interval.
+    """
     from kratomsim import pd
     from kratomsim.night import make_timeline, nightly_exposure
 
@@ -292,6 +403,9 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
     summary = pd.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
     if not summary["nights"]:
         raise InputError("the simulation ends before the first wake-up; check the bedtime and wake-up times")
+    if req.subjects > 1:
+        summary["population"] = pd.occupancy_intervals(exposure, wake, rec, req.receptor_data, req.fu,
+                                                       **req.population_kwargs())
     curves = pd.occupancy_curves(exposure, rec, summary["data_set"])
     return _json({
         "request": req.model_dump(),
@@ -303,6 +417,27 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
                        for k, v in curves.items()},
             "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in pd.night_windows(exposure, wake)],
         },
+    })
+
+
+@router.post("/population")
+def population(req: PopulationRequest) -> JSONResponse:
+    """Nightly Cmax, level at wake-up and sleep-window AUC over up to 100,000 people per request (population --json)."""
+    from kratomsim.population import run_population
+    from kratomsim.scenario import make_scenario
+    from kratomsim.units import hours_after
+
+    scenario = make_scenario(product=req.product, dose=req.dose, at=req.at, every="24h", count=req.nights,
+                             weight=req.weight)
+    wake_h = hours_after(scenario.first_dose, parse_clock(req.wake, "wake-up time"))
+    result = run_population(scenario, req.subjects, seed=req.seed, level=req.level, progress=False,
+                            wake_offset_h=wake_h, content=req.content)
+    return _json({
+        "scenario": scenario.describe(), "subjects": result.subjects, "seed": result.seed,
+        "level": result.level, "wake_offset_h": wake_h, "elapsed_s": result.elapsed_s,
+        "defective_subjects": result.defective, "band_subjects": result.band_subjects,
+        "metrics": result.metrics_table().to_dict(orient="records"), "sources": result.sources(),
+        "request": req.model_dump(),
     })
 
 

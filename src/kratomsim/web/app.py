@@ -38,7 +38,9 @@ def plotly_js_path() -> Path:
     return Path(str(files("plotly") / "package_data" / "plotly.min.js"))
 
 
-_LIMIT_ERRORS = {"less_than_equal", "less_than", "too_long", "string_too_long"}
+# The API's own limits are inclusive maxima (nights <= 60, subjects <= 1000, lengths); an exclusive bound
+# such as level < 1 is the quantity's meaning, not a limit of the API, and gets no hint.
+_LIMIT_ERRORS = {"less_than_equal", "too_long", "string_too_long"}
 
 
 def _location(loc: tuple[Any, ...]) -> str:

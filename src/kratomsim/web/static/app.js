@@ -92,7 +92,7 @@ function fillList(selector, items) {
 function sleepShapes(windows) {
   return windows.map(([x0, x1]) => ({
     type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
-    fillcolor: "rgba(31, 95, 168, 0.10)", line: { width: 0 }, layer: "below",
+    fillcolor: "rgba(110, 110, 110, 0.12)", line: { width: 0 }, layer: "below",
   }));
 }
 
@@ -102,11 +102,23 @@ const axisTitle = (long, short) => ({ text: window.innerWidth < 600 ? short : lo
 function plot(traces, layout) {
   const narrow = window.innerWidth < 600;
   const base = {
-    margin: { l: 60, r: 10, t: 10, b: narrow ? 110 : 60 },
-    legend: narrow ? { orientation: "h", y: -0.3 } : {},
+    margin: { l: 60, r: 10, t: 10, b: 60 },
+    legend: {},
     xaxis: { title: { text: "Clock time" }, type: "date" },
     hovermode: "x unified",
   };
+  if (narrow) {
+    // On a phone the legend goes under the chart, in rows of about two names, with room kept for it
+    // so it never covers the axis; the figure grows instead of squeezing the plot.
+    // A long name takes a whole row of the legend, two short ones share a row; a row is about 29 px.
+    const names = traces.filter((t) => t.showlegend !== false).map((t) => String(t.name || ""));
+    const halves = names.reduce((n, name) => n + (name.length > 20 ? 2 : 1), 0);
+    const legendHeight = 29 * Math.ceil(halves / 2) + 10;
+    base.margin.b = 95 + legendHeight;
+    base.height = 320 + base.margin.b;
+    base.legend = { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0, yanchor: "bottom",
+                    font: { size: 11 } };
+  }
   return Plotly.react("chart", traces, Object.assign(base, layout), { responsive: true, displaylogo: false });
 }
 
@@ -134,8 +146,8 @@ function bindForm(form, render) {
     button.disabled = true;
     try {
       const data = await postJSON(form.dataset.api, formBody(form));
+      setStatus("");  // cleared before drawing, so a page's note about the chart stays
       await render(data);
-      setStatus("");
       $("#results") && ($("#results").hidden = false);
     } catch (err) {
       setStatus("");
@@ -146,15 +158,84 @@ function bindForm(form, render) {
   });
 }
 
+// Colours shared by a compound's band and its median line (plotly's default order).
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+function rgba(hex, alpha) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+// Alkaloids whose band is drawn at first; the others' bands are one legend click away, so that seven
+// overlapping bands do not hide each other (the lines of every alkaloid are always drawn).
+const FIRST_BANDS = ["mitragynine", "7-hydroxymitragynine"];
+
+// One curve per compound; with a population, its median line and its low-high band (shaded).
+function nightTraces(c) {
+  const traces = [];
+  const banded = c.curves.filter((s) => s.band).map((s) => s.compound);
+  const shown = banded.some((n) => FIRST_BANDS.includes(n)) ? FIRST_BANDS : banded;
+  c.curves.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    if (!s.band) {
+      traces.push({ x: c.clock, y: s.conc_ng_per_mL, name: s.compound, type: "scatter", mode: "lines",
+                    line: { color }, hovertemplate: "%{y:.3g} ng/mL" });
+      return;
+    }
+    const b = s.band;
+    const first = shown.includes(s.compound);
+    const group = first ? s.compound : `${s.compound} band`;
+    const bandName = `${s.compound} ${c.band.interval} band`;
+    const visible = first ? true : "legendonly";
+    traces.push(
+      { x: c.clock, y: b.low_ng_per_mL, type: "scatter", mode: "lines", line: { width: 0, color }, visible,
+        legendgroup: group, showlegend: false, hoverinfo: "skip", name: `${s.compound} low` },
+      { x: c.clock, y: b.high_ng_per_mL, type: "scatter", mode: "lines", line: { width: 0, color }, visible,
+        fill: "tonexty", fillcolor: rgba(color, 0.25), legendgroup: group, showlegend: !first,
+        legendrank: 2000 + i, name: bandName, hovertemplate: `${c.band.interval} band: up to %{y:.3g} ng/mL` },
+    );
+  });
+  // Median lines last, so they are drawn over every band.
+  c.curves.forEach((s, i) => {
+    if (!s.band) return;
+    traces.push({ x: c.clock, y: s.band.median_ng_per_mL, type: "scatter", mode: "lines",
+                  line: { color: PALETTE[i % PALETTE.length], width: 2 }, legendgroup: s.compound,
+                  legendrank: 1000 + i, name: s.compound, hovertemplate: "median %{y:.3g} ng/mL" });
+  });
+  return traces;
+}
+
+function iv(cell, scale) {
+  const k = scale || 1;
+  return `${fmt(k * cell.median)} (${fmt(k * cell.low)}–${fmt(k * cell.high)})`;
+}
+
+function renderPopulation(data) {
+  const block = $("#population-block");
+  const pop = data.population;
+  block.hidden = !pop;
+  if (!pop) return;
+  const [lo, hi] = pop.interval_percent;
+  const last = data.scenario.nights;
+  $("#population-title").textContent =
+    `Across ${pop.subjects.toLocaleString("en")} simulated people: median (${fmt(lo)}–${fmt(hi)}%)`;
+  const rows = pop.nights.filter((r) => r.night === 1 || r.night === last);
+  $("#population-table").replaceChildren(table(
+    ["night", "compound", "at bedtime (ng/mL)", "peak (ng/mL)", "at wake-up (ng/mL)", "morning (ng/mL)", "sleep AUC (nM·h)"],
+    rows.map((r) => [r.night, r.compound, iv(r.at_dose_ng_per_mL), iv(r.peak_ng_per_mL), iv(r.wake_ng_per_mL),
+                     iv(r.morning_ng_per_mL), iv(r.auc_sleep_nM_h)]),
+  ));
+}
+
 function renderNight(data) {
   const c = data.chart;
-  const traces = c.curves.map((s) => ({
-    x: c.clock, y: s.conc_ng_per_mL, name: s.compound, type: "scatter", mode: "lines",
-    hovertemplate: "%{y:.3g} ng/mL",
-  }));
-  plot(traces, { yaxis: { title: axisTitle("Plasma concentration (ng/mL)", "Plasma (ng/mL)"), rangemode: "tozero" },
-                 shapes: sleepShapes(c.sleep_windows) });
-  setStatus("Shaded: sleep windows (bedtime to wake-up).");
+  plot(nightTraces(c), { yaxis: { title: axisTitle("Plasma concentration (ng/mL)", "Plasma (ng/mL)"), rangemode: "tozero" },
+                         shapes: sleepShapes(c.sleep_windows) });
+  setStatus(c.band
+    ? `Lines: the median of ${c.band.subjects.toLocaleString("en")} simulated people. Coloured shading: ` +
+      `the ${c.band.interval} band of mitragynine and 7-hydroxymitragynine (click "… band" in the legend ` +
+      "for another alkaloid's). Grey columns: sleep windows (bedtime to wake-up)."
+    : "Shaded: sleep windows (bedtime to wake-up).");
   $("#summary").replaceChildren(...data.summary.split("\n").map((line) => el("p", line)));
   const warn = [...data.warnings, ...data.comedication_warnings];
   $("#warnings").replaceChildren(...warn.map((w) => el("p", w, { class: "warning" })));
@@ -163,7 +244,10 @@ function renderNight(data) {
     data.nights.map((r) => [r.night, r.compound, r.at_dose_ng_per_mL, r.peak_ng_per_mL, r.peak_clock.slice(-5),
                             r.wake_ng_per_mL, r.morning_ng_per_mL, r.auc_sleep_nM_h]),
   ));
-  fillList("#notes", [...data.notes, data.disclaimer]);
+  $("#nights-title").textContent = data.population ? "Night by night: the typical person" : "Night by night";
+  renderPopulation(data);
+  const popNotes = data.population ? data.population.notes : [];
+  fillList("#notes", [...data.notes, ...popNotes, data.disclaimer]);
   fillList("#evidence", data.evidence.map((e) => `${e.text} (${e.sources.join("; ")})`));
   fillList("#sources", data.sources.map((s) => s.citation));
 }
