@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
 from kratomsim.commands._population_options import (
     DASK,
@@ -123,15 +124,15 @@ def register(app: typer.Typer) -> None:
         aid: list[str] = typer.Option(
             ..., "--aid", help="kratom:PRODUCT:DOSE (e.g. kratom:K51:2g) or MEDICINE:DOSE (e.g. zolpidem:10mg)."
         ),
-        at: str = typer.Option("22:30", help="Clock time of the nightly dose (24-hour)."),
-        wake: str = typer.Option("06:30", help="Wake-up time; earlier than --at means the next morning."),
-        nights: int = typer.Option(7, help="Number of nights (1-365)."),
-        morning: str = typer.Option("09:00", help="A later morning time to read the levels at."),
+        at: str = AT,
+        wake: str = WAKE,
+        nights: int = NIGHTS,
+        morning: str = MORNING,
         weight: str = typer.Option("70kg", help="Body weight (kratom only; medicines use a 70 kg adult)."),
-        date: str = typer.Option(None, help="Date of the first night, YYYY-MM-DD (default: today)."),
+        date: str = DATE,
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         log: bool = typer.Option(True, "--log/--linear", help="Log scale (default: the aids differ a lot)."),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+        json_out: bool = JSON_OUT,
         subjects: int = SUBJECTS,
         seed: int = SEED,
         level: float = LEVEL,

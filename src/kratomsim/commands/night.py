@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
 from kratomsim.commands._population_options import (
     DASK,
@@ -160,17 +161,17 @@ def register(app: typer.Typer) -> None:
     def night(
         product: str = typer.Option("K51", help="Library product id or a product YAML file."),
         dose: str = typer.Option("2g", help="Grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')."),
-        at: str = typer.Option("22:30", help="Clock time of the nightly dose (24-hour)."),
-        wake: str = typer.Option("06:30", help="Wake-up time; earlier than --at means the next morning."),
-        nights: int = typer.Option(7, help="Number of nights (1-365)."),
-        morning: str = typer.Option("09:00", help="A later morning time to read the levels at."),
+        at: str = AT,
+        wake: str = WAKE,
+        nights: int = NIGHTS,
+        morning: str = MORNING,
         weight: str = typer.Option("70kg", help="Body weight."),
-        date: str = typer.Option(None, help="Date of the first night, YYYY-MM-DD (default: today)."),
+        date: str = DATE,
         with_: list[str] = typer.Option([], "--with", help="Medicine taken at the same time, e.g. zolpidem:10mg."),
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         occupancy_plot: Path = typer.Option(None, "--occupancy-plot", help="Receptor occupancy plot, .png/.html."),
         log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+        json_out: bool = JSON_OUT,
         subjects: int = SUBJECTS,
         seed: int = SEED,
         level: float = LEVEL,

@@ -15,6 +15,7 @@ import numpy as np
 import typer
 
 from kratomsim import pd
+from kratomsim.commands._night_options import AT, JSON_OUT, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
 from kratomsim.commands._population_options import (
     DASK,
@@ -210,15 +211,15 @@ def register(app: typer.Typer) -> None:
         dose: str = typer.Option(
             "2g", "--dose", help="Grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')."
         ),
-        at: str = typer.Option("22:30", "--at", help="Dose (bedtime) clock time, 24-hour."),
-        wake: str = typer.Option("06:30", "--wake", help="Wake-up clock time, 24-hour."),
+        at: str = AT,
+        wake: str = WAKE,
         nights: int = typer.Option(1, "--nights", help="Number of nights with one dose each."),
         receptor: str = typer.Option("mu", "--receptor", help="mu, kappa, delta, 5-HT1A or 5-HT2B."),
         receptor_data: str | None = typer.Option(
             None, "--receptor-data", help="Binding data set (default per receptor)."
         ),
         fu: str = typer.Option("default", "--fu", help="Unbound fraction scenario: default, low or high."),
-        json_out: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
+        json_out: bool = JSON_OUT,
         plot: Path | None = typer.Option(None, "--plot", help="Write a plot: FILE.png or FILE.html."),
         subjects: int = SUBJECTS,
         seed: int = SEED,
