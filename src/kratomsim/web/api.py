@@ -255,6 +255,16 @@ def _band_note(population: dict[str, Any] | None) -> dict[str, Any] | None:
                     f"{population['band_subjects']:,} of {population['subjects']:,} simulated people"}
 
 
+def _chart(series: dict[str, Any], key: str, windows: Any, population: Any) -> dict[str, Any]:
+    """The chart block of the night and compare answers: clock, curves, sleep windows, band note."""
+    return {
+        "clock": _isoformat(series["clock"]),
+        "curves": _curves(series, key),
+        "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in windows],
+        "band": _band_note(population),
+    }
+
+
 def night_payload(req: NightRequest) -> dict[str, Any]:
     """The night report's JSON, plus the curves for the chart (ng/mL over clock time).
 
@@ -270,12 +280,7 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
     return {
         **report.to_dict(),
         "request": req.model_dump(),
-        "chart": {
-            "clock": _isoformat(series["clock"]),
-            "curves": _curves(series, "compound"),
-            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in report.windows],
-            "band": _band_note(report.population),
-        },
+        "chart": _chart(series, "compound", report.windows, report.population),
         "disclaimer": "A prediction from published data; it is not advice on any dose.",
     }
 
@@ -310,12 +315,7 @@ def compare(req: CompareRequest) -> JSONResponse:
     return _json({
         **result.to_dict(),
         "request": req.model_dump(),
-        "chart": {
-            "clock": _isoformat(series["clock"]),
-            "curves": _curves(series, "name"),
-            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in result.windows],
-            "band": _band_note(result.population),
-        },
+        "chart": _chart(series, "name", result.windows, result.population),
     })
 
 
