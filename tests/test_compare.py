@@ -70,3 +70,16 @@ def test_compare_bad_aid(aid: str, fragment: str) -> None:
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0]
+
+
+def test_compare_warns_about_taking_kratom_with_a_listed_medicine():
+    """The aids are simulated apart, but the interaction model's warning for taking them together is shown."""
+    from kratomsim.interactions import comedication_warnings
+    from kratomsim.night import compare_aids
+
+    result = compare_aids(["kratom:K51:2g", "zolpidem:10mg"], nights=1, start_date="2026-01-05")
+    expected = comedication_warnings(["zolpidem"], "K51", "2g")
+    assert expected and result.comedication_warnings == [f"If taken with kratom:K51:2g: {w}" for w in expected]
+    assert result.to_dict()["comedication_warnings"] == result.comedication_warnings
+    alone = compare_aids(["zolpidem:10mg"], nights=1, start_date="2026-01-05")
+    assert alone.comedication_warnings == []

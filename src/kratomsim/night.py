@@ -738,12 +738,14 @@ class Comparison:
     series: dict[str, Any] = field(default_factory=dict, repr=False)
     windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
     population: dict[str, Any] | None = None
+    comedication_warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
             "setting": self.setting,
             "aids": self.aids,
             "steady_state_method": STEADY_STATE_METHOD,
+            "comedication_warnings": self.comedication_warnings,
             "notes": self.notes,
             "sources": self.sources,
         }
@@ -809,12 +811,15 @@ def compare_aids(
     mws: dict[str, float] = {}
     clock: Any = None
     has_medicine = False
+    kratom_aids: list[tuple[str, str | None, str]] = []
+    medicine_names: list[str] = []
     bands: dict[str, dict[str, FloatArray]] = {}
     population: dict[str, Any] | None = None
     for aid in aids:
         kind, product, dose = parse_aid(aid)
         if kind == KRATOM:
             assert dose is not None
+            kratom_aids.append((aid, product, dose))
             rep = night_report(product or "K51", dose, at, wake, timeline.nights, morning, weight,
                                timeline.first_dose.date(), subjects=subjects, seed=seed, level=level,
                                dask_address=dask_address, progress=progress)
@@ -844,6 +849,7 @@ def compare_aids(
         has_medicine = True
         name, _ = parse_comedication(aid)
         med = load_medicine(name)
+        medicine_names.append(med.name)
         if not med.has_model:
             raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
         times = _plain_grid(timeline)
@@ -879,7 +885,17 @@ def compare_aids(
         series_extra: dict[str, Any] = {"bands": bands}
     else:
         series_extra = {}
+    # The aids are simulated apart, but a reader comparing them may take them together: say what the
+    # interaction model predicts for each medicine taken with each kratom aid.
+    co_warnings: list[str] = []
+    for kaid, kproduct, kdose in kratom_aids:
+        warned, warn_keys, missing = _comedication_warnings(medicine_names, kproduct, kdose)
+        co_warnings += [f"If taken with {kaid}: {w}" for w in warned]
+        keys |= warn_keys
+        if missing:
+            notes.append(missing)
     comparison = Comparison(
+        comedication_warnings=co_warnings,
         setting={"at": at, "wake": wake, "morning": morning, "nights": timeline.nights, "weight": weight,
                  "first_dose": _fmt_clock(timeline.first_dose)},
         aids=entries,

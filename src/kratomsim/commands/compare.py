@@ -111,6 +111,8 @@ def print_comparison(result: Any) -> None:
                 shown.add(key)
                 console.print(f"{e['compound']}, next morning: {item['summary']} "
                               f"[{item['source']}, {item['where']}]", highlight=False, markup=False)
+    for warning in result.comedication_warnings:
+        console.print(f"interaction: {warning}", highlight=False, markup=False)
     for note in result.notes:
         console.print(f"note: {note}", highlight=False)
     console.print("\nSources of the numbers used:", style="bold")
