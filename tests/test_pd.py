@@ -13,10 +13,9 @@ from hypothesis.extra.numpy import arrays
 from kratomsim import pd
 from kratomsim.datafiles import load_data_file, uncited_numbers
 from kratomsim.errors import InputError
-from kratomsim.scenario import make_scenario
 from kratomsim.simulate import Exposure
-
-MG, OH = "mitragynine", "7-hydroxymitragynine"
+from tests.synthetic import MG, OH
+from tests.synthetic import synthetic_exposure as shared_synthetic_exposure
 
 
 def test_single_ligand_equals_hand_calculation() -> None:
@@ -179,24 +178,7 @@ def test_alkaloid_mix_bounded(a: np.ndarray, b: np.ndarray, data_set: str, scena
 
 
 def synthetic_exposure(nights: int = 2, subjects: int = 2) -> Exposure:
-    """A two-compartment-like curve per night, on the real scenario clock (no PK parameters needed)."""
-    sc = make_scenario(
-        product="K51", dose="2g", at="22:30", count=nights, hours=24.0 * nights, start_date="2026-01-05"
-    )
-    t = sc.times_h()
-    mg = np.zeros_like(t)
-    for d in sc.dose_times_h():
-        dt = np.clip(t - d, 0, None)
-        mg += 60 * (np.exp(-0.08 * dt) - np.exp(-1.2 * dt))
-    scale = np.linspace(0.8, 1.2, subjects)[:, None]
-    conc = {MG: scale * mg, OH: scale * mg * 0.05, "speciogynine": scale * mg * 0.15}
-    return Exposure(
-        scenario=sc,
-        times_h=t,
-        clock=sc.clock(t),
-        conc_nM=conc,
-        molecular_weight={MG: 398.5, OH: 414.5, "speciogynine": 398.5},
-    )
+    return shared_synthetic_exposure(nights, subjects, speciogynine=True)
 
 
 def test_summarise_night_reports_bedtime_peak_and_wake() -> None:

@@ -7,31 +7,12 @@ from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kratomsim.commands import receptors as cmd
 from kratomsim.errors import InputError
-from kratomsim.scenario import make_scenario
 from kratomsim.simulate import Exposure
-
-MG, OH = "mitragynine", "7-hydroxymitragynine"
-
-
-def synthetic_exposure(nights: int = 1) -> Exposure:
-    """Made-up curves on the real scenario clock (no PK parameters needed)."""
-    sc = make_scenario(
-        product="K51", dose="2g", at="22:30", count=nights, hours=24.0 * nights, start_date="2026-01-05"
-    )
-    t = sc.times_h()
-    mg = np.zeros_like(t)
-    for d in sc.dose_times_h():
-        dt = np.clip(t - d, 0, None)
-        mg += 60 * (np.exp(-0.08 * dt) - np.exp(-1.2 * dt))
-    conc = {MG: mg[None, :], OH: 0.05 * mg[None, :]}
-    return Exposure(
-        scenario=sc, times_h=t, clock=sc.clock(t), conc_nM=conc, molecular_weight={MG: 398.5, OH: 414.5}
-    )
+from tests.synthetic import synthetic_exposure
 
 
 def _main() -> Callable[[list[str] | None], None]:
