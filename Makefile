@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := out
 
-.PHONY: run test lint typecheck pytest browser bench clean
+.PHONY: run test lint typecheck pytest browser bench calibration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: lint typecheck pytest
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/population.py
 	$(BIN)/python benchmarks/audit.py
+
+# Developer command: refit and rebuild the shipped PK parameter file (about a minute).
+calibration: $(VENV)/.installed-run
+	$(BIN)/kratomsim calibrate --out src/kratomsim/data/pk_parameters.yaml
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

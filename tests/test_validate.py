@@ -44,12 +44,22 @@ def test_fold_error_is_symmetric(rows):
 
 @pytest.mark.slow
 def test_shipped_parameters_are_reproducible():
-    """Refitting from the data gives the shipped parameters (the fit is code, not hand-edits)."""
+    """Refitting from the data gives the shipped parameters (the fit is code, not hand-edits).
+
+    The fit is well posed (fixed 7-OH split from a grid profile, weak priors on the one free
+    direction, fixed start and tolerances), so 1e-3 relative is a meaningful tolerance; the same
+    check passes with OPENBLAS_NUM_THREADS=1 (docs/model.md)."""
     shipped, shipped_formations = kratom_dispositions()
     refit = calibrate_all()
     for name, result in refit.items():
         d = shipped[name]
-        for key, attr in (("cl_over_f", "cl"), ("v1_over_f", "v1")):
-            assert result.parameters[key] == pytest.approx(float(np.asarray(getattr(d, attr))), rel=1e-3)
-    pre = refit["7-hydroxymitragynine"].formation["presystemic_fraction"]
-    assert pre == pytest.approx(float(np.asarray(shipped_formations[0].presystemic)), rel=1e-3)
+        for key, attr in (("ka", "ka"), ("cl_over_f", "cl"), ("v1_over_f", "v1"), ("q2_over_f", "q2"),
+                          ("v2_over_f", "v2")):
+            if key in result.parameters:
+                assert result.parameters[key] == pytest.approx(float(np.asarray(getattr(d, attr))), rel=1e-3), (
+                    name, key)
+    formation = refit["7-hydroxymitragynine"].formation
+    assert formation["presystemic_fraction"] == pytest.approx(float(np.asarray(shipped_formations[0].presystemic)),
+                                                              rel=1e-3)
+    assert formation["systemic_fraction"] == pytest.approx(float(np.asarray(shipped_formations[0].systemic)),
+                                                           abs=1e-6)

@@ -1,41 +1,62 @@
 """Fitting apparent PK parameters to published summary statistics (no raw data exist).
 
 Each alkaloid of Tanna et al. 2022 gets a two-compartment oral model (ka, CL/F, V1/F, Q/F, V2/F)
-fitted to the reported medians of Cmax, tmax, AUCinf and terminal half-life, replayed with the
-study's own dose and sampling (kratomsim.studies). Mitragynine and 7-hydroxymitragynine are fitted
-together: 7-OH is below quantification in the product, so its plasma exposure is formed from
-mitragynine on first pass (presystemic fraction) and from circulating mitragynine (systemic
-fraction). Only the products fraction x F / (CL and V of 7-OH) are identifiable; the 7-OH parameters
-are therefore apparent "per unit of mitragynine absorbed", as the output says.
+fitted to the reported medians of Cmax, tmax, AUCinf and terminal half-life, replayed on the
+study's own sampling times (kratomsim.studies).
 
-Four statistics cannot pin five or nine parameters, so weak priors (stated below) keep the fit in
-a plausible region; their weights are small enough that they move no statistic by more than a few
-percent. The fit and its residuals are written next to the parameters.
+Why the fit is posed this way (the earlier joint fit was not identifiable: parent clearance and
+the presystemic 7-OH fraction traded off, and the optimiser's end point depended on the machine):
+
+- The split of 7-OH formation between first pass and circulating mitragynine is not fitted: it is
+  fixed from in vitro and animal evidence (data/pk_evidence.yaml, ``systemic_share``).
+- The 7-OH yield (fraction of mitragynine converted) cannot be separated from 7-OH's own CL/F and
+  V/F; it is fixed by convention (YIELD_CONVENTION) and the 7-OH parameters are "per that yield".
+  Plasma concentrations do not depend on the convention.
+- Mitragynine is fitted first (five parameters, four statistics and one weak prior on Q/F), then
+  7-OH (two parameters, four statistics) with mitragynine held: each stage is over-determined or
+  square, so the optimum is unique, and it is reached from a fixed start with fixed tolerances.
+- Residuals are log fold errors divided by the uncertainty of each median (from its reported range),
+  so the same numbers give the weights and the parameter uncertainty (delta method).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 from scipy.optimize import least_squares
-from scipy.special import expit, logit
 
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.pk.model import Disposition, Formation
 from kratomsim.studies import fold_error, observed_statistics, predict_statistics
 
 STUDY = "tanna2022"
-STAT_WEIGHTS = {"cmax": 1.0, "auc_inf": 1.0, "t_half": 1.0, "tmax": 1.0}
-# Weak priors (log scale): intercompartmental clearance of the order of the elimination clearance.
-PRIOR_WEIGHT = 0.05
+STATISTICS = ("cmax", "auc_inf", "t_half", "tmax")
+# The range of n values spans about 2.33 SD for n = 5 (expected range of a normal sample); the
+# median's standard error is 1.2533 SD / sqrt(n). Used on the log scale.
+RANGE_IN_SD_N5 = 2.326
+MEDIAN_SE_FACTOR = 1.2533
+N_SUMMARISED = 5
+# Weak priors (log SD 1): intercompartmental clearance of the order of the elimination clearance,
+# and ka near 3 / observed tmax. The medians leave one direction free (ka up with V1/F up keeps
+# Cmax and tmax: smallest singular value of the Jacobian about 3e-4 without the prior), so
+# without this prior the optimiser's end point along that valley depends on rounding.
+PRIOR_LOG_SD = 1.0
+KA_PRIOR_TMAX_MULTIPLE = 3.0
+# 7-OH yield convention: only yield / (CL, V of 7-OH) is identifiable.
+YIELD_CONVENTION = 0.10
+TOLERANCES = {"ftol": 1e-12, "xtol": 1e-12, "gtol": 1e-12}
+Z90 = 1.6449
 
 PARAMETER_UNITS = {
     "ka": "1/h", "lag": "h", "cl_over_f": "L/h", "v1_over_f": "L", "q2_over_f": "L/h", "v2_over_f": "L",
 }
+PARENT_KEYS = ("ka", "cl_over_f", "v1_over_f", "q2_over_f", "v2_over_f")
+METABOLITE_KEYS = ("cl_over_f", "v1_over_f")
 
 
 @dataclass(frozen=True)
@@ -44,109 +65,201 @@ class FitResult:
     formation: dict[str, float]
     residuals: list[dict[str, Any]]
     cost: float
+    # 90 % interval of each fitted parameter (delta method on the weighted residuals).
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-def _two_compartment(theta: np.ndarray, lag: float = 0.0) -> Disposition:
-    ka, cl, v1, q, v2 = np.exp(theta)
-    return Disposition(ka=ka, cl=cl, v1=v1, q2=q, v2=v2, lag=lag)
+@cache
+def evidence() -> dict[str, Any]:
+    from kratomsim.datafiles import load_data_file
+
+    return dict(load_data_file("pk_evidence.yaml"))
 
 
-def _residuals(
-    compounds: list[str], predicted: dict[str, dict[str, float]], observed: dict[tuple[str, str], float]
-) -> list[float]:
-    out = []
-    for compound in compounds:
-        for statistic, weight in STAT_WEIGHTS.items():
-            obs = observed.get((compound, statistic))
-            if obs is None:
-                continue
-            pred = predicted.get(compound, {}).get(statistic, float("nan"))
-            out.append(weight * (np.log(pred / obs) if np.isfinite(pred) and pred > 0 else 10.0))
+def evidence_systemic_share() -> float:
+    """Share of 7-OH formed from circulating mitragynine if it equalled the dog's oral F."""
+    return float(evidence()["seven_oh_formation"]["systemic_share"]["value"])
+
+
+SHARE_GRID = tuple(round(0.05 * i, 2) for i in range(11))  # 0 .. 0.5
+CHI2_90_1DF = 2.706
+
+
+@dataclass(frozen=True)
+class ShareProfile:
+    """Profile likelihood of the systemic share of 7-OH formation on a fixed grid."""
+
+    grid: tuple[float, ...]
+    cost: tuple[float, ...]
+    best: float
+    ci90: tuple[float, float]
+
+
+@cache
+def share_profile() -> ShareProfile:
+    """Refit 7-OH at each grid share (mitragynine held); best share and 90 % interval where
+    2 x (cost - min cost) <= 2.706. A grid, not an optimiser, picks the share: deterministic."""
+    costs = []
+    for share in SHARE_GRID:
+        _, metabolite = fit_mitragynine_and_metabolite(share)
+        costs.append(metabolite.cost)
+    best_index = int(np.argmin(costs))
+    inside = [g for g, c in zip(SHARE_GRID, costs, strict=True) if 2.0 * (c - costs[best_index]) <= CHI2_90_1DF]
+    return ShareProfile(SHARE_GRID, tuple(float(c) for c in costs), SHARE_GRID[best_index], (min(inside), max(inside)))
+
+
+def systemic_share() -> float:
+    """Share of 7-OH formed from circulating mitragynine (the rest on first pass): the grid
+    profile-likelihood optimum on Tanna 2022."""
+    return share_profile().best
+
+
+def formation_fractions(share: float, total_yield: float = YIELD_CONVENTION) -> tuple[float, float]:
+    """(presystemic, systemic) model fractions for a 7-OH yield split ``share`` : 1 - ``share``.
+
+    Presystemic p of the absorbed dose goes to 7-OH; a fraction s of the (1 - p) reaching the
+    blood does later: p = Y (1 - share), s (1 - p) = Y share.
+    """
+    pre = total_yield * (1.0 - share)
+    sys_ = total_yield * share / (1.0 - pre)
+    return pre, sys_
+
+
+def _observed() -> dict[tuple[str, str], tuple[float, float]]:
+    """(compound, statistic) -> (median, SE of log median)."""
+    out = {}
+    for o in observed_statistics(STUDY):
+        if o.low and o.high and o.high > o.low:
+            sd = np.log(o.high / o.low) / RANGE_IN_SD_N5
+        else:
+            sd = 0.3
+        out[(o.compound, o.statistic)] = (o.value, MEDIAN_SE_FACTOR * sd / np.sqrt(N_SUMMARISED))
     return out
 
 
-def _observed_map() -> dict[tuple[str, str], float]:
-    return {(o.compound, o.statistic): o.value for o in observed_statistics(STUDY)}
+def _weighted(compound: str, predicted: dict[str, dict[str, float]],
+              observed: dict[tuple[str, str], tuple[float, float]]) -> list[float]:
+    out = []
+    stats = predicted.get(compound, {})
+    for statistic in STATISTICS:
+        if (compound, statistic) not in observed:
+            continue
+        obs, se = observed[(compound, statistic)]
+        pred = stats.get("tmax_smooth", stats.get("tmax")) if statistic == "tmax" else stats.get(statistic)
+        ok = pred is not None and np.isfinite(pred) and pred > 0
+        out.append(float(np.log(pred / obs)) / se if ok else 50.0)  # type: ignore[operator]
+    return out
 
 
-def _initial(compound: str, observed: dict[tuple[str, str], float], dose_mg: float, mw: float) -> np.ndarray:
-    auc_umol_h_per_l = observed[(compound, "auc_inf")] / 1000.0
-    cl = dose_mg * 1000.0 / mw / auc_umol_h_per_l
-    t_half = observed[(compound, "t_half")]
-    vz = cl * t_half / np.log(2)
-    return np.log([1.0, cl, vz / 5.0, cl, vz])
+def _dose_mg(compound: str) -> float:
+    from kratomsim.library import studies
+
+    return float(studies()[STUDY]["compounds"][compound]["dose_mg"]["value"])
 
 
-def fit_alkaloid(compound: str) -> FitResult:
-    """Fit one parent alkaloid (no metabolite) to its four reported medians."""
-    from kratomsim.library import molecular_weight, studies
+def _start(compound: str) -> np.ndarray:
+    """Fixed start from the medians: CL/F = dose/AUC, Vz/F = CL/F t1/2 / ln 2, ka from tmax."""
+    from kratomsim.library import molecular_weight
 
-    observed = _observed_map()
-    dose_mg = float(studies()[STUDY]["compounds"][compound]["dose_mg"]["value"])
-    theta0 = _initial(compound, observed, dose_mg, molecular_weight(compound))
+    obs = _observed()
+    cl = _dose_mg(compound) * 1000.0 / molecular_weight(compound) / (obs[(compound, "auc_inf")][0] / 1000.0)
+    vz = cl * obs[(compound, "t_half")][0] / np.log(2)
+    ka = KA_PRIOR_TMAX_MULTIPLE / obs[(compound, "tmax")][0]
+    return np.log([ka, cl, vz / 5.0, cl, vz])
+
+
+def _parent(theta: np.ndarray) -> Disposition:
+    ka, cl, v1, q, v2 = np.exp(theta)
+    return Disposition(ka=ka, cl=cl, v1=v1, q2=q, v2=v2)
+
+
+def _seven_oh_system(parent: Disposition, theta7: np.ndarray, share: float
+                     ) -> tuple[dict[str, Disposition], list[Formation]]:
+    cl7, v7 = np.exp(theta7)
+    pre, sys_ = formation_fractions(share)
+    return ({MITRAGYNINE: parent, SEVEN_OH: Disposition(ka=1.0, cl=cl7, v1=v7)},
+            [Formation(MITRAGYNINE, SEVEN_OH, presystemic=pre, systemic=sys_)])
+
+
+def _intervals(fit: Any, keys: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    jac = np.asarray(fit.jac)
+    try:
+        cov = np.linalg.inv(jac.T @ jac)
+    except np.linalg.LinAlgError:
+        return {}
+    se = np.clip(np.sqrt(np.clip(np.diag(cov), 0.0, None)), 0.0, 20.0)
+    return {k: (float(np.exp(x - Z90 * s)), float(np.exp(x + Z90 * s))) for k, x, s in zip(keys, fit.x, se, strict=True)}
+
+
+def _solve(objective: Any, theta0: np.ndarray) -> Any:
+    return least_squares(objective, theta0, method="trf", jac="3-point", x_scale=1.0, max_nfev=3000, **TOLERANCES)
+
+
+def fit_alkaloid(compound: str, presystemic: float = 0.0) -> FitResult:
+    """Fit one parent alkaloid to its four medians.
+
+    ``presystemic``: fraction of the dose turned into 7-OH on first pass. The parent profile is
+    then that of (1 - p) of the dose, so its fitted CL/F, V1/F, Q/F and V2/F are scaled by (1 - p):
+    the same profile exactly, and the parent fit does not depend on the 7-OH split at all.
+    """
+    fitted, pred, cost, intervals = _parent_fit(compound)
+    scale = 1.0 - presystemic
+    disposition = replace(fitted, cl=float(np.asarray(fitted.cl)) * scale, v1=float(np.asarray(fitted.v1)) * scale,
+                          q2=float(np.asarray(fitted.q2)) * scale, v2=float(np.asarray(fitted.v2)) * scale)
+    intervals = {k: (lo * scale, hi * scale) if k != "ka" else (lo, hi) for k, (lo, hi) in intervals.items()}
+    return FitResult(_disposition_dict(disposition), {}, _residual_rows(compound, pred), cost, intervals)
+
+
+@cache
+def _parent_fit(compound: str) -> tuple[Disposition, dict[str, dict[str, float]], float, dict[str, tuple[float, float]]]:
+    observed = _observed()
+    theta0 = _start(compound)
 
     def objective(theta: np.ndarray) -> np.ndarray:
-        disp = {compound: _two_compartment(theta)}
-        pred = predict_statistics(STUDY, disp, [], [compound])
-        prior = [PRIOR_WEIGHT * (theta[3] - theta[1])]
-        return np.array(_residuals([compound], pred, observed) + prior)
+        pred = predict_statistics(STUDY, {compound: _parent(theta)}, [], [compound])
+        prior = [(theta[3] - theta[1]) / PRIOR_LOG_SD, (theta[0] - theta0[0]) / PRIOR_LOG_SD]
+        return np.array(_weighted(compound, pred, observed) + prior)
 
-    fit = least_squares(objective, theta0, method="trf", x_scale=1.0, max_nfev=400)
-    disp = _two_compartment(fit.x)
-    pred = predict_statistics(STUDY, {compound: disp}, [], [compound])
-    return FitResult(_disposition_dict(disp), {}, _residual_rows([compound], pred, observed), float(fit.cost))
+    fit = _solve(objective, theta0)
+    fitted = _parent(fit.x)
+    pred = predict_statistics(STUDY, {compound: fitted}, [], [compound])
+    return fitted, pred, float(fit.cost), _intervals(fit, PARENT_KEYS)
 
 
-def fit_mitragynine_and_metabolite() -> tuple[FitResult, FitResult]:
-    """Fit mitragynine (two compartments) and 7-OH (one compartment, formed) together."""
-    from kratomsim.library import molecular_weight, studies
+def fit_seven_oh(parent: Disposition, share: float | None = None) -> FitResult:
+    """7-OH CL/F and V/F (per YIELD_CONVENTION) with the parent and the formation split held."""
+    from kratomsim.library import molecular_weight
 
-    observed = _observed_map()
-    dose_mg = float(studies()[STUDY]["compounds"][MITRAGYNINE]["dose_mg"]["value"])
-    parent0 = _initial(MITRAGYNINE, observed, dose_mg, molecular_weight(MITRAGYNINE))
-    # 7-OH: CL/F and V/F per unit formation, starting from its AUC and half-life for a 10 % yield.
-    cl7 = 0.1 * dose_mg * 1000.0 / molecular_weight(MITRAGYNINE) / (observed[(SEVEN_OH, "auc_inf")] / 1000.0)
-    v7 = cl7 * observed[(SEVEN_OH, "t_half")] / np.log(2)
-    # The quick rise after a delay (tmax 0.75-1.5 h) needs an absorption lag, fitted here.
-    theta0 = np.concatenate([parent0, np.log([cl7, v7]), logit([0.08, 0.02]), np.log([0.3])])
-
-    def unpack(theta: np.ndarray) -> tuple[dict[str, Disposition], list[Formation]]:
-        lag = float(np.exp(theta[9]))
-        parent = _two_compartment(theta[:5], lag)
-        cl7_, v7_ = np.exp(theta[5:7])
-        pre, sys_ = expit(theta[7:9])
-        metabolite = Disposition(ka=1.0, cl=cl7_, v1=v7_)
-        return (
-            {MITRAGYNINE: parent, SEVEN_OH: metabolite},
-            [Formation(MITRAGYNINE, SEVEN_OH, presystemic=pre, systemic=sys_)],
-        )
+    split = systemic_share() if share is None else share
+    observed = _observed()
+    dose_umol = _dose_mg(MITRAGYNINE) * 1000.0 / molecular_weight(MITRAGYNINE)
+    cl7 = YIELD_CONVENTION * dose_umol / (observed[(SEVEN_OH, "auc_inf")][0] / 1000.0)
+    theta0 = np.log([cl7, cl7 * observed[(SEVEN_OH, "t_half")][0] / np.log(2)])
 
     def objective(theta: np.ndarray) -> np.ndarray:
-        disp, formations = unpack(theta)
-        pred = predict_statistics(STUDY, disp, formations, [MITRAGYNINE, SEVEN_OH])
-        prior = [PRIOR_WEIGHT * (theta[3] - theta[1])]
-        return np.array(_residuals([MITRAGYNINE, SEVEN_OH], pred, observed) + prior)
+        disp, formations = _seven_oh_system(parent, theta, split)
+        pred = predict_statistics(STUDY, disp, formations, [SEVEN_OH])
+        return np.array(_weighted(SEVEN_OH, pred, observed))
 
-    fit = least_squares(objective, theta0, method="trf", max_nfev=600)
-    disp, formations = unpack(fit.x)
-    pred = predict_statistics(STUDY, disp, formations, [MITRAGYNINE, SEVEN_OH])
-    parent = FitResult(
-        _disposition_dict(disp[MITRAGYNINE]), {}, _residual_rows([MITRAGYNINE], pred, observed), float(fit.cost)
+    fit = _solve(objective, theta0)
+    disp, formations = _seven_oh_system(parent, fit.x, split)
+    pred = predict_statistics(STUDY, disp, formations, [SEVEN_OH])
+    pre, sys_ = formation_fractions(split)
+    return FitResult(
+        {"cl_over_f": float(np.asarray(disp[SEVEN_OH].cl)), "v1_over_f": float(np.asarray(disp[SEVEN_OH].v1))},
+        {"presystemic_fraction": pre, "systemic_fraction": sys_, "systemic_share": split},
+        _residual_rows(SEVEN_OH, pred), float(fit.cost), _intervals(fit, METABOLITE_KEYS),
     )
-    metabolite_params = {
-        "cl_over_f": float(np.asarray(disp[SEVEN_OH].cl)),
-        "v1_over_f": float(np.asarray(disp[SEVEN_OH].v1)),
-    }
-    metabolite = FitResult(
-        metabolite_params,
-        {
-            "presystemic_fraction": float(np.asarray(formations[0].presystemic)),
-            "systemic_fraction": float(np.asarray(formations[0].systemic)),
-        },
-        _residual_rows([SEVEN_OH], pred, observed),
-        float(fit.cost),
-    )
-    return parent, metabolite
+
+
+def fit_mitragynine_and_metabolite(share: float | None = None) -> tuple[FitResult, FitResult]:
+    """Mitragynine (two compartments), then 7-OH (one compartment, formed) with it held."""
+    split = systemic_share() if share is None else share
+    pre, _ = formation_fractions(split)
+    parent = fit_alkaloid(MITRAGYNINE, presystemic=pre)
+    p = parent.parameters
+    disposition = Disposition(ka=p["ka"], cl=p["cl_over_f"], v1=p["v1_over_f"], q2=p["q2_over_f"], v2=p["v2_over_f"])
+    return parent, fit_seven_oh(disposition, split)
 
 
 def _disposition_dict(d: Disposition) -> dict[str, float]:
@@ -159,23 +272,21 @@ def _disposition_dict(d: Disposition) -> dict[str, float]:
     return values
 
 
-def _residual_rows(
-    compounds: list[str], predicted: dict[str, dict[str, float]], observed: dict[tuple[str, str], float]
-) -> list[dict[str, Any]]:
+def _residual_rows(compound: str, predicted: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     rows = []
-    for compound in compounds:
-        for statistic in STAT_WEIGHTS:
-            obs = observed.get((compound, statistic))
-            if obs is None:
-                continue
-            pred = predicted[compound][statistic]
-            rows.append({"statistic": statistic, "observed": obs, "predicted": round(pred, 4),
-                         "fold_error": round(fold_error(pred, obs), 4)})
+    observed = _observed()
+    for statistic in STATISTICS:
+        if (compound, statistic) not in observed:
+            continue
+        obs = observed[(compound, statistic)][0]
+        pred = predicted[compound][statistic]
+        rows.append({"statistic": statistic, "observed": obs, "predicted": round(pred, 4),
+                     "fold_error": round(fold_error(pred, obs), 4)})
     return rows
 
 
 def calibrate_all() -> dict[str, FitResult]:
-    """Fit every alkaloid of the study; mitragynine and 7-OH jointly."""
+    """Fit every alkaloid of the study; mitragynine, then 7-OH from it."""
     from kratomsim.library import studies
 
     results: dict[str, FitResult] = {}
@@ -188,8 +299,11 @@ def calibrate_all() -> dict[str, FitResult]:
     return results
 
 
-def _cell(value: float, unit: str) -> dict[str, Any]:
-    return {"value": float(f"{value:.6g}"), "unit": unit}
+def _cell(value: float, unit: str, interval: tuple[float, float] | None = None) -> dict[str, Any]:
+    cell: dict[str, Any] = {"value": float(f"{value:.6g}"), "unit": unit}
+    if interval:
+        cell["ci90"] = [float(f"{interval[0]:.4g}"), float(f"{interval[1]:.4g}")]
+    return cell
 
 
 def parameter_document(results: dict[str, FitResult]) -> dict[str, Any]:
@@ -197,24 +311,26 @@ def parameter_document(results: dict[str, FitResult]) -> dict[str, Any]:
     from kratomsim.datafiles import load_data_file
 
     refs = load_data_file("studies.yaml")["references"]
-    where = f"fitted by `kratomsim calibrate` to the reported medians of {STUDY} (Cmax, tmax, AUCinf, t1/2)"
+    where = (f"fitted by `kratomsim calibrate` to the reported medians of {STUDY} (Cmax, tmax, AUCinf, t1/2) "
+             "replayed on the study's sampling times; ci90: delta-method 90 % interval")
     compounds: dict[str, Any] = {}
     for name, result in results.items():
         entry: dict[str, Any] = {
             "model": "one-compartment, formed from mitragynine" if name == SEVEN_OH else "two-compartment oral",
             "source": STUDY,
             "where": where,
-            "parameters": {k: _cell(v, PARAMETER_UNITS[k]) for k, v in result.parameters.items()},
+            "parameters": {k: _cell(v, PARAMETER_UNITS[k], result.intervals.get(k)) for k, v in result.parameters.items()},
             "fit": {"study": STUDY, "cost": float(f"{result.cost:.6g}"), "residuals": result.residuals},
         }
         if name == SEVEN_OH:
             entry["formation"] = {
                 "parent": MITRAGYNINE,
                 **{k: _cell(v, "1") for k, v in result.formation.items()},
+                "yield_convention": _cell(YIELD_CONVENTION, "1"),
             }
             entry["note"] = (
-                "Apparent per unit of mitragynine absorbed: only formation fraction / (CL, V) is "
-                "identifiable from plasma data after kratom."
+                "Apparent per 10 % of mitragynine converted (a convention: only yield / (CL, V) is "
+                "identifiable). systemic_share is fixed from pk_evidence.yaml, not fitted."
             )
         compounds[name] = entry
     return {"references": {STUDY: refs[STUDY]}, "compounds": compounds}
@@ -222,8 +338,8 @@ def parameter_document(results: dict[str, FitResult]) -> dict[str, Any]:
 
 def write_parameters(results: dict[str, FitResult], path: Path) -> None:
     header = (
-        "# Written by `kratomsim calibrate`; do not edit by hand. Apparent (oral) parameters for a\n"
-        "# 70 kg adult, fitted to published summary statistics; residuals are under `fit`.\n"
+        "# Written by `make calibration` (kratomsim calibrate --out ...); do not edit by hand. Apparent\n"
+        "# (oral) parameters for a 70 kg adult, fitted to published summary statistics; residuals under `fit`.\n"
     )
     body = yaml.safe_dump(parameter_document(results), sort_keys=False, allow_unicode=True, width=100)
     path.write_text(header + body, encoding="utf-8")

@@ -14,7 +14,7 @@ import numpy as np
 from kratomsim.library import molecular_weight, studies
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import Disposition, DoseEvent, Formation, build_system
-from kratomsim.pk.nca import auc_linear_up_log_down, window_half_life
+from kratomsim.pk.nca import auc_linear_up_log_down, nca, window_half_life
 
 STATISTICS = ("cmax", "tmax", "auc_inf", "t_half")
 # Where a study's limit of quantification is not in the library, the model profile counts as
@@ -22,6 +22,10 @@ STATISTICS = ("cmax", "tmax", "auc_inf", "t_half")
 ASSUMED_LLOQ_FRACTION = 0.01
 DENSE_STEP_H = 2.0 / 60.0
 FALLBACK_END_H = 72.0
+# Fine grid over the absorption phase, used only for the smooth (interpolated) tmax the fit needs:
+# a tmax read off the sampling times is a step function of the parameters.
+PEAK_GRID_END_H = 10.0
+PEAK_GRID_STEP_H = 1.0 / 60.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,41 @@ def sampling_window_h(study: dict[str, Any]) -> float:
     return float(window["high"]) if window else FALLBACK_END_H
 
 
+def sampling_times_h(study: dict[str, Any]) -> np.ndarray | None:
+    """The study's blood sampling times (h), union of the listed and the implied ones; None if unknown."""
+    sampling = study.get("blood_sampling") or {}
+    listed = sampling.get("times_h")
+    if not listed:
+        return None
+    times = [float(t) for t in listed["value"]]
+    implied = sampling.get("times_implied_by_reported_tmax_h")
+    if implied:
+        times += [float(t) for t in implied["value"]]
+    return np.unique(np.asarray(times, dtype=float))
+
+
+def smooth_tmax(times: np.ndarray, conc: np.ndarray) -> float:
+    """Time of the peak by a parabola through the grid maximum and its neighbours (continuous in
+    the parameters, unlike the grid argmax)."""
+    i = int(np.argmax(conc))
+    if i == 0 or i == len(times) - 1:
+        return float(times[i])
+    (t0, t1, t2), (c0, c1, c2) = times[i - 1 : i + 2], conc[i - 1 : i + 2]
+    denom = (t0 - t1) * (t0 - t2) * (t1 - t2)
+    a = (t2 * (c1 - c0) + t1 * (c0 - c2) + t0 * (c2 - c1)) / denom
+    b = (t2**2 * (c0 - c1) + t1**2 * (c2 - c0) + t0**2 * (c1 - c2)) / denom
+    return float(-b / (2 * a)) if a < 0 else float(t1)
+
+
+def summarise_sampled(study: dict[str, Any], compound: str, times: np.ndarray, conc: np.ndarray) -> dict[str, float]:
+    """NCA of a model profile read at the study's own sampling times, above its LLOQ, with the
+    terminal phase chosen by best adjusted R-squared (the usual software rule)."""
+    lloq = lloq_nM(study, compound, float(np.max(conc)))
+    result = nca(times, conc, lloq)
+    return {"cmax": result.cmax, "tmax": result.tmax, "auc_inf": result.auc_inf, "t_half": result.t_half,
+            "lloq_nM": lloq, "terminal_from_h": result.terminal_times[0] if result.terminal_times else float("nan")}
+
+
 def lloq_nM(study: dict[str, Any], compound: str, cmax: float) -> float:
     cell = (study.get("lloq_nM") or {}).get(compound)
     return float(cell["value"]) if isinstance(cell, dict) else ASSUMED_LLOQ_FRACTION * cmax
@@ -106,7 +145,11 @@ def predict_statistics(
     formations: list[Formation],
     compounds: list[str] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Model-predicted NCA statistics for a single-dose study, per compound."""
+    """Model-predicted NCA statistics for a single-dose study, per compound.
+
+    With known sampling times the profile is read at those times only (and ``tmax_smooth`` is
+    added from a fine grid over the absorption phase); otherwise on a dense grid over the window.
+    """
     study = studies()[study_key]
     doses = study_doses(study_key)
     dosed = {d.compound for d in doses}
@@ -115,13 +158,28 @@ def predict_statistics(
     active = {n: d for n, d in dispositions.items() if n in needed}
     active_formations = [f for f in formations if f.parent in active and f.metabolite in active]
     system = build_system(active, active_formations)
-    times = np.arange(0.0, sampling_window_h(study) + 1e-9, DENSE_STEP_H)
-    conc = concentrations_nM(system, propagate(system, [d for d in doses if d.compound in active], times))
+    given = [d for d in doses if d.compound in active]
+    sampled = sampling_times_h(study)
+    if sampled is None:
+        times = np.arange(0.0, sampling_window_h(study) + 1e-9, DENSE_STEP_H)
+        conc = concentrations_nM(system, propagate(system, given, times))
+    else:
+        fine = np.arange(0.0, PEAK_GRID_END_H + 1e-9, PEAK_GRID_STEP_H)
+        times = np.union1d(sampled, fine)
+        conc = concentrations_nM(system, propagate(system, given, times))
+        at_samples = np.isin(times, sampled)
+        in_fine = np.isin(times, fine)
     result: dict[str, dict[str, float]] = {}
     for compound in wanted:
         formed = any(f.metabolite == compound for f in active_formations)
         if compound in active and (compound in dosed or formed):
-            result[compound] = summarise_profile(study, compound, times, conc[compound][0])
+            profile = conc[compound][0]
+            if sampled is None:
+                result[compound] = summarise_profile(study, compound, times, profile)
+            else:
+                stats = summarise_sampled(study, compound, times[at_samples], profile[at_samples])
+                stats["tmax_smooth"] = smooth_tmax(times[in_fine], profile[in_fine])
+                result[compound] = stats
     return result
 
 
