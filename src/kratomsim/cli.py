@@ -49,7 +49,7 @@ _register_commands()
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit status 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except InputError as err:
         print(f"error: {err.message}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"error: {_usage_message(err)}", file=sys.stderr)
             raise SystemExit(2) from None
         raise
+    if isinstance(code, int) and code != 0:
+        # typer.Exit(n) is returned, not raised, outside standalone mode (validate exits 1 on failure).
+        raise SystemExit(code)
 
 
 def _usage_message(err: Exception) -> str:

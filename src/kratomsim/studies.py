@@ -16,7 +16,7 @@ from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import Disposition, DoseEvent, Formation, build_system
 from kratomsim.pk.nca import auc_linear_up_log_down, nca, window_half_life
 
-STATISTICS = ("cmax", "tmax", "auc_inf", "t_half")
+STATISTICS = ("cmax", "tmax", "auc_inf", "t_half", "vz_over_f")
 # Where a study's limit of quantification is not in the library, the model profile counts as
 # quantifiable down to this fraction of its own Cmax (an assumption, stated in validate's output).
 ASSUMED_LLOQ_FRACTION = 0.01
