@@ -6,7 +6,7 @@ import pytest
 
 from kratomsim.calibrate import calibrate_all
 from kratomsim.library import kratom_dispositions
-from kratomsim.validate import gmfe, validation_rows
+from kratomsim.validate import gmfe, range_fold, validation_rows
 
 TANNA_COMPOUNDS = {"mitragynine", "speciogynine", "paynantheine", "speciociliatine", "mitraciliatine",
                    "isopaynantheine", "7-hydroxymitragynine"}
@@ -32,14 +32,49 @@ def test_tanna_limits(rows):
 
 
 def test_tanna_gmfe(rows):
-    summary = gmfe(rows)["tanna2022"]
+    summary = gmfe([r for r in rows if r.study == "tanna2022"])["tanna2022"]
     assert summary["cmax"] <= 1.25
     assert summary["auc_inf"] <= 1.25
 
 
 def test_fold_error_is_symmetric(rows):
     for r in rows:
+        if r.study == "huestis2024":
+            continue  # range rows: see test_range_fold_by_hand
         assert r.fold_error == pytest.approx(max(r.predicted / r.observed, r.observed / r.predicted))
+
+
+def test_range_fold_by_hand():
+    assert range_fold(1.2, 1.0, 1.3) == 1.0
+    assert range_fold(0.5, 1.0, 1.3) == pytest.approx(2.0)
+    assert range_fold(2.6, 1.0, 1.3) == pytest.approx(2.0)
+
+
+def test_every_row_has_a_kind_and_tanna_rows_are_fitted(rows):
+    assert {r.kind for r in rows} <= {"fitted", "derivation", "independent"}
+    assert all(r.kind == "fitted" for r in rows if r.study == "tanna2022")
+    independent = {r.study for r in rows if r.kind == "independent"}
+    assert {"trakulsrichai2015", "huestis2024"} <= independent
+    assert any(r.statistic.endswith("_multiple") for r in rows if r.kind == "independent")
+
+
+def test_pass_fail_counts_independent_rows_only(monkeypatch):
+    import kratomsim.validate as v
+
+    good = v.ValidationRow("s", "c", "cmax", 1.0, 1.0, 1.0, 1.5, True, kind="independent")
+    bad_fitted = v.ValidationRow("t", "c", "cmax", 1.0, 3.0, 3.0, 1.5, False, kind="fitted")
+    monkeypatch.setattr(v, "validation_rows", lambda: [good, bad_fitted])
+    assert v.validation_report()["passed"] is True
+    bad = v.ValidationRow("s", "c", "auc_inf", 1.0, 3.0, 3.0, 1.5, False, kind="independent")
+    monkeypatch.setattr(v, "validation_rows", lambda: [good, bad])
+    report = v.validation_report()
+    assert report["passed"] is False and len(report["independent_outside_limit"]) == 1
+
+
+def test_predicted_tmax_inside_observed_ranges(rows):
+    tmax = {r.compound: r.predicted for r in rows if r.study == "tanna2022" and r.statistic == "tmax"}
+    assert 0.75 <= tmax["mitragynine"] <= 1.5
+    assert 0.75 <= tmax["7-hydroxymitragynine"] <= 2.5
 
 
 @pytest.mark.slow

@@ -47,7 +47,7 @@ def observed_statistics(study_key: str) -> list[Observed]:
     """The statistics a study reports, in the form the model predicts (cmax nM, tmax h, ...)."""
     study = studies()[study_key]
     rows: list[Observed] = []
-    for compound, stats in study["compounds"].items():
+    for compound, stats in (study.get("compounds") or {}).items():
         for statistic in STATISTICS:
             cell = stats.get(statistic)
             if not cell:
