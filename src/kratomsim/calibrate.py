@@ -129,10 +129,8 @@ def _observed() -> dict[tuple[str, str], tuple[float, float]]:
     """(compound, statistic) -> (median, SE of log median)."""
     out = {}
     for o in observed_statistics(STUDY):
-        if o.low and o.high and o.high > o.low:
-            sd = np.log(o.high / o.low) / RANGE_IN_SD_N5
-        else:
-            sd = 0.3
+        has_range = bool(o.low and o.high and o.high > o.low)
+        sd = np.log(o.high / o.low) / RANGE_IN_SD_N5 if has_range else 0.3  # type: ignore[operator]
         out[(o.compound, o.statistic)] = (o.value, MEDIAN_SE_FACTOR * sd / np.sqrt(N_SUMMARISED))
     return out
 
@@ -188,7 +186,8 @@ def _intervals(fit: Any, keys: tuple[str, ...]) -> dict[str, tuple[float, float]
     except np.linalg.LinAlgError:
         return {}
     se = np.clip(np.sqrt(np.clip(np.diag(cov), 0.0, None)), 0.0, 20.0)
-    return {k: (float(np.exp(x - Z90 * s)), float(np.exp(x + Z90 * s))) for k, x, s in zip(keys, fit.x, se, strict=True)}
+    return {k: (float(np.exp(x - Z90 * s)), float(np.exp(x + Z90 * s)))
+            for k, x, s in zip(keys, fit.x, se, strict=True)}
 
 
 def _solve(objective: Any, theta0: np.ndarray) -> Any:
@@ -211,7 +210,9 @@ def fit_alkaloid(compound: str, presystemic: float = 0.0) -> FitResult:
 
 
 @cache
-def _parent_fit(compound: str) -> tuple[Disposition, dict[str, dict[str, float]], float, dict[str, tuple[float, float]]]:
+def _parent_fit(
+    compound: str,
+) -> tuple[Disposition, dict[str, dict[str, float]], float, dict[str, tuple[float, float]]]:
     observed = _observed()
     theta0 = _start(compound)
 
@@ -319,7 +320,8 @@ def parameter_document(results: dict[str, FitResult]) -> dict[str, Any]:
             "model": "one-compartment, formed from mitragynine" if name == SEVEN_OH else "two-compartment oral",
             "source": STUDY,
             "where": where,
-            "parameters": {k: _cell(v, PARAMETER_UNITS[k], result.intervals.get(k)) for k, v in result.parameters.items()},
+            "parameters": {k: _cell(v, PARAMETER_UNITS[k], result.intervals.get(k))
+                           for k, v in result.parameters.items()},
             "fit": {"study": STUDY, "cost": float(f"{result.cost:.6g}"), "residuals": result.residuals},
         }
         if name == SEVEN_OH:

@@ -47,10 +47,11 @@ def register(app: typer.Typer) -> None:
             return
         rows = [[name, k, f"{v:.4g}", *(f"{x:.4g}" for x in r.intervals.get(k, (float("nan"),) * 2))]
                 for name, r in results.items() for k, v in r.parameters.items()]
-        print_table("Fitted parameters (90 % interval, delta method)", ["compound", "parameter", "value", "low", "high"],
-                    rows)
+        print_table("Fitted parameters (90 % interval, delta method)",
+                    ["compound", "parameter", "value", "low", "high"], rows)
         rows = [[name, row["statistic"], row["observed"], row["predicted"], row["fold_error"]]
                 for name, r in results.items() for row in r.residuals]
         print_table("Calibration residuals", ["compound", "statistic", "observed", "predicted", "fold"], rows)
-        console.print(f"7-OH systemic share: {profile.best} (90 % profile interval {profile.ci90[0]}-{profile.ci90[1]})")
+        low, high = profile.ci90
+        console.print(f"7-OH systemic share: {profile.best} (90 % profile interval {low}-{high})")
         console.print(f"parameters written to {target}")

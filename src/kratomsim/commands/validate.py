@@ -50,6 +50,8 @@ def register(app: typer.Typer) -> None:
             for study, stats in gm.items():
                 console.print(f"independent GMFE {study}: " + ", ".join(f"{k} {v:.3f}" for k, v in stats.items()))
             console.print(f"rows by kind: {report['counts']}")
-            console.print("all independent rows within limits" if report["passed"] else "[bold red]independent rows outside limits[/]")
+            verdict = "all independent rows within limits" if report["passed"] else (
+                "[bold red]independent rows outside limits[/]")
+            console.print(verdict)
         if not report["passed"]:
             raise typer.Exit(1)
