@@ -109,9 +109,13 @@ def test_night_population_metrics_match_per_subject_arrays() -> None:
     iw, im = (int(np.argmin(abs(times - t))) for t in (timeline.wake_h(1), timeline.morning_h(1)))
     for key, values in (("peak_nM", conc[:, window].max(axis=1)), ("wake_nM", conc[:, iw]),
                         ("morning_nM", conc[:, im])):
-        expected = np.quantile(values, [0.5, 0.05, 0.95])
-        got = [row[key][q] for q in ("median", "low", "high")]
-        assert np.allclose(got, expected, rtol=0.02), key  # histogram bins 0.46 %, sample quantile interpolation
+        ordered = np.sort(values)
+        for name, q in (("median", 0.5), ("low", 0.05), ("high", 0.95)):
+            # Sample quantile conventions differ by up to one order statistic; histogram bins are 0.46 % wide.
+            k = q * (len(ordered) - 1)
+            below = ordered[max(0, int(np.floor(k)) - 1)] * (1 - 0.005)
+            above = ordered[min(len(ordered) - 1, int(np.ceil(k)) + 1)] * (1 + 0.005)
+            assert below <= row[key][name] <= above, (key, name)
 
 
 def test_compare_intervals(capsys: pytest.CaptureFixture[str]) -> None:
