@@ -65,8 +65,9 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--nights", help="nights of kratom, the medicine on the last")
         ] = 1,
         dynamic: Annotated[
-            bool, typer.Option("--dynamic", help="enzyme-turnover model over the nights")
-        ] = False,
+            bool, typer.Option("--dynamic/--static",
+                               help="enzyme-turnover model (default) or the mechanistic static model")
+        ] = True,
         at: Annotated[str, typer.Option("--at", help="clock time of kratom and the medicine")] = "22:30",
         wake: Annotated[
             str, typer.Option("--wake", help="wake-up time for the next-morning level")
