@@ -1029,4 +1029,7 @@ def interaction_report(
     prediction = predict(victim, product, dose, nights, dynamic=dynamic, at=at)
     payload = prediction.as_dict()
     payload["next_morning"] = next_morning(prediction, victim_dose_mg, at=at, wake=wake_time)
+    from kratomsim.clinical_ddi import comparison
+
+    payload["clinical_study"] = comparison(prediction.victim, product, dose) if nights == 1 else None
     return payload
