@@ -27,8 +27,9 @@ def observed(victim: str, dose: str = "2g", product: str | None = "K51", nights:
                 and int(study.get("nights", {}).get("value", 1)) == nights)
         if same and victim in study["pairs"]:
             cell = study["pairs"][victim]["auc_ratio"]
-            return {"study": sid, "auc_ratio": float(cell["value"]), "ci90": [float(cell["ci90_low"]),
-                    float(cell["ci90_high"])], "source": str(cell["source"]), "design": " ".join(str(study["design"]).split())}
+            ci90 = [float(cell["ci90_low"]), float(cell["ci90_high"])]
+            return {"study": sid, "auc_ratio": float(cell["value"]), "ci90": ci90, "source": str(cell["source"]),
+                    "design": " ".join(str(study["design"]).split())}
     return None
 
 

@@ -47,7 +47,7 @@ def medicine_with_kratom(
     p = dynamic_prediction(victim, product, dose, nights=nights, at=at)
     disp = medicine_disposition(name)
     changed = replace(disp, cl=np.asarray(disp.cl, dtype=float) / p.liver_term)
-    events = [replace(e, amount_umol=e.amount_umol * p.gut_term)
+    events = [replace(e, amount_umol=np.asarray(e.amount_umol, dtype=float) * p.gut_term)
               for e in medicine_dose_events(spec, time_h=0.0, count=nights, interval_h=24.0)]
     system = build_system({name: changed})
     conc = concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[name][0]
