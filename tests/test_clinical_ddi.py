@@ -46,7 +46,7 @@ def test_screen_exceeds_static_exceeds_dynamic_for_midazolam():
 
 
 def test_with_kratom_curve_matches_closed_form():
-    """One oral dose, one compartment: C = F D ka / (V (ka - k)) (e^-kt - e^-ka t) with CL/liver term, dose x gut term."""
+    """Closed-form one-compartment oral curve, with CL divided by the liver term and the dose times the gut term."""
     from kratomsim.comedication import medicine_with_kratom
     from kratomsim.medicines import load_medicine, medicine_disposition
 
