@@ -47,7 +47,8 @@ GUIDANCE_KA_PER_H = 6.0  # absorption rate constant 0.1/min when the inhibitor's
 GUIDANCE_QH_L_PER_H = 97.0  # hepatic blood flow, 70 kg
 GUIDANCE_FA_FG = 1.0  # fraction absorbed x gut availability of the inhibitor (worst case)
 GUIDANCE_RB = 1.0  # blood-to-plasma ratio when unknown
-GUT_LUMEN_L = 0.25  # Igut = dose / 250 mL
+GUT_LUMEN_L = 0.25  # basic screen only: Igut = dose / 250 mL
+GUIDANCE_QEN_L_PER_H = 18.0  # enterocytic blood flow (mechanistic static model: Igut = Fa ka Dose / Qen)
 # Our own assumptions.
 FU_FOLD = 2.0  # plasma fu of mitragynine is back-calculated, not measured: range fu/2 .. fu*2
 ABSORPTION_WINDOW_H = 2.0  # the victim meets the gut wall over its first 2 h (dynamic model)
@@ -57,8 +58,9 @@ DEFAULT_WAKE = time(7, 0)
 ASSUMPTIONS = (
     "Inhibitor: mitragynine only; no published CYP3A4/CYP2D6 constants were found for the other "
     "alkaloids, so their contribution is missing (an under-estimate).",
-    "FDA 2020 guidance defaults: hepatic blood flow 97 L/h, absorption rate 0.1/min (static model), "
-    "Fa x Fg of mitragynine 1, blood-to-plasma ratio 1, gut concentration = dose / 250 mL.",
+    "FDA 2020 guidance mechanistic static model inputs: hepatic blood flow 97 L/h, enterocytic blood "
+    "flow 18 L/h, absorption rate 0.1/min (static model), Fa x Fg of mitragynine 1, blood-to-plasma "
+    "ratio 1; gut-wall concentration = Fa ka Dose / Qen (dose / 250 mL is the basic screen only).",
     "Plasma fu of mitragynine back-calculated from a review table (0.031), range /2 to x2 (assumed).",
     "Inhibition constants are total (not corrected for microsomal binding, which was not found).",
     "Cmax ratio: gut term only (the change in first-pass intestinal availability).",
@@ -119,8 +121,13 @@ def hepatic_inlet_unbound_uM(
 
 
 def gut_lumen_uM(dose_umol: float) -> float:
-    """Igut = dose / 250 mL."""
+    """Basic-screen gut concentration, Igut = dose / 250 mL (a screen, not a prediction)."""
     return dose_umol / GUT_LUMEN_L
+
+
+def gut_wall_uM(dose_umol: float, ka_per_h: float = GUIDANCE_KA_PER_H, fa: float = 1.0) -> float:
+    """Mechanistic-static gut-wall concentration, Igut = Fa ka Dose / Qen (FDA 2020 guidance)."""
+    return fa * ka_per_h * dose_umol / GUIDANCE_QEN_L_PER_H
 
 
 def step_enzyme(
@@ -639,7 +646,7 @@ def _static_terms(
     p: InhibitionParameters, dose_umol: float, cmax_uM: float
 ) -> tuple[_Terms, dict[str, float]]:
     i_h = hepatic_inlet_unbound_uM(cmax_uM, dose_umol, p.fu)
-    i_g = gut_lumen_uM(dose_umol)
+    i_g = gut_wall_uM(dose_umol)
     liver: dict[str, float] = {}
     for enzyme in ENZYMES:
         c = float(reversible_term(i_h, p.ki_uM[enzyme])) if enzyme in p.ki_uM else 1.0
@@ -653,7 +660,7 @@ def _static_terms(
     if "gut" in p.tdi.get("CYP3A4", {}):
         t = p.tdi["CYP3A4"]["gut"]
         gut_a = tdi_term(i_g, t.ki_uM, t.kinact_per_h, p.kdeg_per_h["CYP3A4"]["gut"])
-    return _Terms(gut_a * gut_c, liver), {"hepatic_inlet_unbound": i_h, "gut_lumen": i_g}
+    return _Terms(gut_a * gut_c, liver), {"hepatic_inlet_unbound": i_h, "gut_wall": i_g}
 
 
 def _site_and_enzyme(victim: Victim, g: float, h: float) -> tuple[str, str]:
@@ -832,7 +839,7 @@ def _dynamic_terms(
         course.plasma_uM
         + GUIDANCE_FA_FG * course.ka_per_h * course.gut_amount_umol / GUIDANCE_QH_L_PER_H / GUIDANCE_RB
     )
-    i_g = course.gut_amount_umol / GUT_LUMEN_L
+    i_g = course.ka_per_h * course.gut_amount_umol / GUIDANCE_QEN_L_PER_H  # gut-wall inflow / Qen
     half_life = victim.half_life_h or DEFAULT_VICTIM_HALF_LIFE_H
     after = t - t_victim_h
     w_liver = np.where(after >= 0, np.exp(-math.log(2.0) * np.clip(after, 0, None) / half_life), 0.0)
@@ -903,10 +910,10 @@ def predict(
     product: str | None = "K51",
     dose: str = "2g",
     nights: int = 1,
-    dynamic: bool = False,
+    dynamic: bool = True,
     at: str = "22:30",
 ) -> Prediction:
-    """Static model by default; ``dynamic=True`` runs the enzyme-turnover model."""
+    """Enzyme-turnover (dynamic) model by default; ``dynamic=False`` runs the mechanistic static model."""
     if isinstance(nights, bool) or not 1 <= int(nights) <= 365:
         raise InputError(f"nights must be a whole number from 1 to 365, got {nights!r}")
     if dynamic:
@@ -988,13 +995,12 @@ def comedication_warnings(victims: Iterable[str], product: str | None, dose: str
                 "interaction model makes no prediction for it."
             )
             continue
-        p = static_prediction(key, product, dose)
+        p = dynamic_prediction(key, product, dose)
         where = "gut wall" if p.site == "gut" else "liver"
         line = (
             f"{p.victim}: predicted AUC ratio {p.auc_ratio:.2g} (range {p.auc_ratio_low:.2g}-"
             f"{p.auc_ratio_high:.2g}) with {dose} of {p.product or 'kratom'}, mostly {p.enzyme} "
-            f"inhibition in the {where} (mechanistic static model from in vitro data; an upper-end "
-            "estimate)."
+            f"inhibition in the {where} (enzyme-turnover model from in vitro data)."
         )
         if p.active_metabolite and p.active_metabolite_auc_ratio is not None:
             line += (
@@ -1011,7 +1017,7 @@ def interaction_report(
     dose: str = "2g",
     victim_dose: str | None = None,
     nights: int = 1,
-    dynamic: bool = False,
+    dynamic: bool = True,
     at: str = "22:30",
     wake: str = "07:00",
 ) -> dict[str, Any]:
@@ -1023,4 +1029,7 @@ def interaction_report(
     prediction = predict(victim, product, dose, nights, dynamic=dynamic, at=at)
     payload = prediction.as_dict()
     payload["next_morning"] = next_morning(prediction, victim_dose_mg, at=at, wake=wake_time)
+    from kratomsim.clinical_ddi import comparison
+
+    payload["clinical_study"] = comparison(prediction.victim, product, dose) if nights == 1 else None
     return payload

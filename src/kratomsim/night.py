@@ -393,6 +393,14 @@ def night_report(
         rows += night_rows(mname, "medicine", mconc, mw, times, timeline)
         series_conc[mname], mws[mname] = mconc, mw
         ss.update(medicine_steady_state(mname))
+        from kratomsim.comedication import medicine_with_kratom
+
+        withk = medicine_with_kratom(spec, timeline.nights, times, product, dose, at)
+        if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
+            label = f"{mname} with kratom"
+            rows += night_rows(label, "medicine", withk.conc_nM, mw, times, timeline)
+            series_conc[label], mws[label] = withk.conc_nM, mw
+            notes.append(withk.note)
 
     occupancy: dict[str, Any] | None = None
     try:

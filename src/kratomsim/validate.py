@@ -130,7 +130,15 @@ def _range_rows() -> list[ValidationRow]:
 
 
 ExtraRows = Callable[[], list[dict[str, object]]]
-EXTRA_SOURCES: list[ExtraRows] = []
+
+
+def _clinical_ddi_rows() -> list[dict[str, object]]:
+    from kratomsim.clinical_ddi import validate_clinical_ddi
+
+    return validate_clinical_ddi()
+
+
+EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows]
 
 
 def validation_rows() -> list[ValidationRow]:

@@ -121,7 +121,7 @@ def test_receptors(client: TestClient) -> None:
 def test_interact_matches_cli_payload(client: TestClient) -> None:
     r = client.post("/api/interact", json={"victim": "midazolam"})
     assert r.status_code == 200
-    direct = interaction_report("midazolam", "K51", "2g", None, 1, False, "22:30", "07:00")
+    direct = interaction_report("midazolam", "K51", "2g", None, 1, True, "22:30", "07:00")
     assert r.json()["auc_ratio"] == pytest.approx(direct["auc_ratio"])
     bad = client.post("/api/interact", json={"victim": "unobtainium"})
     assert bad.status_code == 422 and "unobtainium" in bad.json()["detail"]

@@ -29,6 +29,14 @@ def _print_human(p: dict[str, Any]) -> None:
     title = f"{p['victim']} with {p['kratom_dose']} of {p['product'] or 'kratom'}{after} ({p['model']} model)"
     print_table(title, ["quantity", "predicted", "range"], rows)
     console.print(f"Driven by {p['enzyme']} inhibition in the {where}.")
+    study = p.get("clinical_study")
+    if study:
+        console.print(
+            f"Observed in {study['study']} ({study['source']}): AUC ratio {fmt(study['auc_ratio'])} "
+            f"(90% CI {fmt(study['ci90'][0])}-{fmt(study['ci90'][1])}); predicted {fmt(study['dynamic'])} "
+            f"(dynamic, default), {fmt(study['static'])} (mechanistic static), "
+            f"{fmt(study['screen'])} (basic gut screen, dose/250 mL: a screen, not a prediction)."
+        )
     morning = p["next_morning"]
     if morning and morning.get("available"):
         console.print(
@@ -65,8 +73,9 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--nights", help="nights of kratom, the medicine on the last")
         ] = 1,
         dynamic: Annotated[
-            bool, typer.Option("--dynamic", help="enzyme-turnover model over the nights")
-        ] = False,
+            bool, typer.Option("--dynamic/--static",
+                               help="enzyme-turnover model (default) or the mechanistic static model")
+        ] = True,
         at: Annotated[str, typer.Option("--at", help="clock time of kratom and the medicine")] = "22:30",
         wake: Annotated[
             str, typer.Option("--wake", help="wake-up time for the next-morning level")

@@ -254,6 +254,10 @@ def register(app: typer.Typer) -> None:
             (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)
             summary["plot"] = str(plot)
         if json_out:
+            from kratomsim.occupancy_interval import peak_interval
+
+            if rec == "mu":
+                summary["interval"] = peak_interval(exposure.conc_nM, rec)
             print_json(summary)
         else:
             _print_summary(summary, f"{dose} of {product} at {at}, wake {wake}, {nights} night(s)")

@@ -147,7 +147,7 @@ class InteractRequest(KratomDose):
     victim: Short = Field(..., description="medicine taken the same night, e.g. midazolam")
     victim_dose: Annotated[str | None, Field(max_length=MAX_FIELD, description="e.g. 2.5mg")] = None
     nights: Nights = 1
-    dynamic: bool = False
+    dynamic: bool = True  # the enzyme-turnover model is the default (issue 14)
     at: Short = "22:30"
     wake: Short = "07:00"
 

@@ -1,0 +1,75 @@
+"""Monte Carlo 90 % interval of peak mu occupancy and of each alkaloid's share of it.
+
+Each draw picks, per alkaloid, a Ki from one of the data sets that measured it at the receptor
+(equal weight), an unbound fraction log-uniform between its stated bounds, and one Kp,uu
+log-uniform between KPUU_RANGE. No draw uses fu = 1 or another impossible case. Why: the
+laboratories disagree up to tenfold and fu is bounded, not measured, for most alkaloids, so a
+single value would overstate what is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kratomsim import pd
+
+FloatArray = NDArray[np.float64]
+
+# Kp,uu: no value published for any kratom alkaloid; no efflux in Caco-2/MDR-MDCK (Manda 2014), so
+# 1 is the top; 0.3 is our stated lower bound (modest efflux), as in pd.KPUU_LOW.
+KPUU_RANGE = (pd.KPUU_LOW, pd.KPUU_DEFAULT)
+# fu bounds (stated prior): mitragynine 0.031 (back-calculated from Tanna 2023 DMD Table 5, see
+# cyp_inhibition.yaml) to 0.15 (">85 % bound", Kong 2017 abstract); alkaloids without a measured value
+# take the same bounds (prior); 7-hydroxymitragynine 0.269 (rat, Chiang 2025) down to mitragynine's
+# lower bound 0.031 (prior).
+FU_BOUNDS_PRIOR = (0.031, 0.15)
+FU_BOUNDS = {"7-hydroxymitragynine": (0.031, 0.269)}
+
+
+def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+
+
+def peak_interval(
+    conc_nM: Mapping[str, FloatArray], receptor: str = "mu", draws: int = 2000, seed: int = 0, level: float = 0.90
+) -> dict[str, Any]:
+    """Median and interval of peak total occupancy (%) and each ligand's share (%) at that peak."""
+    receptor = pd.check_receptor(receptor)
+    curves = {n: np.ravel(np.atleast_2d(np.asarray(c, dtype=float))[0]) for n, c in conc_nM.items()}
+    kis: dict[str, list[float]] = {}
+    for name in pd.receptor_sets(receptor):
+        for lig, p in pd.get_set(name, receptor).ligands(receptor).items():
+            if lig in curves:
+                kis.setdefault(lig, []).append(p.ki_nM)
+    ligs = sorted(kis)
+    rng = np.random.default_rng(seed)
+    kpuu = _loguniform(rng, *KPUU_RANGE, draws)
+    ratio = {}
+    for lig in ligs:
+        ki = np.asarray(kis[lig])[rng.integers(0, len(kis[lig]), draws)]
+        fu = _loguniform(rng, *FU_BOUNDS.get(lig, FU_BOUNDS_PRIOR), draws)
+        ratio[lig] = (fu * kpuu / ki)[:, None] * curves[lig][None, :]  # draws x time
+    denom = 1.0 + sum(ratio.values())
+    total = 1.0 - 1.0 / denom
+    at = np.argmax(total, axis=1)
+    rows = np.arange(draws)
+    peak = total[rows, at]
+    q = [(1 - level) / 2, 0.5, (1 + level) / 2]
+
+    def cell(x: FloatArray) -> dict[str, float]:
+        lo, med, hi = np.quantile(100.0 * x, q)
+        return {"median": float(med), "low": float(lo), "high": float(hi)}
+
+    shares = {lig: cell(ratio[lig][rows, at] / denom[rows, at] / peak) for lig in ligs}
+    return {
+        "receptor": receptor, "draws": draws, "seed": seed, "level": level,
+        "peak_occupancy_percent": cell(peak), "share_of_occupied_percent": shares,
+        "ki_sets_per_ligand": {lig: len(kis[lig]) for lig in ligs},
+        "method": ("Monte Carlo: Ki drawn per alkaloid from the data sets that measured it; fu log-uniform "
+                   f"between stated bounds (prior {FU_BOUNDS_PRIOR} where unmeasured); Kp,uu log-uniform "
+                   f"{KPUU_RANGE}; median subject's concentrations"),
+    }

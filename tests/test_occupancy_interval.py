@@ -1,0 +1,31 @@
+"""Monte Carlo occupancy interval: bounds from the hand formula, shares, no impossible draws."""
+
+import numpy as np
+
+from kratomsim import occupancy_interval as oi
+from kratomsim import pd
+
+
+def test_single_ligand_interval_inside_hand_bounds():
+    # Mitragynine alone at a constant 100 nM: occupancy = x/(1+x), x = fu Kp,uu C / Ki.
+    conc = {"mitragynine": np.full(5, 100.0)}
+    res = oi.peak_interval(conc, draws=4000, seed=1)
+    kis = [pd.get_set(s).ligands("mu")["mitragynine"].ki_nM for s in pd.receptor_sets("mu")
+           if "mitragynine" in pd.get_set(s).ligands("mu")]
+    fu_lo, fu_hi = oi.FU_BOUNDS_PRIOR
+    k_lo, k_hi = oi.KPUU_RANGE
+    x_min, x_max = fu_lo * k_lo * 100 / max(kis), fu_hi * k_hi * 100 / min(kis)
+    cell = res["peak_occupancy_percent"]
+    assert 100 * x_min / (1 + x_min) <= cell["low"] <= cell["median"] <= cell["high"] <= 100 * x_max / (1 + x_max)
+    assert res["share_of_occupied_percent"]["mitragynine"]["median"] == 100.0
+
+
+def test_same_seed_same_answer_and_shares_bounded():
+    t = np.linspace(0, 10, 41)
+    conc = {"mitragynine": 80 * np.exp(-0.1 * t), "7-hydroxymitragynine": 10 * np.exp(-0.2 * t)}
+    a = oi.peak_interval(conc, draws=500, seed=3)
+    b = oi.peak_interval(conc, draws=500, seed=3)
+    assert a == b
+    for cell in a["share_of_occupied_percent"].values():
+        assert 0.0 <= cell["low"] <= cell["median"] <= cell["high"] <= 100.0
+    assert a["peak_occupancy_percent"]["high"] < 100.0
