@@ -26,13 +26,14 @@ from kratomsim.medicines import load_medicine, medicine_dose_events, simulate_me
 from kratomsim.pd import (
     FU_SCENARIOS,
     competitive_occupancy,
+    default_set,
     fractional_stimulus,
     night_windows,
     occupancy,
     receptor_sets,
 )
 
-PSG_FILE = "evidence/opioid_psg.yaml"
+PSG_FILE = "opioid_psg.yaml"
 REFERENCE_FILE = "reference_opioids.yaml"
 NIGHT_H = 8.0  # every PSG study recorded one night after a bedtime dose; 8 h is the scored window
 BODY_KG = 70.0  # doses given per kg or per 70 kg are converted at 70 kg
@@ -107,7 +108,8 @@ def morphine_night_stimulus(dose_mg: float, route: str) -> float:
     med_name = str(ref["medicine"])
     bioavailable = dose_mg
     if route in ("iv", "im"):
-        bioavailable = dose_mg / float(load_medicine(med_name).pk["oral_f"]["value"])
+        pk: Any = load_medicine(med_name).pk
+        bioavailable = dose_mg / float(pk["oral_f"]["value"])
     t = np.linspace(0.0, NIGHT_H, 8 * 12 + 1)
     conc = simulate_medicine(med_name, medicine_dose_events((med_name, bioavailable)), t)
     fu = 1.0 - 35.0 / 100.0  # reference_opioids.yaml default: upper end of the label's 20-35% bound
@@ -207,9 +209,6 @@ def kratom_sleep_prediction(exposure: Any, wake: time = time(6, 30), nights: tup
     grid = {(s, f): _night_mean_stimulus(exposure, wake, s, f) for s in receptor_sets("mu") for f in FU_SCENARIOS}
     n_nights = len(next(iter(grid.values())))
     wanted = [n for n in (nights or (1, n_nights)) if 1 <= n <= n_nights]
-    default = grid.get((receptor_sets("mu")[0], "default"))
-    from kratomsim.pd import default_set
-
     default = grid[(default_set("mu"), "default")]
     th = thresholds()
     out_nights = []

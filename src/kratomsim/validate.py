@@ -82,7 +82,7 @@ def _steady_state_predictions(
 
 
 ExtraRows = Callable[[], list[dict[str, object]]]
-EXTRA_SOURCES: list[ExtraRows] = [lambda: __import__("kratomsim.sleep_architecture", fromlist=["loso_rows"]).loso_rows()]
+EXTRA_SOURCES: list[ExtraRows] = [lambda: __import__("kratomsim.sleep_architecture").sleep_architecture.loso_rows()]
 
 
 def validation_rows() -> list[ValidationRow]:
