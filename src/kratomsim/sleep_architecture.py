@@ -271,4 +271,5 @@ def audit_quote(exposure: Any | None = None) -> str:
         if ratio is not None:
             text += (f"For this kratom night the mu stimulus is {ratio:.2g} times the lowest morphine stimulus "
                      "that reduced deep sleep. ")
-    return text + "If kratom acted on sleep through the mu receptor as claimed, the expected direction is less deep sleep, not more. " + ASSUMPTION
+    text += "If kratom acted on sleep through the mu receptor as claimed, the expected direction is less deep sleep. "
+    return text + ASSUMPTION
