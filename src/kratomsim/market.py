@@ -264,7 +264,7 @@ def plot_market(path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     spread = market_spread()
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = plt.subplots(figsize=(9, 3.8))
     ax.axvspan(spread.p5, spread.p95, color="#4C72B0", alpha=0.15, label="5th-95th percentile")
     ax.axvline(spread.median, color="#4C72B0", label=f"median {spread.median:.1f} mg/g")
     ax.scatter([v for _, v in spread.values], [0] * spread.n, color="black", zorder=3, label="assayed leaf product")
@@ -272,10 +272,12 @@ def plot_market(path: Path) -> Path:
         ax.plot([s.low, s.high], [i, i], color="grey", lw=3)
         ax.text(s.high * 1.05, i, f"{s.source} (n={s.n_products})", va="center", fontsize=8)
     ax.set_xscale("log")
+    ax.set_xticks([2, 5, 10, 20, 50, 100], ["2", "5", "10", "20", "50", "100"])
+    ax.minorticks_off()
     ax.set_yticks([0, *range(1, len(spread.surveys) + 1)], ["products", *["survey range"] * len(spread.surveys)])
     ax.set_xlabel("mitragynine (mg per g of leaf)")
     ax.set_title("Mitragynine across kratom leaf products")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -14,7 +14,7 @@ from kratomsim.library import MITRAGYNINE, Product
 
 CALIBRATION_STATEMENT = (
     "The shipped calibration (Tanna 2022, product K51) is per mg of alkaloid in the 2 g of leaf powder the "
-    "tea was made from (studies.yaml dose_mg = 2 g x the K51 assay, within 3 %), so whatever part of the "
+    "tea was made from (the study's alkaloid doses equal 2 g x the K51 assay within 3 %), so whatever part of the "
     "powder's alkaloids did not reach the participants is inside the apparent CL/F and V/F. K51 therefore "
     "gets no extraction factor; whether Tanna's tea was drunk with the powder was not retrievable."
 )
