@@ -282,3 +282,27 @@ def plot_market(path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+# ------------------------------------------------------------------------ oral 7-OH in reports
+
+
+def check_oral_seven_oh(dose: str, extrapolate: bool) -> None:
+    """Refuse a dose of mg of 7-OH (a concentrate) unless the caller asked for an extrapolation."""
+    from kratomsim.library import check_compound
+    from kratomsim.units import parse_dose
+
+    parsed = parse_dose(dose)
+    if parsed.compound is not None and check_compound(parsed.compound) == SEVEN_OH and not extrapolate:
+        raise InputError(
+            f"{dose!r} is 7-hydroxymitragynine taken by mouth, which no human PK study covers; "
+            "add --extrapolate (extrapolate=True) to simulate it as an extrapolation"
+        )
+
+
+def seven_oh_notes(alkaloid_mg: dict[str, float]) -> list[str]:
+    """The statement every report with oral 7-OH carries: no human PK, and what the dose equals in leaf."""
+    mg = alkaloid_mg.get(SEVEN_OH, 0.0)
+    if mg <= 0:
+        return []
+    return [f"EXTRAPOLATION: {NO_ORAL_7OH_PK} {leaf_equivalence(mg).statement()}"]
