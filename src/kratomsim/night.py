@@ -355,10 +355,9 @@ def night_report(
     the bands. Medicines, steady state and receptor occupancy stay the typical subject's.
     """
     from kratomsim import pd
+    from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
     from kratomsim.simulate import model_for, run
-
-    from kratomsim.market import check_oral_seven_oh, seven_oh_notes
 
     check_oral_seven_oh(dose, extrapolate)
     timeline = make_timeline(at, wake, nights, morning, start_date)

@@ -93,10 +93,10 @@ def make_scenario(
         resolved = load_product(product or "")
         if not resolved.alkaloids_mg_per_g:
             if resolved.alkaloids_mg_per_unit:
-                first = next(iter(resolved.alkaloids_mg_per_unit))
+                alkaloid = next(iter(resolved.alkaloids_mg_per_unit))
                 raise InputError(
                     f"product {resolved.name!r} is labelled per unit, not per g; give the dose as mg of the "
-                    f"alkaloid, e.g. {resolved.alkaloids_mg_per_unit[first]:g}mg:{first}"
+                    f"alkaloid, e.g. {resolved.alkaloids_mg_per_unit[alkaloid]:g}mg:{alkaloid}"
                 )
             raise InputError(f"product {resolved.name!r} lists no quantified alkaloid")
     else:

@@ -56,9 +56,8 @@ def scenario_notes(scenario: Scenario) -> tuple[str, ...]:
         notes.append(
             "Parameters come from a study of kratom tea; the powder is assumed to be absorbed like the tea."
         )
-    if scenario.product is not None and scenario.dose.is_leaf:
-        if applies_to(scenario.product):
-            notes.append(tea_extraction().statement() + " " + CALIBRATION_STATEMENT)
+    if scenario.product is not None and scenario.dose.is_leaf and applies_to(scenario.product):
+        notes.append(tea_extraction().statement() + " " + CALIBRATION_STATEMENT)
     if scenario.product is not None and scenario.product.below_loq:
         notes.append(
             "Below the assay's limit of quantification, taken as zero: " + ", ".join(scenario.product.below_loq)
