@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "population",
     "night",
     "compare",
+    "strains",
 )
 
 

@@ -36,16 +36,32 @@ class Compound:
 
 @dataclass(frozen=True)
 class Product:
-    """A kratom product: mg of each alkaloid per g of leaf powder, and its form."""
+    """A kratom product: mg of each alkaloid per g (or per unit for concentrates), and its form.
+
+    ``kind`` says what it is (leaf, extract, concentrate, plant, spent) so the market spread uses
+    leaf products only; ``basis`` says whether mg/g is the leaf content (``leaf``), what reached a
+    tea (``tea_yield``) or a labelled amount per tablet/strip/shot (``unit``).
+    """
 
     id: str
     name: str
-    form: Literal["powder", "tea"]
+    form: str
     alkaloids_mg_per_g: dict[str, float]
     below_loq: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     user_file: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    kind: str = "leaf"
+    basis: str = "leaf"
+    strain: str | None = None
+    alkaloids_mg_per_unit: dict[str, float] = field(default_factory=dict)
+    assay: str = ""
+    where: str = ""
+    verified_from: str = ""
+
+    def contains(self, compound: str) -> bool:
+        """True if the product holds a quantified or labelled amount of ``compound`` (above zero)."""
+        return self.alkaloids_mg_per_g.get(compound, 0.0) > 0 or self.alkaloids_mg_per_unit.get(compound, 0.0) > 0
 
 
 @cache
@@ -93,6 +109,8 @@ class _UserProduct(BaseModel):
     name: str = Field(min_length=1)
     form: Literal["powder", "tea"]
     alkaloids_mg_per_g: dict[str, float]
+    basis: Literal["leaf", "tea_yield"] = "leaf"
+    strain: str | None = None
 
     @field_validator("alkaloids_mg_per_g")
     @classmethod
@@ -113,12 +131,15 @@ def library_products() -> dict[str, Product]:
     for pid, entry in raw.items():
         amounts: dict[str, float] = {}
         below: list[str] = []
-        for alkaloid, cell in entry["alkaloids_mg_per_g"].items():
+        per_g = entry.get("alkaloids_mg_per_g") or {}
+        per_unit = entry.get("alkaloids_mg_per_unit") or {}
+        for alkaloid, cell in per_g.items():
             if cell.get("below_loq"):
                 below.append(alkaloid)
             else:
                 amounts[alkaloid] = float(cell["value"])
-        sources = {entry["source"], *(c["source"] for c in entry["alkaloids_mg_per_g"].values() if "source" in c)}
+        cells = [*per_g.values(), *per_unit.values()]
+        sources = {entry["source"], *(c["source"] for c in cells if "source" in c)}
         products[str(pid)] = Product(
             id=str(pid),
             name=entry["name"],
@@ -126,6 +147,14 @@ def library_products() -> dict[str, Product]:
             alkaloids_mg_per_g=amounts,
             below_loq=tuple(below),
             sources=tuple(sorted(sources)),
+            notes=(str(entry["note"]),) if entry.get("note") else (),
+            kind=str(entry.get("kind", "leaf")),
+            basis=str(entry.get("basis", "leaf")),
+            strain=str(entry["strain"]) if entry.get("strain") else None,
+            alkaloids_mg_per_unit={k: float(c["value"]) for k, c in per_unit.items()},
+            assay=str(entry.get("assay", "")),
+            where=str(entry.get("where", "")),
+            verified_from=str(entry.get("verified_from", "")),
         )
     return products
 
@@ -161,7 +190,8 @@ def _user_product(path: Path) -> Product:
         ) from None
     amounts = {check_compound(name): value for name, value in parsed.alkaloids_mg_per_g.items()}
     return Product(
-        id=path.stem, name=parsed.name, form=parsed.form, alkaloids_mg_per_g=amounts, user_file=True
+        id=path.stem, name=parsed.name, form=parsed.form, alkaloids_mg_per_g=amounts, user_file=True,
+        basis=parsed.basis, strain=parsed.strain,
     )
 
 

@@ -342,8 +342,12 @@ def night_report(
     level: float = 0.90,
     dask_address: str | None = None,
     progress: bool = False,
+    extrapolate: bool = False,
 ) -> NightReport:
     """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources.
+
+    A dose of mg of 7-hydroxymitragynine (a concentrate) has no human PK study: it is refused unless
+    ``extrapolate`` is True, and the report then says so and shows what the dose equals in leaf.
 
     The rows are the typical subject's. With ``subjects`` > 1, ``report.population`` adds, per night
     and kratom alkaloid, the median and the ``level`` prediction interval over that many simulated
@@ -351,9 +355,11 @@ def night_report(
     the bands. Medicines, steady state and receptor occupancy stay the typical subject's.
     """
     from kratomsim import pd
+    from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
     from kratomsim.simulate import model_for, run
 
+    check_oral_seven_oh(dose, extrapolate)
     timeline = make_timeline(at, wake, nights, morning, start_date)
     meds = [parse_comedication(spec) for spec in comedications]  # unknown names fail before simulating
     exposure = nightly_exposure(product, dose, timeline, weight)
@@ -372,7 +378,7 @@ def night_report(
     rate = _slowest_rate(build_system(chosen, formations).A)
     ss = steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
 
-    notes = list(exposure.notes)
+    notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes]
     source_keys: set[str] = set(scenario.product.sources if scenario.product else ())
     source_keys |= {s for c in exposure.conc_nM for s in compounds()[c].sources}
     source_keys |= used_references({c: pk_parameter_file()["compounds"].get(c) for c in exposure.conc_nM})

@@ -152,6 +152,26 @@ def content_spreads(product_id: str) -> tuple[Spread, ...]:
     return tuple(out)
 
 
+def market_content(scenario: Scenario) -> tuple[Scenario, tuple[Spread, ...]]:
+    """``--content market``: each person's product drawn from the assayed leaf market (mitragynine mg/g).
+
+    The scenario's product keeps its alkaloid profile, rescaled so that its mitragynine is the market mean;
+    every alkaloid then gets the market's log-SD (mean-1 factor), so a person's mitragynine has the market's
+    median and spread. The other alkaloids follow mitragynine's spread (the surveys report mitragynine only)
+    and are drawn independently of it.
+    """
+    from kratomsim.market import market_product, market_spread
+
+    if scenario.product is None or not scenario.dose.is_leaf:
+        raise InputError("--content market needs a dose in grams of leaf (e.g. 4g), not mg of one alkaloid")
+    product, omega = market_product(scenario.product)
+    spread = market_spread()
+    where = f"log-SD of mitragynine mg/g across {spread.n} assayed leaf products (products.yaml)"
+    spreads = tuple(Spread(c, "content", omega, "market_lognormal", "alkaloids_mg_per_g", ", ".join(spread.sources),
+                           where) for c in product.alkaloids_mg_per_g if product.alkaloids_mg_per_g[c] > 0)
+    return replace(scenario, product=product), spreads
+
+
 # --------------------------------------------------------------------------- subjects
 
 
@@ -702,6 +722,7 @@ __all__ = [
     "expected_range",
     "histogram_interval",
     "log_histogram",
+    "market_content",
     "omega_from_mean_sd",
     "omega_from_range",
     "population_spec",

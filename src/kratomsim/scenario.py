@@ -13,6 +13,7 @@ import numpy as np
 from kratomsim.errors import InputError
 from kratomsim.library import Product, check_compound, library_products, load_product, molecular_weight
 from kratomsim.pk.model import DoseEvent
+from kratomsim.tea import tea_factor
 from kratomsim.units import Dose, parse_clock, parse_date, parse_dose, parse_duration_h, parse_weight_kg
 
 MIN_GRID_H = 1.0 / 60.0
@@ -42,7 +43,7 @@ class Scenario:
         if self.dose.compound is not None:
             return {self.dose.compound: self.dose.amount_mg}
         assert self.product is not None
-        grams = self.dose.amount_mg / 1000.0
+        grams = self.dose.amount_mg / 1000.0 * tea_factor(self.product)
         return {name: grams * mg_per_g for name, mg_per_g in self.product.alkaloids_mg_per_g.items()}
 
     def dose_events(self) -> list[DoseEvent]:
@@ -91,6 +92,12 @@ def make_scenario(
     if parsed_dose.compound is None:
         resolved = load_product(product or "")
         if not resolved.alkaloids_mg_per_g:
+            if resolved.alkaloids_mg_per_unit:
+                alkaloid = next(iter(resolved.alkaloids_mg_per_unit))
+                raise InputError(
+                    f"product {resolved.name!r} is labelled per unit, not per g; give the dose as mg of the "
+                    f"alkaloid, e.g. {resolved.alkaloids_mg_per_unit[alkaloid]:g}mg:{alkaloid}"
+                )
             raise InputError(f"product {resolved.name!r} lists no quantified alkaloid")
     else:
         parsed_dose = Dose(parsed_dose.amount_mg, check_compound(parsed_dose.compound))

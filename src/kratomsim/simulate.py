@@ -16,6 +16,7 @@ from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import Disposition, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario, make_scenario
+from kratomsim.tea import CALIBRATION_STATEMENT, applies_to, tea_extraction
 
 ALLOMETRIC_CL = 0.75
 ALLOMETRIC_V = 1.0
@@ -55,6 +56,8 @@ def scenario_notes(scenario: Scenario) -> tuple[str, ...]:
         notes.append(
             "Parameters come from a study of kratom tea; the powder is assumed to be absorbed like the tea."
         )
+    if scenario.product is not None and scenario.dose.is_leaf and applies_to(scenario.product):
+        notes.append(tea_extraction().statement() + " " + CALIBRATION_STATEMENT)
     if scenario.product is not None and scenario.product.below_loq:
         notes.append(
             "Below the assay's limit of quantification, taken as zero: " + ", ".join(scenario.product.below_loq)

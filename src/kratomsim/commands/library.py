@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from kratomsim.commands._output import print_json, print_table
+from kratomsim.commands._output import console, print_json, print_table
 from kratomsim.datafiles import references
+from kratomsim.library import Product
 from kratomsim.library import compounds as library_compounds
-from kratomsim.library import library_products
+from kratomsim.market import filter_products, market_spread, plot_market
+from kratomsim.tea import CALIBRATION_STATEMENT, tea_extraction
 
 
 def _cite(keys: tuple[str, ...]) -> str:
@@ -15,26 +19,55 @@ def _cite(keys: tuple[str, ...]) -> str:
     return "; ".join(refs[k].short() if k in refs else k for k in keys)
 
 
+def _amounts(p: Product) -> str:
+    per_g = ", ".join(f"{k} {v:g} mg/g" for k, v in p.alkaloids_mg_per_g.items())
+    per_unit = ", ".join(f"{k} {v:g} mg per {p.form} (labelled)" for k, v in p.alkaloids_mg_per_unit.items())
+    below = "below LOQ: " + ", ".join(p.below_loq) if p.below_loq else ""
+    basis = " (reached the tea)" if p.basis == "tea_yield" else ""
+    return "; ".join(x for x in (per_g + basis if per_g else "", per_unit, below) if x)
+
+
+def _product_dict(p: Product) -> dict[str, object]:
+    return {"id": p.id, "name": p.name, "form": p.form, "kind": p.kind, "basis": p.basis, "strain": p.strain,
+            "alkaloids_mg_per_g": p.alkaloids_mg_per_g, "alkaloids_mg_per_unit": p.alkaloids_mg_per_unit,
+            "below_loq": list(p.below_loq), "assay": p.assay, "where": p.where, "verified_from": p.verified_from,
+            "notes": list(p.notes), "sources": [references()[k].short() for k in p.sources]}
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
-    def products(json_out: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-        """List the products with published assays (mg of alkaloid per g of leaf) and their sources."""
-        items = library_products()
+    def products(
+        form: str | None = typer.Option(None, "--form", help="Only this form (powder, leaf, tea, capsule, extract, "
+                                        "liquid, tablet, strip, spent_leaf)."),
+        contains: str | None = typer.Option(None, "--contains", help="Only products holding this alkaloid, "
+                                            "e.g. 7-hydroxymitragynine or 7-OH."),
+        plot: Path | None = typer.Option(None, "--plot", help="Write the market-spread plot (PNG)."),
+        json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    ) -> None:
+        """List assayed products (mg alkaloid per g, or per unit) with sources, and the market spread."""
+        items = filter_products(form, contains)
+        spread = market_spread()
+        if plot is not None:
+            plot_market(plot)
         if json_out:
-            print_json([
-                {"id": p.id, "name": p.name, "form": p.form, "alkaloids_mg_per_g": p.alkaloids_mg_per_g,
-                 "below_loq": list(p.below_loq), "sources": [references()[k].short() for k in p.sources]}
-                for p in items.values()
-            ])
+            print_json({
+                "products": [_product_dict(p) for p in items],
+                "market_spread_mitragynine": spread.to_dict(),
+                "tea_extraction": tea_extraction().statement(),
+                "k51_calibration": CALIBRATION_STATEMENT,
+            })
             return
         print_table(
-            "Products (mg alkaloid per g leaf)",
-            ["id", "name", "form", "alkaloids (mg/g)", "source"],
-            [[p.id, p.name, p.form,
-              ", ".join(f"{k} {v:g}" for k, v in p.alkaloids_mg_per_g.items())
-              + ("; below LOQ: " + ", ".join(p.below_loq) if p.below_loq else ""),
-              _cite(p.sources)] for p in items.values()],
+            f"Products ({len(items)}; mg alkaloid per g, or per unit for concentrates)",
+            ["id", "form", "kind", "alkaloids", "source", "seen as"],
+            [[p.id, p.form, p.kind + (f", {p.strain}" if p.strain else ""), _amounts(p),
+              ", ".join(p.sources), p.verified_from] for p in items],
         )
+        console.print(spread.statement())
+        console.print(tea_extraction().statement())
+        console.print(CALIBRATION_STATEMENT)
+        if plot is not None:
+            console.print(f"plot written: {plot}")
 
     @app.command()
     def compounds(json_out: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:

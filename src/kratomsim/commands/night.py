@@ -176,6 +176,8 @@ def register(app: typer.Typer) -> None:
         seed: int = SEED,
         level: float = LEVEL,
         dask: str | None = DASK,
+        extrapolate: bool = typer.Option(False, "--extrapolate", help="Allow a dose of mg of 7-OH (no human "
+                                         "PK study of oral 7-OH exists: the result is an extrapolation)."),
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night import night_report
@@ -185,7 +187,7 @@ def register(app: typer.Typer) -> None:
         for path in [*plot, *([occupancy_plot] if occupancy_plot else [])]:
             check_plot_path(path)
         report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,
-                                 tuple(with_))
+                                 tuple(with_), extrapolate=extrapolate)
         written = [str(plot_night(report, path, log)) for path in plot]
         if occupancy_plot:
             written.append(str(plot_occupancy(report, occupancy_plot)))

@@ -25,22 +25,34 @@ def register(app: typer.Typer) -> None:
         chunk_size: int = typer.Option(65536, "--chunk-size", help="Subjects per chunk (memory, not results)."),
         workers: int = typer.Option(1, "--workers", help="Local threads (ignored with --dask)."),
         dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://host:8786."),
-        content: bool = typer.Option(False, "--content", help="Vary product content by the assay SD."),
+        content: str | None = typer.Option(
+            None, "--content", help="assay: vary content by the product's assay SD; market: draw each person's "
+            "product from the assayed market (mitragynine mg/g of leaf products)."),
         json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
-        from kratomsim.population import PopulationInterrupted, run_population
+        from kratomsim.population import PopulationInterrupted, Spread, run_population
         from kratomsim.scenario import make_scenario
         from kratomsim.units import hours_after, parse_clock
 
         if workers < 1:
             raise InputError(f"--workers must be at least 1, got {workers}")
         scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=nights, weight=weight)
+        content_spreads: bool | tuple[Spread, ...] = False
+        if content is not None:
+            if content.strip().lower() not in {"assay", "market"}:
+                raise InputError(f"--content {content!r} is not known; accepted: assay, market")
+            if content.strip().lower() == "market":
+                from kratomsim.population import market_content
+
+                scenario, content_spreads = market_content(scenario)
+            else:
+                content_spreads = True
         wake_h = hours_after(scenario.first_dose, parse_clock(wake, "wake-up time"))
         try:
             result = run_population(
                 scenario, subjects, seed=seed, level=level, chunk_size=chunk_size, dask_address=dask,
-                progress=not json_out and sys.stderr.isatty(), wake_offset_h=wake_h, content=content,
+                progress=not json_out and sys.stderr.isatty(), wake_offset_h=wake_h, content=content_spreads,
                 workers=workers,
             )
         except PopulationInterrupted as stop:
@@ -54,6 +66,7 @@ def register(app: typer.Typer) -> None:
                 "level": result.level, "wake_offset_h": wake_h, "elapsed_s": result.elapsed_s,
                 "defective_subjects": result.defective, "band_subjects": result.band_subjects,
                 "metrics": table.to_dict(orient="records"), "sources": result.sources(),
+                "content": content, "notes": list(_content_notes(content, scenario)),
             })
             return
         shown = table[table["night"].isin([1, result.nights])]
@@ -65,3 +78,17 @@ def register(app: typer.Typer) -> None:
         console.print(f"{result.subjects:,} subjects in {result.elapsed_s:.1f} s (seed {result.seed}); "
                       f"Cmax on the {scenario.grid_h * 60:g}-min grid and AUC from bedtime to wake-up "
                       f"({wake_h:g} h). Spreads from: {', '.join(result.sources())}.")
+        for note in _content_notes(content, scenario):
+            console.print(note)
+
+
+def _content_notes(content: str | None, scenario: object) -> tuple[str, ...]:
+    """What ``--content market`` and a tea product assumed, said in the output."""
+    from kratomsim.simulate import scenario_notes
+
+    notes = [n for n in scenario_notes(scenario) if n.startswith("Tea:")]  # type: ignore[arg-type]
+    if content is not None and content.strip().lower() == "market":
+        from kratomsim.market import market_spread
+
+        notes.insert(0, "Content: each person's product drawn from the market. " + market_spread().statement())
+    return tuple(notes)
