@@ -63,7 +63,7 @@ def test_aid_spec() -> None:
 
 @pytest.mark.parametrize(
     ("aid", "fragment"),
-    [("lemborexant:10mg", "no PK model for lemborexant"), ("nosuchpill:1mg", "known medicines")],
+    [("codeine:30mg", "no PK model for codeine"), ("nosuchpill:1mg", "known medicines")],
 )
 def test_compare_bad_aid(aid: str, fragment: str) -> None:
     out = _cli("compare", "--aid", "kratom:K51:2g", "--aid", aid)
