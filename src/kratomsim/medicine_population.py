@@ -195,3 +195,22 @@ def next_morning_shares(
         "share": by_time,
         "variability": var.basis if var else "none published: only the sex effect",
     }
+
+
+def people_above_next_morning(
+    name: str, spec: str, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
+    to_morning_h: float, subjects: int, seed: int,
+) -> dict[str, Any] | None:
+    """For ``compare --subjects``: share above the medicine's published next-morning level after the
+    last night, at wake-up and in the morning, all and by sex; None without a level or a spread."""
+    from kratomsim.medicines import medicine_dose_events
+
+    level = next((item["threshold_ng_per_mL"] for item in next_morning if "threshold_ng_per_mL" in item), None)
+    if level is None or variability(name) is None:
+        return None
+    med = load_medicine(name)
+    dose_mg = float(medicine_dose_events(spec)[0].amount_umol) * med.molecular_weight / 1000.0 / med.base_fraction
+    out = next_morning_shares(name, dose_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
+                              nights, subjects, seed)
+    out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)
+    return out
