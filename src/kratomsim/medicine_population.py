@@ -209,7 +209,8 @@ def people_above_next_morning(
     if level is None or variability(name) is None:
         return None
     med = load_medicine(name)
-    dose_mg = float(medicine_dose_events(spec)[0].amount_umol) * med.molecular_weight / 1000.0 / med.base_fraction
+    umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
+    dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
     out = next_morning_shares(name, dose_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
                               nights, subjects, seed)
     out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)
