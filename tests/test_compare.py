@@ -63,7 +63,7 @@ def test_aid_spec() -> None:
 
 @pytest.mark.parametrize(
     ("aid", "fragment"),
-    [("lemborexant:10mg", "no PK model for lemborexant"), ("nosuchpill:1mg", "known medicines")],
+    [("codeine:30mg", "no PK model for codeine"), ("nosuchpill:1mg", "known medicines")],
 )
 def test_compare_bad_aid(aid: str, fragment: str) -> None:
     out = _cli("compare", "--aid", "kratom:K51:2g", "--aid", aid)
@@ -83,3 +83,19 @@ def test_compare_warns_about_taking_kratom_with_a_listed_medicine():
     assert result.to_dict()["comedication_warnings"] == result.comedication_warnings
     alone = compare_aids(["zolpidem:10mg"], nights=1, start_date="2026-01-05")
     assert alone.comedication_warnings == []
+
+
+def test_compare_subjects_gives_the_share_above_the_zolpidem_level() -> None:
+    """compare --subjects: share of people above FDA's 50 ng/mL, by sex, equal to the population module's."""
+    from kratomsim.medicine_population import next_morning_shares
+    from kratomsim.night import compare_aids
+
+    result = compare_aids(["zolpidem:10mg"], at="22:30", wake="06:30", nights=1, subjects=3000, seed=4)
+    (entry,) = result.aids
+    above = entry["share_above_next_morning_level"]
+    assert above["threshold_ng_per_mL"] == 50.0 and above["source"] == "fda_dsc_2013_zolpidem"
+    direct = next_morning_shares("zolpidem", 10.0, 50.0, {"wake": 8.0, "morning": 10.5}, 1, 3000, 4)
+    assert above["share"] == direct["share"]
+    assert above["share"]["wake"]["female"] > above["share"]["wake"]["male"]
+    single = compare_aids(["zolpidem:10mg"], at="22:30", wake="06:30", nights=1)
+    assert "share_above_next_morning_level" not in single.aids[0]

@@ -32,14 +32,31 @@ def test_every_number_is_cited_and_every_reference_identified() -> None:
         assert ref.doi or ref.pmid or ref.label, key
 
 
-def test_validation_within_one_and_a_half_fold() -> None:
+def test_validation_rows_say_their_kind_and_derivations_hold() -> None:
+    """Derivation rows check the fit and the engine (within 1.5-fold: a joint fit may compromise);
+    independent rows are reported whatever they show, so only their presence is asserted."""
     rows = meds.validate_medicines()
     modelled = {n for n in meds.medicine_names() if meds.load_medicine(n).has_model}
     assert {r["compound"] for r in rows} == modelled
     for row in rows:
-        assert set(row) >= {"study", "compound", "statistic", "observed", "predicted", "fold_error"}
-        assert row["statistic"] in {"cmax", "tmax", "t_half"}
-        assert row["fold_error"] <= meds.FOLD_LIMIT, row
+        assert set(row) >= {"study", "compound", "statistic", "observed", "predicted", "fold_error", "kind"}
+        assert row["kind"] in {"derivation", "independent"}
+        assert row["fold_error"] == pytest.approx(max(row["predicted"] / row["observed"],
+                                                      row["observed"] / row["predicted"]))
+        if row["kind"] == "derivation":
+            assert row["fold_error"] <= meds.FOLD_LIMIT, row
+    independent = {(r["compound"], r["statistic"]) for r in rows if r["kind"] == "independent"}
+    assert ("zolpidem", "share_above_50ng_per_mL_8h_female") in independent
+    assert ("zolpidem", "share_above_50ng_per_mL_8h_male") in independent
+    assert ("lemborexant", "c_fraction") in independent  # Landry 2021, multiple dosing
+    assert ("doxylamine", "cmax_male") in independent
+
+
+def test_a_statistic_is_derivation_only_when_it_built_the_model() -> None:
+    rows = meds.validate_medicines()
+    zolpidem = {r["statistic"]: r["kind"] for r in rows if r["compound"] == "zolpidem"}
+    assert zolpidem["cmax"] == zolpidem["tmax"] == zolpidem["t_half"] == "derivation"
+    assert zolpidem["cl_female"] == zolpidem["cl_male"] == "independent"
 
 
 def test_unknown_medicine_lists_known_names() -> None:
@@ -49,8 +66,8 @@ def test_unknown_medicine_lists_known_names() -> None:
 
 
 def test_medicine_without_model_says_why() -> None:
-    with pytest.raises(InputError, match="no PK model for lemborexant"):
-        meds.medicine_disposition("lemborexant")
+    with pytest.raises(InputError, match="no PK model for codeine"):
+        meds.medicine_disposition("codeine")
 
 
 def test_short_names_find_their_entry() -> None:
@@ -120,7 +137,7 @@ def test_hydrocodone_derivation_by_hand() -> None:
     assert c_uM * 299.370 == pytest.approx(23.6, rel=1e-9)
 
 
-@pytest.mark.parametrize("name", ["lemborexant", "doxylamine", "codeine"])
+@pytest.mark.parametrize("name", ["codeine"])
 def test_medicines_still_without_a_model_say_why(name: str) -> None:
     med = meds.load_medicine(name)
     assert not med.has_model and med.pk_note
@@ -209,9 +226,86 @@ def test_diphenhydramine_range_still_compared() -> None:
 
 def test_lemborexant_next_morning_data_are_cited() -> None:
     med = meds.load_medicine("lemborexant")
-    assert not med.has_model
     sources = {e["source"] for e in med.next_morning}
     assert sources == {"landry2021_lemborexant", "mayleben2021"}
     registry = references()
     assert registry["landry2021_lemborexant"].pmid == "32468649"
     assert registry["mayleben2021"].doi == "10.1093/sleepadvances/zpab011"
+
+
+def test_joint_one_compartment_fit_recovers_known_parameters() -> None:
+    """Targets computed from known (ka, CL, V), with a truncated AUC: the joint fit returns them."""
+    ka, cl, v = 1.7, 12.0, 150.0
+    ke = cl / v
+    dose_umol = 40.0
+    dose = dose_umol * 1000.0
+    tmax = meds.bateman_tmax(ka, ke)
+    targets = meds.OneCompartmentTargets(
+        tmax_h=tmax, t_half_h=math.log(2) / ke, cmax_nM=dose / v * meds.bateman_shape(ka, ke, tmax),
+        auc_nM_h=meds.one_compartment_auc(dose, ka, cl, v, 24.0), auc_to_h=24.0, volume_L=v,
+    )
+    for got, want in zip(meds.fit_one_compartment(dose_umol, targets), (ka, cl, v), strict=True):
+        assert got == pytest.approx(want, rel=1e-6)
+
+
+def test_truncated_auc_closed_form_matches_the_engine() -> None:
+    d = meds.derivation("eszopiclone")
+    dose_mg = d.dose_mg
+    times = np.arange(0.0, 24.0 + 1e-9, 1.0 / 600.0)
+    conc = meds.simulate_medicine("eszopiclone", meds.medicine_dose_events(("eszopiclone", dose_mg)), times)
+    numeric = float(np.sum((conc[1:] + conc[:-1]) / 2.0 * np.diff(times)))
+    dose = meds.load_medicine("eszopiclone").dose_umol(dose_mg) * 1000.0
+    assert meds.one_compartment_auc(dose, d.ka, d.cl, d.v1, 24.0) == pytest.approx(numeric, rel=1e-5)
+
+
+def test_joint_fit_uses_the_auc_it_is_given() -> None:
+    """Eszopiclone is fitted to Cmax, tmax, t1/2 and AUC0-24 together: the fit moves off the
+    Cmax-only answer, and its AUC0-24 is nearer the published 227.36 ng*h/mL than that answer's."""
+    d = meds.derivation("eszopiclone")
+    assert "AUC0-24 h" in d.basis["fit"] and "least squares" in d.basis["fit"]
+    med = meds.load_medicine("eszopiclone")
+    dose = med.dose_umol(3.0) * 1000.0
+    observed = 227.36 * 1000.0 / med.molecular_weight
+    ke = math.log(2) / 5.53
+    ka = meds.solve_ka(1.04, ke)
+    v_cmax_only = dose / (38.29 * 1000.0 / med.molecular_weight) * meds.bateman_shape(ka, ke, 1.04)
+    cmax_only = meds.one_compartment_auc(dose, ka, ke * v_cmax_only, v_cmax_only, 24.0)
+    joint = meds.one_compartment_auc(dose, d.ka, d.cl, d.v1, 24.0)
+    assert abs(math.log(joint / observed)) < abs(math.log(cmax_only / observed))
+
+
+def test_lemborexant_two_compartments_reproduce_table_1_and_the_label() -> None:
+    """Ueno 2021 Table 1 (10 mg): Cmax 29.5 ng/mL, tmax 1 h, AUC 317 ng*h/mL, t1/2 45.2 h, and the
+    label's C(9 h) of 10-13 % of Cmax, on the exact engine (1-min grid, 600 h)."""
+    d = meds.derivation("lemborexant")
+    assert d.model == "two_compartment"
+    mw = meds.load_medicine("lemborexant").molecular_weight
+    times = np.arange(0.0, 600.0, 1.0 / 60.0)
+    conc = meds.simulate_medicine("lemborexant", meds.medicine_dose_events("lemborexant:10mg"), times) * mw / 1000
+    assert conc.max() == pytest.approx(29.5, rel=0.01)
+    assert times[int(np.argmax(conc))] == pytest.approx(1.0, abs=2.0 / 60.0)
+    auc = float(np.sum((conc[1:] + conc[:-1]) / 2.0 * np.diff(times)))
+    assert auc == pytest.approx(317.0, rel=0.02)
+    c9 = float(np.interp(9.0, times, conc)) / conc.max()
+    assert 0.10 <= c9 <= 0.13
+    # Not a fit target: the Table 1 CL/F of 32.8 L/h follows from dose / AUC.
+    assert d.cl == pytest.approx(32.8, rel=0.05)
+
+
+def test_sex_factors_reproduce_the_published_clearance_ratio() -> None:
+    """Greenblatt 2019: 236 (women) vs 364 (men) mL/min; the typical model sits between them."""
+    women, men = meds.sex_cl_factor("zolpidem", "female"), meds.sex_cl_factor("zolpidem", "male")
+    assert men / women == pytest.approx(364 / 236)
+    assert women * men == pytest.approx(1.0)  # geometric middle: the label study's mix is unknown
+    # Doxylamine's typical model is the young women's (Friedman 1989): men 240 vs 218 mL/min.
+    assert meds.sex_cl_factor("doxylamine", "female") == 1.0
+    assert meds.sex_cl_factor("doxylamine", "male") == pytest.approx(240 / 218)
+    assert meds.sex_cl_factor("suvorexant", "female") == 1.0  # no sex effect in the data
+    with pytest.raises(InputError, match="sex must be one of"):
+        meds.sex_cl_factor("zolpidem", "other")
+
+
+def test_a_sex_scaled_model_keeps_volume_and_lengthens_the_half_life() -> None:
+    typical, women = meds.derivation("zolpidem"), meds.derivation_for("zolpidem", "female")
+    assert women.v1 == typical.v1 and women.cl < typical.cl
+    assert math.log(2) / women.ke == pytest.approx(2.5 * typical.cl / women.cl)

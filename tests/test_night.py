@@ -191,11 +191,16 @@ def test_cli_bad_input_one_line_exit_2(args: list[str], fragment: str) -> None:
 
 
 def test_validate_includes_every_medicine() -> None:
+    from kratomsim.medicines import validate_medicines
     from kratomsim.validate import validation_rows
 
     rows = validation_rows()
+    # Independent rows (other studies, the FDA 2013 shares) report whatever they show; only the
+    # rows that reproduce a model's own statistics must pass.
+    independent = {(r["compound"], r["statistic"]) for r in validate_medicines() if r["kind"] == "independent"}
     modelled = [n for n in medicine_names() if load_medicine(n).has_model]
     for name in modelled:
         mine = [r for r in rows if r.compound == name]
         assert {"cmax", "tmax", "t_half"} & {r.statistic for r in mine}, name
-        assert all(r.passed and r.limit == 1.5 for r in mine), name
+        assert all(r.limit == 1.5 for r in mine), name
+        assert all(r.passed for r in mine if (name, r.statistic) not in independent), name

@@ -482,8 +482,8 @@ def _medicine_pk(name: str) -> tuple[dict[str, float] | None, float | None, str]
 
         med = medicines.load_medicine(name)
         dose = med.default_dose_mg
-        if not med.has_model:
-            return None, dose, med.name
+        if not med.has_model or medicines.derivation(med.name).model != "one_compartment":
+            return None, dose, med.name  # a two-compartment model has no one-compartment equivalent here
         d = medicines.medicine_disposition(med.name)
         pk = {
             "ka": float(np.ravel(d.ka)[0]),

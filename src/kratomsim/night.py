@@ -875,6 +875,13 @@ def compare_aids(
         entry["next_morning_data"] = next_morning_comparison(
             mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
         )
+        if subjects > 1:
+            from kratomsim.medicine_population import people_above_next_morning
+
+            above = people_above_next_morning(mname, aid, entry["next_morning_data"], timeline.nights,
+                                              timeline.to_wake_h, timeline.to_morning_h, subjects, seed)
+            if above is not None:
+                entry["share_above_next_morning_level"] = above
         entries.append(entry)
         keys |= set(med.sources)
         conc[aid] = mconc
@@ -893,7 +900,8 @@ def compare_aids(
             f"(seed {population['seed']}) in the tables and under 'population' in JSON; 'night_1', 'night_last' "
             "and the nights to steady state are the typical subject's."
             + (" Medicines are the typical 70 kg adult only: the population module varies kratom alkaloids, "
-               "not the medicines' parameters." if has_medicine else "")
+               "not the medicines' parameters (except the share above a medicine's next-morning level, "
+               "drawn from its own published spread and sex effect)." if has_medicine else "")
         )
     if bands:
         series_extra: dict[str, Any] = {"bands": bands}

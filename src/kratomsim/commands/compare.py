@@ -111,6 +111,16 @@ def print_comparison(result: Any) -> None:
                 shown.add(key)
                 console.print(f"{e['compound']}, next morning: {item['summary']} "
                               f"[{item['source']}, {item['where']}]", highlight=False, markup=False)
+    for e in result.aids:
+        above = e.get("share_above_next_morning_level")
+        if above:
+            cells = "; ".join(
+                f"{when}: {100 * v['all']:.3g}% (women {100 * v['female']:.3g}%, men {100 * v['male']:.3g}%)"
+                for when, v in above["share"].items()
+            )
+            console.print(f"{e['aid']}: share of {above['subjects']:,} simulated people above "
+                          f"{above['threshold_ng_per_mL']:g} ng/mL after night {above['nights']}: {cells} "
+                          f"[{above['source']}; see docs/medicines.md]", highlight=False, markup=False)
     for warning in result.comedication_warnings:
         console.print(f"interaction: {warning}", highlight=False, markup=False)
     for note in result.notes:

@@ -1,0 +1,217 @@
+"""Between-subject variability of a bedtime medicine: who is still above a next-morning level.
+
+A medicine's typical model comes from :mod:`kratomsim.medicines`. Where the data file gives a
+``variability`` node, people differ log-normally in an F-like scale (all clearances and volumes
+together, so the concentration scales) and in CL/F alone (so the half-life changes); where it gives
+a ``sex`` node, CL/F is scaled for women and men (:func:`kratomsim.medicines.sex_cl_factor`).
+
+The SDs come from the published ranges of the derivation study: for ``n`` subjects the expected
+range of ``n`` standard normal draws is ``d2(n)`` SDs, so SD = ln(high / low) / d2(n). The
+half-life range also holds the sex difference (half-life moves with CL/F); its share is taken out
+before the rest is given to CL/F. Concentrations are closed forms (one or two compartments,
+first-order absorption), superposed over nights, for many people at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+from scipy import integrate, stats
+
+from kratomsim.errors import InputError
+from kratomsim.medicines import SEXES, derivation, load_medicine, sex_cl_factor
+from kratomsim.pk.model import FloatArray
+
+DEFAULT_SUBJECTS = 20_000
+"""People drawn for a share when the caller gives no number (MC error of a 15 % share ~ 0.25 %)."""
+MAX_SUBJECTS = 2_000_000
+STUDY_FEMALE_SHARE = 0.5
+"""Assumed share of women in a derivation study whose sex mix is not given (``study_mix: mixed``)."""
+
+
+@cache
+def expected_range_sd(n: int) -> float:
+    """d2(n): expected range of n independent standard normal draws, by quadrature."""
+    if n < 2:
+        raise ValueError("a range needs at least two subjects")
+
+    def integrand(x: float) -> float:
+        cdf = float(stats.norm.cdf(x))
+        return 1.0 - cdf**n - (1.0 - cdf) ** n
+
+    value, _ = integrate.quad(integrand, -np.inf, np.inf, epsabs=1e-12, epsrel=1e-12)
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Variability:
+    """Log-normal between-subject SDs of one medicine and how they were estimated."""
+
+    medicine: str
+    omega_scale: float  # SD of ln(concentration scale): F-like, moves CL/F and V/F together
+    omega_cl: float  # SD of ln(CL/F) on top: moves the half-life
+    basis: str
+
+
+def _range_sd(node: dict[str, Any], n: int) -> float:
+    return math.log(float(node["high"]) / float(node["low"])) / expected_range_sd(n)
+
+
+@cache
+def variability(name: str) -> Variability | None:
+    """The medicine's between-subject variability, or None when the data give none."""
+    med = load_medicine(name)
+    pk = med.pk or {}
+    node = pk.get("variability")
+    if not node:
+        return None
+    n = int(node["n"]["value"])
+    omega_cmax = _range_sd(pk["cmax"], n)
+    omega_t_half = _range_sd(pk["t_half"], n)
+    sex_var = 0.0
+    if pk.get("sex"):
+        ratio = sex_cl_factor(name, "male") / sex_cl_factor(name, "female")
+        mix = str(pk["sex"].get("study_mix", "mixed"))
+        share = STUDY_FEMALE_SHARE if mix == "mixed" else 1.0 if mix == "female" else 0.0
+        sex_var = share * (1.0 - share) * math.log(ratio) ** 2
+    omega_cl = math.sqrt(max(omega_t_half**2 - sex_var, 0.0))
+    d2 = expected_range_sd(n)
+    basis = (
+        f"SD = ln(high/low) / d2({n}) with d2 = {d2:.3f}: Cmax range {pk['cmax']['low']:g}-{pk['cmax']['high']:g} "
+        f"-> {omega_cmax:.3f} (F-like scale); half-life range {pk['t_half']['low']:g}-{pk['t_half']['high']:g} "
+        f"-> {omega_t_half:.3f}, less the sex variance {sex_var:.4f} -> CL/F SD {omega_cl:.3f}"
+    )
+    return Variability(name, omega_scale=omega_cmax, omega_cl=omega_cl, basis=basis)
+
+
+@dataclass(frozen=True)
+class People:
+    """Per-person apparent parameters (arrays of one length) and each person's sex."""
+
+    ka: FloatArray
+    cl: FloatArray
+    v1: FloatArray
+    q2: FloatArray
+    v2: FloatArray
+    sex: np.ndarray  # "female" / "male"
+
+
+def draw_people(name: str, subjects: int, seed: int = 0, sex: str | None = None) -> People:
+    """``subjects`` people (half women, half men unless ``sex`` is given), reproducible by ``seed``."""
+    if isinstance(subjects, bool) or not isinstance(subjects, int | np.integer) or not 1 <= subjects <= MAX_SUBJECTS:
+        raise InputError(f"subjects must be a whole number from 1 to {MAX_SUBJECTS:,}, got {subjects!r}")
+    if sex is not None and sex not in SEXES:
+        raise InputError(f"sex must be one of {', '.join(SEXES)}, got {sex!r}")
+    d = derivation(name)
+    rng = np.random.default_rng(seed)
+    sexes = np.where(np.arange(subjects) % 2 == 0, "female", "male") if sex is None else np.full(subjects, sex)
+    factor = np.where(sexes == "female", sex_cl_factor(name, "female"), sex_cl_factor(name, "male"))
+    var = variability(name)
+    eta_scale = rng.normal(0.0, var.omega_scale, subjects) if var else np.zeros(subjects)
+    eta_cl = rng.normal(0.0, var.omega_cl, subjects) if var else np.zeros(subjects)
+    spread = np.exp(-eta_scale)  # a higher exposure (eta > 0) is a lower apparent CL and V
+    ones = np.ones(subjects)
+    return People(
+        ka=d.ka * ones,
+        cl=d.cl * factor * spread * np.exp(eta_cl),
+        v1=d.v1 * spread,
+        q2=d.q2 * spread,
+        v2=d.v2 * spread,
+        sex=sexes,
+    )
+
+
+def _single_dose(people: People, dose_nmol: float, t: FloatArray) -> FloatArray:
+    """Concentration (nM) of each person (rows) at times after one dose (columns); 0 before it."""
+    tt = np.asarray(t, dtype=float)[None, :]
+    ka, cl, v1 = people.ka[:, None], people.cl[:, None], people.v1[:, None]
+    safe = np.maximum(tt, 0.0)
+    if not np.any(people.v2 > 0):
+        ke = cl / v1
+        conc = dose_nmol / v1 * ka / (ka - ke) * (np.exp(-ke * safe) - np.exp(-ka * safe))
+    else:
+        q, v2 = people.q2[:, None], people.v2[:, None]
+        k10, k12, k21 = cl / v1, q / v1, q / v2
+        total = k10 + k12 + k21
+        root = np.sqrt(np.maximum(total * total - 4.0 * k10 * k21, 0.0))
+        alpha, beta = (total + root) / 2.0, (total - root) / 2.0
+        conc = ka * dose_nmol / v1 * (
+            (k21 - alpha) / ((ka - alpha) * (beta - alpha)) * np.exp(-alpha * safe)
+            + (k21 - beta) / ((ka - beta) * (alpha - beta)) * np.exp(-beta * safe)
+            + (k21 - ka) / ((alpha - ka) * (beta - ka)) * np.exp(-ka * safe)
+        )
+    return np.where(tt >= 0.0, conc, 0.0)
+
+
+def concentrations_ng_per_mL(
+    name: str, people: People, dose_mg: float, hours_after_last_dose: FloatArray, nights: int = 1
+) -> FloatArray:
+    """ng/mL of each person at times after the last of ``nights`` doses 24 h apart (superposition)."""
+    med = load_medicine(name)
+    dose_nmol = med.dose_umol(dose_mg) * 1000.0
+    t = np.asarray(hours_after_last_dose, dtype=float)
+    total = np.zeros((people.cl.size, t.size))
+    for k in range(nights):
+        total += _single_dose(people, dose_nmol, t + 24.0 * k)
+    return total * med.molecular_weight / 1000.0
+
+
+def share_above_after_dose(
+    name: str, dose_mg: float, hours_after_dose: float, threshold_ng_per_mL: float,
+    sex: str | None = None, subjects: int = DEFAULT_SUBJECTS, seed: int = 0, nights: int = 1,
+) -> float:
+    """Fraction of simulated people above ``threshold_ng_per_mL`` that many hours after the last dose."""
+    people = draw_people(name, subjects, seed, sex)
+    conc = concentrations_ng_per_mL(name, people, dose_mg, np.asarray([hours_after_dose]), nights)[:, 0]
+    return float(np.mean(conc > threshold_ng_per_mL))
+
+
+def next_morning_shares(
+    name: str, dose_mg: float, threshold_ng_per_mL: float, hours: dict[str, float],
+    nights: int = 1, subjects: int = DEFAULT_SUBJECTS, seed: int = 0,
+) -> dict[str, Any]:
+    """Share of people above a level at each named instant (e.g. wake-up, morning), all and by sex."""
+    people = draw_people(name, subjects, seed)
+    labels = list(hours)
+    conc = concentrations_ng_per_mL(name, people, dose_mg, np.asarray([hours[k] for k in labels]), nights)
+    by_time: dict[str, dict[str, float]] = {}
+    for j, label in enumerate(labels):
+        above = conc[:, j] > threshold_ng_per_mL
+        by_time[label] = {"all": float(np.mean(above))}
+        for sex in SEXES:
+            mask = people.sex == sex
+            by_time[label][sex] = float(np.mean(above[mask]))
+    var = variability(name)
+    return {
+        "threshold_ng_per_mL": threshold_ng_per_mL,
+        "dose_mg": dose_mg,
+        "nights": nights,
+        "subjects": subjects,
+        "seed": seed,
+        "share": by_time,
+        "variability": var.basis if var else "none published: only the sex effect",
+    }
+
+
+def people_above_next_morning(
+    name: str, spec: str, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
+    to_morning_h: float, subjects: int, seed: int,
+) -> dict[str, Any] | None:
+    """For ``compare --subjects``: share above the medicine's published next-morning level after the
+    last night, at wake-up and in the morning, all and by sex; None without a level or a spread."""
+    from kratomsim.medicines import medicine_dose_events
+
+    level = next((item["threshold_ng_per_mL"] for item in next_morning if "threshold_ng_per_mL" in item), None)
+    if level is None or variability(name) is None:
+        return None
+    med = load_medicine(name)
+    umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
+    dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
+    out = next_morning_shares(name, dose_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
+                              nights, subjects, seed)
+    out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)
+    return out
