@@ -101,7 +101,8 @@ def test_dates_outside_the_years_are_refused(day) -> None:  # type: ignore[no-un
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12).filter(lambda s: not s.startswith("-")))
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12).filter(
+    lambda s: not s.startswith("-")))
 def test_cli_dose_option_never_tracebacks(capsys: pytest.CaptureFixture[str], text: str) -> None:
     # A dose that parses would run the model; the fuzz is over what the edge accepts, so stop there.
     try:

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
         port: int = typer.Option(8000, "--port", help="TCP port."),
-        allowed_host: list[str] = typer.Option(  # noqa: B008
+        allowed_host: list[str] = typer.Option(
             [], "--allowed-host", help="Host name the app may be reached by, besides loopback (repeatable; '*' any)."
         ),
         data_dir: Path | None = typer.Option(
