@@ -8,7 +8,9 @@ and exits with status 2, with no traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -47,13 +49,23 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _fail(message: str, code: int, argv: list[str]) -> NoReturn:
+    """One line on stderr (JSON on stdout as well when --json was given), then exit."""
+    if "--json" in argv:
+        import json
+
+        print(json.dumps({"error": message, "exit_status": code}))
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit status 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except InputError as err:
-        print(f"error: {err.message}", file=sys.stderr)
-        raise SystemExit(2) from None
+        _fail(err.message, 2, args)
     except typer.Abort:
         print("aborted", file=sys.stderr)
         raise SystemExit(130) from None
@@ -66,9 +78,15 @@ def main(argv: list[str] | None = None) -> None:
         # Usage errors (unknown option, a word where a number belongs) come from typer's click layer;
         # they carry an exit code and a message. Recognised by shape, as typer vendors its own click.
         if callable(getattr(err, "format_message", None)) and getattr(err, "exit_code", None) == 2:
-            print(f"error: {_usage_message(err)}", file=sys.stderr)
-            raise SystemExit(2) from None
-        raise
+            _fail(_usage_message(err), 2, args)
+        if isinstance(err, MemoryError | OverflowError):
+            _fail(f"the request is too large to compute ({type(err).__name__}); use fewer subjects, nights "
+                  "or a coarser grid", 2, args)
+        if os.environ.get("KRATOMSIM_DEBUG"):
+            raise
+        # Anything else is a bug: one line, no traceback (KRATOMSIM_DEBUG=1 shows it).
+        _fail(f"internal error: {type(err).__name__}: {' '.join(str(err).split())[:200]}; "
+              "please report it (KRATOMSIM_DEBUG=1 shows the traceback)", 1, args)
     if isinstance(code, int) and code != 0:
         # typer.Exit(n) is returned, not raised, outside standalone mode (validate exits 1 on failure).
         raise SystemExit(code)

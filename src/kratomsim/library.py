@@ -6,13 +6,14 @@ is a YAML file of the same shape as a library product, without the citations.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, field_validator
 
 from kratomsim.datafiles import load_data_file, read_yaml_file
 from kratomsim.errors import InputError, known_list
@@ -108,7 +109,7 @@ class _UserProduct(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
     form: Literal["powder", "tea"]
-    alkaloids_mg_per_g: dict[str, float]
+    alkaloids_mg_per_g: dict[str, StrictFloat]  # strict: a YAML `true` is not 1 mg/g
     basis: Literal["leaf", "tea_yield"] = "leaf"
     strain: str | None = None
 
@@ -118,8 +119,11 @@ class _UserProduct(BaseModel):
         if not value:
             raise ValueError("give at least one alkaloid")
         for alkaloid, amount in value.items():
-            if amount < 0 or amount > 1000:
+            if not math.isfinite(amount) or amount < 0 or amount > 1000:
                 raise ValueError(f"{alkaloid}: {amount} mg/g is outside 0 to 1000 mg/g")
+        total = sum(value.values())
+        if total > 1000:
+            raise ValueError(f"the alkaloids sum to {total:g} mg/g; a gram holds at most 1000 mg")
         return value
 
 
@@ -163,6 +167,9 @@ def load_product(spec: str) -> Product:
     """A library product by id (case-insensitive), or a user's YAML file."""
     if not spec or not spec.strip():
         raise InputError(f"no product given; known products: {known_list(library_products())}")
+    from kratomsim.limits import check_short_text
+
+    spec = check_short_text(spec, "product")
     by_upper = {pid.upper(): p for pid, p in library_products().items()}
     if spec.strip().upper() in by_upper:
         return by_upper[spec.strip().upper()]

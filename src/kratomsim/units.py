@@ -6,6 +6,7 @@ Each parser raises :class:`~kratomsim.errors.InputError` naming the accepted for
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -55,6 +56,8 @@ def _split(text: str, pattern_units: dict[str, float], what: str, accepted: str)
 
 def _positive(text: str, units: dict[str, float], what: str, accepted: str) -> float:
     value = _split(text, units, what, accepted)
+    if not math.isfinite(value):
+        raise InputError(f"{what} {text!r} is not a finite number; expected {accepted}")
     if value <= 0:
         raise InputError(f"{what} must be greater than zero, got {text!r}")
     return value
@@ -76,8 +79,12 @@ def parse_dose(text: str) -> Dose:
         mg = parse_mass_mg(amount, "dose")
     except InputError as err:
         raise InputError(f"{err.message}; a dose is {DOSE_FORMS}") from None
+    from kratomsim.limits import ALKALOID_DOSE_MG, LEAF_DOSE_MG
+
     if not has_colon:
+        LEAF_DOSE_MG.check(mg, text.strip())
         return Dose(mg)
+    ALKALOID_DOSE_MG.check(mg, text.strip())
     compound = compound_text.strip().lower()
     if not compound:
         raise InputError(f"no alkaloid after ':' in dose {text!r}; give {DOSE_FORMS}")
@@ -110,10 +117,15 @@ def parse_clock(text: str, what: str = "clock time") -> time:
 
 def parse_date(text: str) -> date:
     """'2026-01-05' -> date."""
+    from kratomsim.limits import YEAR
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"cannot read date {text!r}: expected YYYY-MM-DD, e.g. '2026-01-05'") from None
+    if not YEAR.low <= day.year <= YEAR.high:
+        raise InputError(f"date {text!r} is outside the accepted years {YEAR.accepted()}")
+    return day
 
 
 def hours_after(start: datetime, clock: time) -> float:

@@ -77,7 +77,8 @@ def _grid(value: str) -> str:
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: "7" is not 7 and true is not 1; a client's wrong type is a 422, never coerced.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class _Population(_Request):
@@ -198,10 +199,12 @@ class AuditRequest(_Request):
     @field_validator("text")
     @classmethod
     def _size(cls, v: str) -> str:
+        from kratomsim.limits import clean_text
+
         size = len(v.encode("utf-8", errors="surrogatepass"))
         if size > MAX_TEXT_BYTES:
             raise InputError(f"text is {size:,} bytes; the API accepts {LIMITS['audit_text']}")
-        return v
+        return clean_text(v)
 
 
 class ScenarioIn(_Request):

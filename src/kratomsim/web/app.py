@@ -33,6 +33,12 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path.home() / ".local" / "share" / "kratomsim"
 
 
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<path d="M8 1C4 5 3 9 8 15c5-6 4-10 0-14z" fill="#2e7d32"/></svg>'
+)
+
+
 def plotly_js_path() -> Path:
     """plotly.js as bundled in the installed plotly package, so charts work with no internet."""
     return Path(str(files("plotly") / "package_data" / "plotly.min.js"))
@@ -97,9 +103,13 @@ def _methods_for(routes: Any, scope: Any) -> set[str]:
     return out
 
 
-def create_app(data_dir: Path | None = None) -> FastAPI:
-    """The whole application; ``data_dir`` holds the saved-scenario database."""
+def create_app(data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = ()) -> FastAPI:
+    """The whole application; ``data_dir`` holds the saved-scenario database; ``allowed_hosts`` adds
+    Host names to the loopback ones served."""
+    from fastapi.middleware.gzip import GZipMiddleware
+
     from kratomsim.web import api, pages
+    from kratomsim.web.guard import install_guards
 
     app = FastAPI(
         title="kratomsim",
@@ -137,7 +147,14 @@ def create_app(data_dir: Path | None = None) -> FastAPI:
         return FileResponse(plotly_js_path(), media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(FAVICON_SVG, media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     _document_error_shape(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    install_guards(app, allowed_hosts)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -1,0 +1,68 @@
+"""The API's edges: no 500 on the tester's inputs, strict types, guards and headers."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+BAD_BODIES = [
+    ("/api/night", {"dose": "1e308g"}),
+    ("/api/night", {"dose": "1e400g"}),
+    ("/api/night", {"dose": "1e308mg:mitragynine"}),
+    ("/api/night", {"dose": "1e308g", "subjects": 10}),
+    ("/api/night", {"dose": "1e9g"}),
+    ("/api/night", {"nights": "7"}),
+    ("/api/night", {"nights": True}),
+    ("/api/night", {"subjects": 2.5}),
+    ("/api/compare", {"dose": "1e308g"}),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), BAD_BODIES, ids=[f"{p} {b}" for p, b in BAD_BODIES])
+def test_bad_bodies_are_422_with_one_line(client: TestClient, path: str, body: dict[str, object]) -> None:
+    answer = client.post(path, json=body)
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert isinstance(detail, str) and "\n" not in detail
+
+
+def test_audit_with_lone_surrogate_answers(client: TestClient) -> None:
+    answer = client.post("/api/audit", content='{"text": "kratom helps sleep \\ud800"}',
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 200, answer.text
+
+
+def test_unexpected_error_is_a_one_line_500_without_traceback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kratomsim.web.app import create_app
+
+    app = create_app(tmp_path / "d")
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app) as c:
+        answer = c.get("/boom")
+    assert answer.status_code == 500
+    assert "secret" not in answer.text and "Traceback" not in answer.text
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_foreign_host_is_refused_and_configured_host_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kratomsim.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "d")) as c:
+        assert c.get("/api/limits", headers={"host": "evil.example:8000"}).status_code == 421
+        assert c.get("/api/limits", headers={"host": "127.0.0.1:8000"}).status_code == 200
+    with TestClient(create_app(tmp_path / "d", ("lab.local",))) as c:
+        assert c.get("/api/limits", headers={"host": "lab.local"}).status_code == 200
+
+
+def test_security_headers_gzip_favicon_and_body_limit(client: TestClient) -> None:
+    page = client.get("/", headers={"accept-encoding": "gzip"})
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers.get("content-encoding") == "gzip"
+    assert client.get("/favicon.ico").status_code == 200
+    big = client.post("/api/audit", content=b"x" * 2_000_001, headers={"content-type": "application/json"})
+    assert big.status_code == 413
