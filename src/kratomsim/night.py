@@ -355,6 +355,7 @@ def night_report(
     the bands. Medicines, steady state and receptor occupancy stay the typical subject's.
     """
     from kratomsim import pd
+    from kratomsim.comedication import medicine_with_kratom
     from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
     from kratomsim.simulate import model_for, run
@@ -399,8 +400,6 @@ def night_report(
         rows += night_rows(mname, "medicine", mconc, mw, times, timeline)
         series_conc[mname], mws[mname] = mconc, mw
         ss.update(medicine_steady_state(mname))
-        from kratomsim.comedication import medicine_with_kratom
-
         withk = medicine_with_kratom(spec, timeline.nights, times, product, dose, at)
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             label = f"{mname} with kratom"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from kratomsim.errors import InputError
+from kratomsim.limits import ALKALOID_DOSE_MG, LEAF_DOSE_MG, YEAR
 
 _NUMBER = r"(?P<num>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 
@@ -79,8 +80,6 @@ def parse_dose(text: str) -> Dose:
         mg = parse_mass_mg(amount, "dose")
     except InputError as err:
         raise InputError(f"{err.message}; a dose is {DOSE_FORMS}") from None
-    from kratomsim.limits import ALKALOID_DOSE_MG, LEAF_DOSE_MG
-
     if not has_colon:
         LEAF_DOSE_MG.check(mg, text.strip())
         return Dose(mg)
@@ -117,14 +116,11 @@ def parse_clock(text: str, what: str = "clock time") -> time:
 
 def parse_date(text: str) -> date:
     """'2026-01-05' -> date."""
-    from kratomsim.limits import YEAR
-
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"cannot read date {text!r}: expected YYYY-MM-DD, e.g. '2026-01-05'") from None
-    if not YEAR.low <= day.year <= YEAR.high:
-        raise InputError(f"date {text!r} is outside the accepted years {YEAR.accepted()}")
+    YEAR.check(day.year, text.strip())
     return day
 
 
