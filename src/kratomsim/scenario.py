@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import numpy as np
 
+from kratomsim.autoinhibition import default_on
 from kratomsim.errors import InputError
 from kratomsim.library import Product, check_compound, library_products, load_product, molecular_weight
 from kratomsim.pk.model import DoseEvent
@@ -34,6 +35,7 @@ class Scenario:
     weight_kg: float
     grid_h: float
     horizon_h: float
+    autoinhibition: bool = True  # mitragynine's own CYP3A4 inactivation (kratomsim.autoinhibition)
 
     def dose_times_h(self) -> list[float]:
         return [i * self.interval_h for i in range(self.count)]
@@ -85,6 +87,7 @@ def make_scenario(
     grid: str = "5min",
     hours: float | None = None,
     start_date: str | date | None = None,
+    autoinhibition: bool | None = None,
 ) -> Scenario:
     """Parse and check a scenario; every mistake is an InputError naming what is accepted."""
     parsed_dose = parse_dose(dose)
@@ -131,4 +134,5 @@ def make_scenario(
         weight_kg=parse_weight_kg(weight),
         grid_h=grid_h,
         horizon_h=horizon_h,
+        autoinhibition=default_on() if autoinhibition is None else bool(autoinhibition),
     )

@@ -12,9 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kratomsim.autoinhibition import mitragynine_inactivation
+from kratomsim.autoinhibition import statement as autoinhibition_statement
+from kratomsim.interactions import INHIBITOR
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
+from kratomsim.pk.autoinhibition import inactivation_matrix, propagate_self_inactivated
 from kratomsim.pk.engine import concentrations_nM, propagate
-from kratomsim.pk.model import Disposition, FloatArray, Formation, build_system
+from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.tea import CALIBRATION_STATEMENT, applies_to, tea_extraction
 
@@ -32,6 +36,7 @@ class Exposure:
     conc_nM: dict[str, FloatArray]
     molecular_weight: dict[str, float]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cyp3a4_activity: FloatArray | None = None  # hepatic CYP3A4 active fraction (subjects, times)
 
     def conc_ng_per_mL(self, compound: str) -> FloatArray:
         return self.conc_nM[compound] * self.molecular_weight[compound] / 1000.0
@@ -105,18 +110,52 @@ def run(
 ) -> Exposure:
     """Concentrations of each alkaloid for one scenario (subjects = 1 unless parameters are arrays)."""
     chosen, chosen_formations = model_for(scenario, dispositions, formations)
-    system = build_system(chosen, chosen_formations)
     times = scenario.times_h() if times_h is None else np.asarray(times_h, dtype=float)
-    states = propagate(system, scenario.dose_events(), times)
-    conc = concentrations_nM(system, states)
+    events = scenario.dose_events()
+    activity = None
+    if scenario.autoinhibition and INHIBITOR in chosen:
+        conc, activity = _self_inactivated(chosen, chosen_formations, events, times)
+    else:
+        system = build_system(chosen, chosen_formations)
+        conc = concentrations_nM(system, propagate(system, events, times))
     return Exposure(
         scenario=scenario,
         times_h=times,
         clock=scenario.clock(times),
         conc_nM=conc,
         molecular_weight={name: molecular_weight(name) for name in conc},
-        notes=scenario_notes(scenario),
+        notes=(*scenario_notes(scenario), *_switch_note(scenario, chosen)),
+        cyp3a4_activity=activity,
     )
+
+
+def _switch_note(scenario: Scenario, chosen: dict[str, Disposition]) -> tuple[str, ...]:
+    return (autoinhibition_statement(scenario.autoinhibition),) if INHIBITOR in chosen else ()
+
+
+def _self_inactivated(
+    chosen: dict[str, Disposition], formations: list[Formation], events: list[DoseEvent], times: FloatArray
+) -> tuple[dict[str, FloatArray], FloatArray]:
+    """Mitragynine and what it forms, solved with its own CYP3A4 inactivation; the rest linearly."""
+    block = {INHIBITOR} | {f.metabolite for f in formations if f.parent == INHIBITOR}
+    coupled = {k: d for k, d in chosen.items() if k in block}
+    rest = {k: d for k, d in chosen.items() if k not in block}
+    coupled_formations = [f for f in formations if f.parent in block and f.metabolite in block]
+    system = build_system(coupled, coupled_formations)
+    parent = coupled[INHIBITOR]
+    n = system.n_subjects
+    ka = np.broadcast_to(np.asarray(parent.ka, dtype=float), (n,))
+    ke = np.broadcast_to(np.asarray(parent.cl, dtype=float) / np.asarray(parent.v1, dtype=float), (n,))
+    inact = mitragynine_inactivation()
+    d_matrix = inactivation_matrix(system, coupled_formations, inact, ka, ke)
+    course = propagate_self_inactivated(
+        system, d_matrix, inact, ka, [e for e in events if e.compound in block], times
+    )
+    conc = concentrations_nM(system, course.states)
+    if rest:
+        other = build_system(rest, [f for f in formations if f.parent in rest])
+        conc.update(concentrations_nM(other, propagate(other, [e for e in events if e.compound in rest], times)))
+    return {k: conc[k] for k in chosen if k in conc}, course.activity
 
 
 def tidy(exposure: Exposure, subject: int = 0) -> pd.DataFrame:
