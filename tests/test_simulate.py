@@ -25,16 +25,29 @@ def test_simulate_table_shape_and_units():
 
 
 def test_dose_linearity_through_the_api():
-    low = run(make_scenario(dose="2g", start_date="2026-01-05"))
-    high = run(make_scenario(dose="8g", start_date="2026-01-05"))
+    """The linear model (autoinhibition off) is exactly dose-proportional."""
+    low = run(make_scenario(dose="2g", start_date="2026-01-05", autoinhibition=False))
+    high = run(make_scenario(dose="8g", start_date="2026-01-05", autoinhibition=False))
     for name in low.conc_nM:
         np.testing.assert_allclose(high.conc_nM[name], 4 * low.conc_nM[name], rtol=1e-10, atol=1e-12)
 
 
+def test_autoinhibition_makes_exposure_more_than_dose_proportional():
+    """More mitragynine inactivates more CYP3A4: its AUC grows faster than the dose, 7-OH's slower;
+    alkaloids outside the mitragynine/7-OH block stay exactly proportional."""
+    low = run(make_scenario(dose="2g", count=7, start_date="2026-01-05"))
+    high = run(make_scenario(dose="8g", count=7, start_date="2026-01-05"))
+    auc = {name: (np.trapezoid(high.conc_nM[name][0], high.times_h) / np.trapezoid(low.conc_nM[name][0], low.times_h))
+           for name in low.conc_nM}
+    assert auc["mitragynine"] > 4.05
+    assert auc["7-hydroxymitragynine"] < 3.95
+    assert auc["speciociliatine"] == pytest.approx(4.0, rel=1e-9)
+
+
 def test_nightly_doses_are_the_sum_of_single_doses():
     """Superposition through the API: seven nights = seven shifted single-night profiles."""
-    one = run(make_scenario(count=1, hours=8 * 24.0, start_date="2026-01-05"))
-    seven = run(make_scenario(count=7, hours=8 * 24.0, start_date="2026-01-05"))
+    one = run(make_scenario(count=1, hours=8 * 24.0, start_date="2026-01-05", autoinhibition=False))
+    seven = run(make_scenario(count=7, hours=8 * 24.0, start_date="2026-01-05", autoinhibition=False))
     per_day = round(24.0 / one.scenario.grid_h)
     for name, single in one.conc_nM.items():
         expected = np.zeros_like(single[0])

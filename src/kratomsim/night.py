@@ -29,7 +29,8 @@ GRID = "5min"
 STEADY_STATE_METHOD = (
     "superposition: with one dose every 24 h, the AUC over dose interval n equals the single-dose AUC "
     "from 0 to n x 24 h; the single dose is simulated until 25 half-lives of the model's slowest "
-    "eigenvalue and the tail extrapolated with that eigenvalue"
+    "eigenvalue and the tail extrapolated with that eigenvalue; on the linear model (without "
+    "autoinhibition, which superposition cannot carry: with it on, see autoinhibition.effect)"
 )
 
 
@@ -101,7 +102,9 @@ def make_timeline(
     return Timeline(first, n, to_wake, to_morning)
 
 
-def nightly_exposure(product: str, dose: str, timeline: Timeline, weight: str = "70kg") -> Exposure:
+def nightly_exposure(
+    product: str, dose: str, timeline: Timeline, weight: str = "70kg", autoinhibition: bool | None = None
+) -> Exposure:
     """The nightly regimen on the report grid, with the timeline's dose, wake and morning instants
     exact (on the grid, not interpolated). Shared by the night report and the receptors command."""
     from kratomsim.scenario import make_scenario
@@ -110,7 +113,7 @@ def nightly_exposure(product: str, dose: str, timeline: Timeline, weight: str = 
     at = timeline.first_dose.strftime("%H:%M")
     scenario = make_scenario(
         product=product, dose=dose, at=at, every="24h", count=timeline.nights, weight=weight, grid=GRID,
-        hours=timeline.horizon_h, start_date=timeline.first_dose.date(),
+        hours=timeline.horizon_h, start_date=timeline.first_dose.date(), autoinhibition=autoinhibition,
     )
     times = np.union1d(scenario.times_h(), np.asarray(timeline.key_times()))
     return run(scenario, times_h=times)
@@ -269,6 +272,8 @@ class NightReport:
     windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
     # With subjects > 1: median and interval per night and compound (see population_nights).
     population: dict[str, Any] | None = None
+    # Mitragynine's own CYP3A4 inactivation: switch, statement, activity per night, optional table.
+    autoinhibition: dict[str, Any] | None = None
 
     def rows_for(self, compound: str) -> list[dict[str, Any]]:
         return [r for r in self.nights if r["compound"] == compound]
@@ -296,6 +301,8 @@ class NightReport:
         }
         if self.population is not None:
             out["population"] = self.population
+        if self.autoinhibition is not None:
+            out["autoinhibition"] = self.autoinhibition
         return out
 
 
@@ -343,6 +350,8 @@ def night_report(
     dask_address: str | None = None,
     progress: bool = False,
     extrapolate: bool = False,
+    autoinhibition: bool | None = None,
+    autoinhibition_effect: bool = False,
 ) -> NightReport:
     """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources.
 
@@ -363,7 +372,7 @@ def night_report(
     check_oral_seven_oh(dose, extrapolate)
     timeline = make_timeline(at, wake, nights, morning, start_date)
     meds = [parse_comedication(spec) for spec in comedications]  # unknown names fail before simulating
-    exposure = nightly_exposure(product, dose, timeline, weight)
+    exposure = nightly_exposure(product, dose, timeline, weight, autoinhibition)
     scenario = exposure.scenario
     times = exposure.times_h
     rows: list[dict[str, Any]] = []
@@ -375,7 +384,8 @@ def night_report(
 
     # Steady state of the kratom alkaloids from one dose of the same scenario (superposition).
     chosen, formations = model_for(scenario)
-    single = make_scenario(product=product, dose=dose, at=at, count=1, weight=weight, hours=24.0)
+    single = make_scenario(product=product, dose=dose, at=at, count=1, weight=weight, hours=24.0,
+                           autoinhibition=False)  # superposition needs the linear model
     rate = _slowest_rate(build_system(chosen, formations).A)
     ss = steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
 
@@ -465,8 +475,38 @@ def night_report(
         if meds:
             report.population["notes"].append(
                 "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids.")
+    report.autoinhibition = autoinhibition_section(exposure, timeline, product, dose, at, weight,
+                                                   autoinhibition_effect)
+    if report.population is not None and scenario.autoinhibition:
+        report.population["notes"].append(
+            "The population uses the linear model (autoinhibition is not in the population solver): its "
+            "mitragynine accumulation is slightly lower and its 7-OH slightly higher than the typical "
+            "subject's rows.")
     report.summary = plain_summary(report)
     return report
+
+
+def autoinhibition_section(
+    exposure: Exposure, timeline: Timeline, product: str, dose: str, at: str, weight: str, with_effect: bool
+) -> dict[str, Any] | None:
+    """The switch, its assumption, hepatic CYP3A4 activity each night and (on request) the on/off table."""
+    from kratomsim.autoinhibition import statement
+    from kratomsim.autoinhibition_effect import effect
+
+    if MITRAGYNINE not in exposure.conc_nM:
+        return None
+    on = exposure.scenario.autoinhibition
+    section: dict[str, Any] = {"on": on, "statement": statement(on)}
+    if exposure.cyp3a4_activity is not None:
+        cyp, times = exposure.cyp3a4_activity[0], exposure.times_h
+        section["cyp3a4_activity"] = [
+            {"night": n, "at_dose": float(cyp[_index(times, timeline.dose_h(n))]),
+             "wake": float(cyp[_index(times, timeline.wake_h(n))])}
+            for n in range(1, timeline.nights + 1)
+        ]
+    if with_effect:
+        section["effect"] = effect(product, dose, at, weight)
+    return section
 
 
 # Fields of a night row that get a median and interval with subjects > 1.

@@ -124,3 +124,14 @@ def test_inactivation_only_ever_raises_the_parent_and_lowers_formation(fm: float
 def test_systemic_formation_beyond_the_enzyme_share_is_refused() -> None:
     with pytest.raises(ValueError, match="exceeds"):
         _ours(MG, 74.0, 586.0, 0.0, 0.6, _inact(fm=0.5), [(0.0, 10.0)], np.arange(0.0, 2.0, 1.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), scale=st.floats(1e-3, 40.0))
+def test_small_expm_equals_scipy(seed: int, scale: float) -> None:
+    from scipy.linalg import expm
+
+    from kratomsim.pk.autoinhibition import small_expm
+
+    m = np.random.default_rng(seed).normal(size=(3, 5, 5)) * scale / 5
+    np.testing.assert_allclose(small_expm(m), expm(m), rtol=1e-10, atol=1e-12 * max(1.0, float(np.abs(expm(m)).max())))

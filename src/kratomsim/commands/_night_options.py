@@ -10,3 +10,6 @@ NIGHTS = typer.Option(7, "--nights", help="Number of nights (1-365).")
 MORNING = typer.Option("09:00", "--morning", help="A later morning time to read the levels at.")
 DATE = typer.Option(None, "--date", help="Date of the first night, YYYY-MM-DD (default: today).")
 JSON_OUT = typer.Option(False, "--json", help="Print JSON instead of tables.")
+AUTOINHIBITION = typer.Option(
+    True, "--autoinhibition/--no-autoinhibition",
+    help="Mitragynine's own CYP3A4 inactivation over repeated nights (on by default: docs/model.md).")

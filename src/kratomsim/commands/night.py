@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
+from kratomsim.commands._night_options import AT, AUTOINHIBITION, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
 from kratomsim.commands._population_options import (
     DASK,
@@ -82,7 +82,7 @@ def print_report(report: Any) -> None:
              for r in report.rows_for(focus)],
         )
     print_table(
-        "Nightly use: time to 90% of steady state (dose-to-dose AUC, superposition of one dose)",
+        "Nightly use: time to 90% of steady state (dose-to-dose AUC; linear model, superposition of one dose)",
         ["compound", "nights", "days"],
         [[k, v["nights_to_90pct"], v["days_to_90pct"]] for k, v in report.steady_state.items()],
     )
@@ -99,6 +99,8 @@ def print_report(report: Any) -> None:
                                                            key=lambda kv: -kv[1]) if v >= 0.5)]
              for n in occ["nights"]],
         )
+    if report.autoinhibition:
+        print_autoinhibition(report.autoinhibition, short)
     if report.population:
         print_population(report, short)
     console.print("\n[bold]Summary[/bold]")
@@ -115,6 +117,30 @@ def print_report(report: Any) -> None:
         for note in (n for n in occ["notes"] if n not in report.notes):
             console.print(f"receptor note: {note}", highlight=False)
     print_sources(report.sources)
+
+
+def print_autoinhibition(section: dict[str, Any], short: dict[str, str]) -> None:
+    """Hepatic CYP3A4 activity by night and, when asked, the on/off table after 1-30 nights."""
+    console.print(f"autoinhibition: {section['statement']}", highlight=False, markup=False)
+    activity = section.get("cyp3a4_activity") or []
+    if activity:
+        shown = [a for a in activity if a["night"] in (1, 2, 7, 14, 30, activity[-1]["night"])]
+        print_table("Hepatic CYP3A4 activity left (1 = untouched), at the dose and at wake-up",
+                    ["night", "at dose", "wake-up"], [[a["night"], a["at_dose"], a["wake"]] for a in shown])
+    eff = section.get("effect")
+    if eff:
+        print_table(
+            "Autoinhibition on against off, regimen stopped after N nights (on / off)",
+            ["N", "", "peak nM", "trough 24 h nM", "t1/2 after last dose h"],
+            [[r["nights"], short.get(r["compound"], r["compound"]),
+              f"{fmt(r['peak_nM']['on'])} / {fmt(r['peak_nM']['off'])}",
+              f"{fmt(r['trough_nM']['on'])} / {fmt(r['trough_nM']['off'])}",
+              f"{fmt(r['half_life_h']['on'])} / {fmt(r['half_life_h']['off'])}"] for r in eff["rows"]],
+        )
+        ratio = eff["ratio_7oh_to_mitragynine"]
+        console.print("7-OH/mitragynine AUC ratio over the last night (on / off): " + ", ".join(
+            f"N={n}: {fmt(v['on'])} / {fmt(v['off'])}" for n, v in ratio.items()), highlight=False)
+        console.print(f"method: {eff['method']}", highlight=False, markup=False)
 
 
 def _cell(cell: dict[str, float], scale: float = 1.0, suffix: str = "", f: Any = fmt) -> str:
@@ -178,6 +204,10 @@ def register(app: typer.Typer) -> None:
         dask: str | None = DASK,
         extrapolate: bool = typer.Option(False, "--extrapolate", help="Allow a dose of mg of 7-OH (no human "
                                          "PK study of oral 7-OH exists: the result is an extrapolation)."),
+        autoinhibition: bool = AUTOINHIBITION,
+        autoinhibition_effect: bool = typer.Option(
+            False, "--autoinhibition-effect",
+            help="Also tabulate what autoinhibition changes after 1, 7, 14 and 30 nights (on against off)."),
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night import night_report
@@ -187,7 +217,8 @@ def register(app: typer.Typer) -> None:
         for path in [*plot, *([occupancy_plot] if occupancy_plot else [])]:
             check_plot_path(path)
         report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,
-                                 tuple(with_), extrapolate=extrapolate)
+                                 tuple(with_), extrapolate=extrapolate, autoinhibition=autoinhibition,
+                                 autoinhibition_effect=autoinhibition_effect)
         written = [str(plot_night(report, path, log)) for path in plot]
         if occupancy_plot:
             written.append(str(plot_occupancy(report, occupancy_plot)))

@@ -21,12 +21,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import expm
-
 from kratomsim.pk.model import DoseEvent, FloatArray, Formation, LinearSystem
 
 DEFAULT_STEP_H = 0.25
 _DECIMALS = 9
+_TAYLOR_DEGREE = 16
+
+
+def small_expm(m: FloatArray) -> FloatArray:
+    """expm of a stack of small matrices (s, n, n): scaling and squaring with a Taylor series.
+
+    Written with einsum on purpose: the step loop calls it thousands of times on 5 x 5 matrices,
+    where a BLAS/LAPACK-backed expm can be a hundred times slower when other processes load the
+    machine (thread hand-offs). With the scaled norm at most 1/2 the truncation error of degree 16
+    is below 1e-20, under rounding.
+    """
+    norm = float(np.max(np.sum(np.abs(m), axis=-1))) if m.size else 0.0
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
+    x = m / (2.0**squarings)
+    eye = np.broadcast_to(np.eye(m.shape[-1]), m.shape)
+    result = eye + x / _TAYLOR_DEGREE
+    for k in range(_TAYLOR_DEGREE - 1, 0, -1):
+        result = eye + np.einsum("sij,sjk->sik", x, result) / k
+    for _ in range(squarings):
+        result = np.einsum("sij,sjk->sik", result, result)
+    return result
 
 
 @dataclass(frozen=True)
@@ -141,7 +160,7 @@ def propagate_self_inactivated(
             dx = np.einsum("sij,sj->si", a_mat, x)
             i_mid = np.maximum(i0 + 0.5 * h * (conc(x + dx) - i0), 0.0)
             e_mid = enzyme_step(e, i0, 0.5 * h)
-            phi = expm(a_matrix(inact.activity(e_mid, i_mid)) * h)
+            phi = small_expm(a_matrix(inact.activity(e_mid, i_mid)) * h)
             x_new = np.einsum("sij,sj->si", phi, x)
             e = enzyme_step(e, 0.5 * (i0 + conc(x_new)), h)
             x = x_new
