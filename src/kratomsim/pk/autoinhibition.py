@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from kratomsim.pk.model import DoseEvent, FloatArray, Formation, LinearSystem
 
 DEFAULT_STEP_H = 0.25
