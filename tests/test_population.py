@@ -86,9 +86,10 @@ def test_defective_subjects_fall_back_to_expm() -> None:
 def test_spreads_come_from_the_published_ranges() -> None:
     assert expected_range(5) == pytest.approx(2.326, abs=1e-3)  # tabulated d2(5)
     spreads = {(s.compound, s.parameter): s for s in variability_spreads()}
-    cl = spreads[("mitragynine", "cl")]
-    assert cl.omega == pytest.approx(math.log(302 / 71.7) / expected_range(5))
-    assert cl.source and cl.where
+    cl, f = spreads[("mitragynine", "cl")], spreads[("mitragynine", "bioavailability")]
+    # CL/F's published spread is split into F and CL parts: their variances add back up to it
+    assert math.hypot(cl.omega, f.omega) == pytest.approx(math.log(302 / 71.7) / expected_range(5))
+    assert cl.source and cl.where and f.ci90 is not None and f.ci90[0] < f.omega < f.ci90[1]
     assert spreads[("7-hydroxymitragynine", "formation")].omega > 0
     assert omega_from_range(1.0, 1.0, 5) == 0.0
     assert {s.parameter for s in variability_spreads("trakulsrichai2015")} == {"volume", "ka"}
@@ -202,3 +203,32 @@ def test_prediction_bands_table_is_tidy() -> None:
     table = prediction_bands(make_scenario(count=1, hours=12), subjects=200, seed=1)
     assert {"time_h", "clock", "compound", "median_nM", "low_nM", "high_nM"} <= set(table.columns)
     assert (table["low_nM"] <= table["median_nM"]).all() and (table["median_nM"] <= table["high_nM"]).all()
+
+
+def test_moments_recover_known_spreads_by_hand() -> None:
+    from kratomsim.variability_structure import split_moments
+
+    w_f, w_cl, w_v = 0.4, 0.3, 0.2
+    got = split_moments(math.hypot(w_cl, w_f), math.hypot(w_v, w_f), math.hypot(w_cl, w_v))
+    assert (got.omega_f, got.omega_cl, got.omega_v) == pytest.approx((w_f, w_cl, w_v), rel=1e-12)
+    assert got.clipped == ()
+    # a half-life spread wider than CL/F and V/F together leaves no room for F: F is set to 0, said so
+    assert split_moments(0.1, 0.1, 0.5).omega_f == 0.0
+    assert "bioavailability" in split_moments(0.1, 0.1, 0.5).clipped
+
+
+def test_simulated_mitragynine_half_lives_match_the_observed_range() -> None:
+    """Shared F: CL/F and V/F move together, so the half-life spread is the observed one's size
+    (Tanna 2022: 31.9-50.2 h, n = 5); independent draws spread it over 17-143 h."""
+    subjects = sample_subjects(20000, seed=5)
+    base, formations = kratom_dispositions()
+    dispositions, _ = subject_model(base, formations, subjects)
+    a = build_system({"mitragynine": dispositions["mitragynine"]}).A
+    eig = np.linalg.eigvals(a)
+    rate = np.min(np.where(eig.real < -1e-12, -eig.real, np.inf), axis=1)
+    low, high = np.percentile(np.log(2) / rate, [5, 95])
+    assert 31.9 / 1.5 <= low <= 31.9 * 1.5 and 50.2 / 1.5 <= high <= 50.2 * 1.5
+    # the shared draw: one person's F factor is the same standard normal for every alkaloid
+    z_mg = np.log(subjects.factor("mitragynine", "bioavailability"))
+    z_sc = np.log(subjects.factor("speciociliatine", "bioavailability"))
+    assert np.corrcoef(z_mg, z_sc)[0, 1] == pytest.approx(1.0, abs=1e-12)

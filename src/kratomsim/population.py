@@ -33,6 +33,7 @@ from kratomsim.pk.modal import NightMetrics, build_modal, modal_concentrations, 
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario
 from kratomsim.simulate import model_for
+from kratomsim.variability_structure import bootstrap, split_moments
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
 WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
@@ -42,6 +43,7 @@ DEFAULT_WAKE_H = 8.0
 METRICS = ("cmax", "cwake", "auc")
 METRIC_UNITS = {"cmax": "nM", "cwake": "nM", "auc": "nM*h"}
 _PARAMETERS = ("cl", "volume", "ka")
+SHARED_F = ("*", "bioavailability")  # one draw per person, shared by every alkaloid's F
 # histogram of log10(value) used for the all-subject metric quantiles
 _LOG_LOW, _LOG_HIGH, _LOG_WIDTH = -8.0, 8.0, 0.002
 _NBINS = round((_LOG_HIGH - _LOG_LOW) / _LOG_WIDTH)
@@ -78,12 +80,13 @@ class Spread:
     """One between-subject spread, with where its numbers come from."""
 
     compound: str
-    parameter: str  # cl, volume, ka, formation or content
+    parameter: str  # cl, volume, ka, bioavailability, formation or content
     omega: float
     method: str
     statistic: str
     source: str
     where: str
+    ci90: tuple[float, float] | None = None  # uncertainty of omega where the estimator gives one
 
 
 def _stat(study: Mapping[str, Any], compound: str, name: str) -> Mapping[str, Any] | None:
@@ -118,6 +121,8 @@ def variability_spreads(study: str | None = None) -> tuple[Spread, ...]:
                 continue
             spreads.append(Spread(compound, parameter, _omega(cell, method, n), method, statistic,
                                   str(cell["source"]), str(cell["where"])))
+    if "shared_bioavailability" in entry:
+        spreads = _with_shared_bioavailability(spreads, published, entry["shared_bioavailability"], n)
     metabolite = entry.get("metabolite")
     if metabolite:
         name = metabolite["compound"]
@@ -137,6 +142,31 @@ def variability_spreads(study: str | None = None) -> tuple[Spread, ...]:
                                   f"{formation['statistic']} minus {formation['minus']}",
                                   str(f_cell["source"]), str(f_cell["where"])))
     return tuple(spreads)
+
+
+def _with_shared_bioavailability(
+    spreads: list[Spread], published: Mapping[str, Any], stats: Mapping[str, str], n: int
+) -> list[Spread]:
+    """Split each alkaloid's CL/F and V/F spreads into a shared F part and CL, V parts (moments)."""
+    out = list(spreads)
+    for compound in published.get("compounds", {}):
+        cells = {k: _stat(published, compound, v) for k, v in stats.items()}
+        if any(c is None or not {"low", "high"} <= set(c) for c in cells.values()):
+            continue
+        w = {k: omega_from_range(float(c["low"]), float(c["high"]), n) for k, c in cells.items() if c}
+        split = bootstrap(split_moments(w["cl"], w["volume"], w["half_life"]), n, expected_range(n))
+        where = (f"moments of the ranges of {', '.join(stats.values())} (n = {n}); 90 % interval: parametric "
+                 "bootstrap" + (f"; set to 0: {', '.join(split.clipped)}" if split.clipped else ""))
+        source = str(cells["cl"]["source"]) if cells["cl"] else ""
+        out = [s for s in out if not (s.compound == compound and s.parameter in ("cl", "volume"))]
+        out += [
+            Spread(compound, "bioavailability", split.omega_f, "moments_shared", "shared F", source, where,
+                   split.omega_f_ci90),
+            Spread(compound, "cl", split.omega_cl, "moments_shared", stats["cl"], source, where, split.omega_cl_ci90),
+            Spread(compound, "volume", split.omega_v, "moments_shared", stats["volume"], source, where,
+                   split.omega_v_ci90),
+        ]
+    return out
 
 
 def content_spreads(product_id: str) -> tuple[Spread, ...]:
@@ -183,6 +213,7 @@ def _dimensions() -> tuple[tuple[str, str], ...]:
     dims = [(c, p) for c in names for p in _PARAMETERS]
     dims += [(c, "formation") for c in names]
     dims += [(c, "content") for c in names]
+    dims += [SHARED_F]  # appended last: the draws above stay what they were
     return tuple(dims)
 
 
@@ -229,7 +260,9 @@ def sample_subjects(
     index = {d: i for i, d in enumerate(_dimensions())}
     factors: dict[tuple[str, str], FloatArray] = {}
     for s in spreads:
-        if (s.compound, s.parameter) in index:
+        if s.parameter == "bioavailability":
+            factors[(s.compound, s.parameter)] = np.exp(s.omega * z[index[SHARED_F]])
+        elif (s.compound, s.parameter) in index:
             factors[(s.compound, s.parameter)] = np.exp(s.omega * z[index[(s.compound, s.parameter)]])
     for s in content:
         if (s.compound, "content") in index:
@@ -243,10 +276,13 @@ def subject_model(
     """Dispositions and formations for these subjects: typical values times their multipliers."""
     out: dict[str, Disposition] = {}
     for name, d in base.items():
-        f_v = subjects.factor(name, "volume")
+        f_bio = subjects.factor(name, "bioavailability")  # apparent CL/F, Q/F and V/F all divide by F
+        f_v = subjects.factor(name, "volume") / f_bio
         out[name] = replace(
             d,
-            cl=np.asarray(d.cl) * subjects.factor(name, "cl"),
+            cl=np.asarray(d.cl) * subjects.factor(name, "cl") / f_bio,
+            q2=np.asarray(d.q2) / f_bio,
+            q3=np.asarray(d.q3) / f_bio,
             v1=np.asarray(d.v1) * f_v,
             v2=np.asarray(d.v2) * f_v,
             v3=np.asarray(d.v3) * f_v,
