@@ -57,7 +57,7 @@ def terminal_half_life_h(times: FloatArray, conc: FloatArray, last_dose_h: float
     """ln 2 / slope of ln C on time from 24 h to 120 h after the last dose."""
     pick = (times >= last_dose_h + HALF_LIFE_FROM_H) & (times <= last_dose_h + TAIL_H) & (conc > 0)
     slope = np.polyfit(times[pick], np.log(conc[pick]), 1)[0]
-    return math.log(2.0) / -slope if slope < 0 else math.inf
+    return float(math.log(2.0) / -slope) if slope < 0 else math.inf
 
 
 def _regimen(product: str | None, dose: str, at: str, weight: str, nights: int, on: bool) -> Exposure:

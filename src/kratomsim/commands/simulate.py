@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import typer
 
+from kratomsim.commands._night_options import AUTOINHIBITION
 from kratomsim.commands._output import console, print_json
 from kratomsim.commands._population_options import (
     DASK,
@@ -61,13 +62,15 @@ def register(app: typer.Typer) -> None:
         seed: int = SEED,
         level: float = LEVEL,
         dask: str | None = DASK,
+        autoinhibition: bool = AUTOINHIBITION,
     ) -> None:
         """Concentrations of every alkaloid over time, as a tidy table (one row per time and compound)."""
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
             raise InputError(f"cannot write {out.name!r}: accepted outputs are FILE.csv or FILE.parquet")
         request = population_request(subjects, seed, level, dask, json_out)
         horizon = parse_duration_h(hours, "horizon") if hours else None
-        scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date)
+        scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date,
+                                 autoinhibition=autoinhibition)
         if request.active:
             if out.parent and not out.parent.exists():
                 raise InputError(f"folder does not exist: {out.parent}")

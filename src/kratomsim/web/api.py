@@ -116,6 +116,7 @@ class NightRequest(_Population, KratomDose):
     comedications: Annotated[
         list[Short], Field(max_length=MAX_COMEDICATIONS, description="medicines taken at bedtime, e.g. zolpidem:10mg")
     ] = []
+    autoinhibition: bool = Field(True, description="mitragynine's own CYP3A4 inactivation over the nights")
 
 
 class SimulateRequest(_Population, KratomDose):
@@ -278,7 +279,7 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
 
     report = night_report(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights,
                           morning=req.morning, weight=req.weight, comedications=req.comedications,
-                          **req.population_kwargs())
+                          autoinhibition=req.autoinhibition, **req.population_kwargs())
     series = report.series
     return {
         **report.to_dict(),
