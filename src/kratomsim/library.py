@@ -39,9 +39,10 @@ class Compound:
 class Product:
     """A kratom product: mg of each alkaloid per g (or per unit for concentrates), and its form.
 
-    ``kind`` says what it is (leaf, extract, concentrate, plant, spent) so the market spread uses
-    leaf products only; ``basis`` says whether mg/g is the leaf content (``leaf``), what reached a
-    tea (``tea_yield``) or a labelled amount per tablet/strip/shot (``unit``).
+    ``kind`` says what it is (leaf, extract, concentrate, plant, spent, or unspecified where the
+    source does not say) so the market spread uses leaf products only; ``basis`` says whether mg/g is
+    the leaf content (``leaf``), what reached a tea (``tea_yield``) or a labelled amount per
+    tablet/strip/shot (``unit``).
     """
 
     id: str
@@ -59,6 +60,7 @@ class Product:
     assay: str = ""
     where: str = ""
     verified_from: str = ""
+    survey_extreme: str | None = None  # "lowest"/"highest": the one product a survey abstract names by value
 
     def contains(self, compound: str) -> bool:
         """True if the product holds a quantified or labelled amount of ``compound`` (above zero)."""
@@ -159,6 +161,7 @@ def library_products() -> dict[str, Product]:
             assay=str(entry.get("assay", "")),
             where=str(entry.get("where", "")),
             verified_from=str(entry.get("verified_from", "")),
+            survey_extreme=str(entry["survey_extreme"]) if entry.get("survey_extreme") else None,
         )
     return products
 

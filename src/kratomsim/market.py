@@ -51,6 +51,7 @@ class MarketSpread:
     log_sd: float
     surveys: tuple[SurveyRange, ...]
     sources: tuple[str, ...]
+    extremes: tuple[str, ...] = ()  # ids among ``values`` that are a survey's lowest or highest product
 
     @property
     def n(self) -> int:
@@ -58,18 +59,26 @@ class MarketSpread:
 
     def statement(self) -> str:
         survey = "; ".join(f"{s.source} {s.low:g}-{s.high:g} mg/g (n={s.n_products})" for s in self.surveys)
-        return (
+        text = (
             f"Mitragynine across {self.n} assayed leaf products: median {self.median:.1f} mg/g, "
-            f"5th-95th percentile {self.p5:.1f}-{self.p95:.1f}, range {self.low:g}-{self.high:g} mg/g. "
-            f"Survey ranges (per-product values not retrievable): {survey}."
+            f"5th-95th percentile {self.p5:.1f}-{self.p95:.1f}, range {self.low:g}-{self.high:g} mg/g."
         )
+        if self.extremes:
+            inner = market_spread(include_extremes=False)
+            text += (
+                f" {len(self.extremes)} of them are a survey's lowest or highest product (the only ones its "
+                f"abstract gives), which widens the spread; without them (n={inner.n}): median "
+                f"{inner.median:.1f}, 5th-95th {inner.p5:.1f}-{inner.p95:.1f} mg/g."
+            )
+        return text + f" Survey ranges (per-product values not retrievable): {survey}."
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "n_products": self.n, "median_mg_per_g": self.median, "p5_mg_per_g": self.p5,
             "p95_mg_per_g": self.p95, "low_mg_per_g": self.low, "high_mg_per_g": self.high,
             "log_mean": self.log_mean, "log_sd": self.log_sd,
-            "products": [{"id": pid, "mitragynine_mg_per_g": v} for pid, v in self.values],
+            "products": [{"id": pid, "mitragynine_mg_per_g": v, "survey_extreme": pid in self.extremes}
+                         for pid, v in self.values],
             "surveys": [{"key": s.key, "source": s.source, "n_products": s.n_products, "low_mg_per_g": s.low,
                          "high_mg_per_g": s.high} for s in self.surveys],
             "sources": list(self.sources),
@@ -108,13 +117,17 @@ def _surveys() -> tuple[SurveyRange, ...]:
 
 
 @cache
-def market_spread() -> MarketSpread:
-    """Median, 5th-95th percentile (linear interpolation) and range of mitragynine mg/g over leaf products."""
-    chosen = sorted(((p.id, p.alkaloids_mg_per_g[MITRAGYNINE]) for p in library_products().values()
-                     if is_market_product(p)), key=lambda item: item[1])
+def market_spread(include_extremes: bool = True) -> MarketSpread:
+    """Median, 5th-95th percentile (linear interpolation) and range of mitragynine mg/g over leaf products.
+
+    ``include_extremes=False`` leaves out the products that stand for a survey's lowest or highest value.
+    """
+    products = library_products()
+    chosen = sorted(((p.id, p.alkaloids_mg_per_g[MITRAGYNINE]) for p in products.values()
+                     if is_market_product(p) and (include_extremes or p.survey_extreme is None)),
+                    key=lambda item: item[1])
     values = np.array([v for _, v in chosen])
     logs = np.log(values)
-    products = library_products()
     return MarketSpread(
         values=tuple(chosen), median=float(np.median(values)),
         p5=float(np.percentile(values, 5)), p95=float(np.percentile(values, 95)),
@@ -122,6 +135,7 @@ def market_spread() -> MarketSpread:
         log_mean=float(logs.mean()), log_sd=float(logs.std(ddof=1)),
         surveys=_surveys(),
         sources=tuple(sorted({s for pid, _ in chosen for s in products[pid].sources})),
+        extremes=tuple(pid for pid, _ in chosen if products[pid].survey_extreme is not None),
     )
 
 
@@ -212,6 +226,52 @@ def strain_comparison() -> StrainComparison:
     )
 
 
+@dataclass(frozen=True)
+class WithinProduct:
+    """Repeat assays of one product: several samples of one label, or one lot assayed again and again."""
+
+    product: str
+    what: str
+    source: str
+    where: str
+    low: float
+    high: float
+    values: tuple[float, ...] = ()  # mg/g, when the source prints each assay
+
+    @property
+    def ratio(self) -> float:
+        return self.high / self.low
+
+    @property
+    def rsd_percent(self) -> float | None:
+        """Relative SD (sample SD over mean) when each assay is printed; None for a low-high range only."""
+        if len(self.values) < 2:
+            return None
+        return float(np.std(self.values, ddof=1) / np.mean(self.values) * 100)
+
+    def statement(self) -> str:
+        n = f"n={len(self.values)}, RSD {self.rsd_percent:.1f} %, " if self.values else "n not given, "
+        return (f"{self.product} ({self.what}; {self.source} {self.where}): mitragynine {self.low:g}-{self.high:g} "
+                f"mg/g, {n}highest/lowest x{self.ratio:.2f}")
+
+
+def within_product_variation() -> list[WithinProduct]:
+    """Every product assayed more than once in its source, from ``within_product`` and ``repeat_assays``."""
+    out: list[WithinProduct] = []
+    for pid, raw in load_data_file("products.yaml")["products"].items():
+        if "within_product" in raw:
+            cell = raw["within_product"]
+            rng = cell["mitragynine_mg_per_g"]
+            out.append(WithinProduct(str(pid), str(cell["what"]), str(raw["source"]), str(cell["where"]),
+                                     float(rng["low"]), float(rng["high"])))
+        if "repeat_assays" in raw:
+            cell = raw["repeat_assays"]
+            mg = tuple(10.0 * float(v) for v in cell["mitragynine_percent"])  # 1 % w/w = 10 mg/g
+            out.append(WithinProduct(str(pid), str(cell["what"]), str(raw["source"]), str(cell["where"]),
+                                     min(mg), max(mg), mg))
+    return out
+
+
 # ------------------------------------------------------------------------------ 7-OH in leaf
 
 
@@ -244,8 +304,8 @@ def leaf_equivalence(seven_oh_mg: float) -> LeafEquivalence:
 
 
 def concentrates() -> list[Product]:
-    """Products labelled with 7-OH per unit (tablets, strips, shots)."""
-    return [p for p in library_products().values() if p.kind == "concentrate" and SEVEN_OH in p.alkaloids_mg_per_unit]
+    """7-OH concentrates: labelled mg per unit (tablets, strips, shots) or assayed mg per g of product."""
+    return [p for p in library_products().values() if p.kind == "concentrate" and p.contains(SEVEN_OH)]
 
 
 # ---------------------------------------------------------------------------------------- plot
@@ -267,7 +327,11 @@ def plot_market(path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(9, 3.8))
     ax.axvspan(spread.p5, spread.p95, color="#4C72B0", alpha=0.15, label="5th-95th percentile")
     ax.axvline(spread.median, color="#4C72B0", label=f"median {spread.median:.1f} mg/g")
-    ax.scatter([v for _, v in spread.values], [0] * spread.n, color="black", zorder=3, label="assayed leaf product")
+    tabulated = [v for pid, v in spread.values if pid not in spread.extremes]
+    extreme = [v for pid, v in spread.values if pid in spread.extremes]
+    ax.scatter(tabulated, [0] * len(tabulated), color="black", zorder=3, label="assayed leaf product")
+    ax.scatter(extreme, [0] * len(extreme), facecolors="white", edgecolors="black", zorder=3,
+               label="a survey's lowest/highest product")
     for i, s in enumerate(spread.surveys, start=1):
         ax.plot([s.low, s.high], [i, i], color="grey", lw=3)
         ax.text(s.high * 1.05, i, f"{s.source} (n={s.n_products})", va="center", fontsize=8)

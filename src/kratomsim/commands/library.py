@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def products(
         form: str | None = typer.Option(None, "--form", help="Only this form (powder, leaf, tea, capsule, extract, "
-                                        "liquid, tablet, strip, spent_leaf)."),
+                                        "liquid, tablet, strip, spent_leaf, unspecified)."),
         contains: str | None = typer.Option(None, "--contains", help="Only products holding this alkaloid, "
                                             "e.g. 7-hydroxymitragynine or 7-OH."),
         plot: Path | None = typer.Option(None, "--plot", help="Write the market-spread plot (PNG)."),

@@ -108,6 +108,8 @@ class KratomDose(_Request):
 class NightRequest(_Population, KratomDose):
     """The night report: a nightly dose at bedtime, up to the morning after the last night."""
 
+    extrapolate: bool = Field(False, description="allow a dose of mg of 7-hydroxymitragynine (a concentrate): "
+                              "no human PK study exists, so it is simulated only as a stated extrapolation")
     at: Short = Field("22:30", description="bedtime (dose) clock time, 24-hour")
     wake: Short = Field("06:30", description="wake-up clock time, 24-hour")
     nights: Nights = 7
@@ -122,6 +124,8 @@ class NightRequest(_Population, KratomDose):
 class SimulateRequest(_Population, KratomDose):
     """The concentration table of a scenario (the ``simulate`` command)."""
 
+    extrapolate: bool = Field(False, description="allow a dose of mg of 7-hydroxymitragynine (a concentrate): "
+                              "no human PK study exists, so it is simulated only as a stated extrapolation")
     at: Short = "22:30"
     every: Short = "24h"
     count: Annotated[int, Field(ge=1, le=MAX_NIGHTS, description=LIMITS["simulate_count"])] = 1
@@ -279,7 +283,8 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
 
     report = night_report(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights,
                           morning=req.morning, weight=req.weight, comedications=req.comedications,
-                          autoinhibition=req.autoinhibition, **req.population_kwargs())
+                          autoinhibition=req.autoinhibition, extrapolate=req.extrapolate,
+                          **req.population_kwargs())
     series = report.series
     return {
         **report.to_dict(),
@@ -337,9 +342,11 @@ def simulate(
     With ``subjects`` > 1 the rows carry the median and the ``level`` interval over that many people
     (``conc_nM_median``, ``conc_nM_low``, ``conc_nM_high`` and ng/mL), as ``simulate --subjects``.
     """
+    from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
     from kratomsim.simulate import exposure_peaks, run, tidy
 
+    check_oral_seven_oh(req.dose, req.extrapolate)  # the night command's refusal, same message
     scenario = make_scenario(req.product, req.dose, req.at, req.every, req.count, req.weight, req.grid,
                              req.hours, req.date)
     if scenario.horizon_h > MAX_SIM_HOURS:
@@ -356,7 +363,7 @@ def simulate(
         "scenario": scenario.describe(),
         "rows": len(frame),
         "peaks": exposure_peaks(exposure),
-        "notes": list(exposure.notes),
+        "notes": [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes],
         "data": frame.to_dict(orient="records"),
     })
 
@@ -370,6 +377,7 @@ def _csv(frame: Any) -> Response:
 
 def _simulate_population(req: SimulateRequest, scenario: Any, wants_csv: bool) -> Response:
     """The table with median, low and high columns and each person's peak, as ``simulate --subjects``."""
+    from kratomsim.market import seven_oh_notes
     from kratomsim.population import population_table
     from kratomsim.simulate import scenario_notes
 
@@ -382,7 +390,7 @@ def _simulate_population(req: SimulateRequest, scenario: Any, wants_csv: bool) -
         "rows": len(frame),
         "population": facts,
         "peaks": peaks,
-        "notes": [*scenario_notes(scenario),
+        "notes": [*seven_oh_notes(scenario.alkaloid_doses_mg()), *scenario_notes(scenario),
                   "Between-subject spreads come from published ranges of a few people (docs/population.md): "
                   "treat the intervals as indicative."],
         "data": frame.to_dict(orient="records"),
