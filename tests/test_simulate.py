@@ -130,3 +130,14 @@ def test_seven_oh_in_a_product_is_absorbed(tmp_path):
     # all of it eventually leaves: the extra exposure has decayed a day after the peak
     assert extra[-1] < 0.05 * extra.max()
     assert any("7-hydroxymitragynine taken by mouth" in note for note in b.notes)
+
+
+def test_simulate_refuses_oral_seven_oh_without_extrapolate(tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    with pytest.raises(SystemExit) as stop:
+        main(["simulate", "--dose", "15mg:7-hydroxymitragynine", "--out", str(out), "--date", "2026-01-05"])
+    assert stop.value.code == 2 and not out.exists()
+    assert "--extrapolate" in capsys.readouterr().err
+    main(["simulate", "--dose", "15mg:7-hydroxymitragynine", "--out", str(out), "--date", "2026-01-05",
+          "--extrapolate", "--grid", "30min"])
+    assert out.exists()

@@ -19,6 +19,7 @@ from kratomsim.commands._population_options import (
     with_population,
 )
 from kratomsim.errors import InputError
+from kratomsim.market import check_oral_seven_oh
 from kratomsim.population import population_table
 from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.simulate import exposure_peaks, run, tidy
@@ -63,10 +64,13 @@ def register(app: typer.Typer) -> None:
         level: float = LEVEL,
         dask: str | None = DASK,
         autoinhibition: bool = AUTOINHIBITION,
+        extrapolate: bool = typer.Option(False, "--extrapolate", help="Allow a dose of mg of 7-OH (no human "
+                                         "PK study of oral 7-OH exists: the result is an extrapolation)."),
     ) -> None:
         """Concentrations of every alkaloid over time, as a tidy table (one row per time and compound)."""
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
             raise InputError(f"cannot write {out.name!r}: accepted outputs are FILE.csv or FILE.parquet")
+        check_oral_seven_oh(dose, extrapolate)  # the same refusal as night and the web API
         request = population_request(subjects, seed, level, dask, json_out)
         horizon = parse_duration_h(hours, "horizon") if hours else None
         scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date,
