@@ -141,3 +141,10 @@ def test_simulate_refuses_oral_seven_oh_without_extrapolate(tmp_path, capsys):
     main(["simulate", "--dose", "15mg:7-hydroxymitragynine", "--out", str(out), "--date", "2026-01-05",
           "--extrapolate", "--grid", "30min"])
     assert out.exists()
+
+
+def test_below_loq_note_only_for_leaf_doses():
+    leaf = run(make_scenario(dose="2g", start_date="2026-01-05", hours=2.0))
+    pure = run(make_scenario(dose="20mg:mitragynine", start_date="2026-01-05", hours=2.0))
+    assert any("limit of quantification" in n for n in leaf.notes)
+    assert not any("limit of quantification" in n for n in pure.notes)

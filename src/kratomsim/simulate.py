@@ -63,7 +63,7 @@ def scenario_notes(scenario: Scenario) -> tuple[str, ...]:
         )
     if scenario.product is not None and scenario.dose.is_leaf and applies_to(scenario.product):
         notes.append(tea_extraction().statement() + " " + CALIBRATION_STATEMENT)
-    if scenario.product is not None and scenario.product.below_loq:
+    if scenario.product is not None and scenario.dose.is_leaf and scenario.product.below_loq:
         notes.append(
             "Below the assay's limit of quantification, taken as zero: " + ", ".join(scenario.product.below_loq)
         )
