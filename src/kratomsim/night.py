@@ -269,6 +269,8 @@ class NightReport:
     windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
     # With subjects > 1: median and interval per night and compound (see population_nights).
     population: dict[str, Any] | None = None
+    # Predicted sleep-stage changes from the opioid bridge (kratomsim.sleep_prediction).
+    sleep_architecture: dict[str, Any] | None = None
 
     def rows_for(self, compound: str) -> list[dict[str, Any]]:
         return [r for r in self.nights if r["compound"] == compound]
@@ -296,6 +298,8 @@ class NightReport:
         }
         if self.population is not None:
             out["population"] = self.population
+        if self.sleep_architecture is not None:
+            out["sleep_architecture"] = self.sleep_architecture
         return out
 
 
@@ -465,6 +469,9 @@ def night_report(
         if meds:
             report.population["notes"].append(
                 "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids.")
+    from kratomsim.sleep_prediction import predicted_changes
+
+    report.sleep_architecture = predicted_changes(exposure, parse_clock(wake, "wake-up time"))
     report.summary = plain_summary(report)
     return report
 
