@@ -170,6 +170,7 @@ def register(app: typer.Typer) -> None:
         with_: list[str] = typer.Option([], "--with", help="Medicine taken at the same time, e.g. zolpidem:10mg."),
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         occupancy_plot: Path = typer.Option(None, "--occupancy-plot", help="Receptor occupancy plot, .png/.html."),
+        sleep_plot: Path = typer.Option(None, "--sleep-plot", help="Predicted sleep-stage changes, .png/.html."),
         log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
         json_out: bool = JSON_OUT,
         subjects: int = SUBJECTS,
@@ -181,16 +182,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night import night_report
-        from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy
+        from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy, plot_sleep_changes
 
         request = population_request(subjects, seed, level, dask, json_out)
-        for path in [*plot, *([occupancy_plot] if occupancy_plot else [])]:
+        for path in [*plot, *([occupancy_plot] if occupancy_plot else []), *([sleep_plot] if sleep_plot else [])]:
             check_plot_path(path)
         report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,
                                  tuple(with_), extrapolate=extrapolate)
         written = [str(plot_night(report, path, log)) for path in plot]
         if occupancy_plot:
             written.append(str(plot_occupancy(report, occupancy_plot)))
+        if sleep_plot and report.sleep_architecture:
+            written.append(str(plot_sleep_changes(report.sleep_architecture, sleep_plot)))
         if json_out:
             print_json({**report.to_dict(), "plots": written})
             return
