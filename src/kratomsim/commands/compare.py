@@ -137,7 +137,8 @@ def _print_psg(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     header, cells = psg_table(rows)
-    print_table("What each does to sleep stages (published PSG vs placebo or baseline; pt = points of total sleep time)", header, cells)
+    title = "What each does to sleep stages (published PSG vs placebo or baseline; pt = points of total sleep time)"
+    print_table(title, header, cells)
     if any(r["medicine"] == "kratom" for r in rows):
         console.print(f"kratom: {KRATOM_NOTE}", highlight=False, markup=False)
     for src in psg_sources(rows):
