@@ -99,6 +99,8 @@ def print_report(report: Any) -> None:
                                                            key=lambda kv: -kv[1]) if v >= 0.5)]
              for n in occ["nights"]],
         )
+    if report.sleep_architecture:
+        print_sleep(report.sleep_architecture)
     if report.population:
         print_population(report, short)
     console.print("\n[bold]Summary[/bold]")
@@ -115,6 +117,28 @@ def print_report(report: Any) -> None:
         for note in (n for n in occ["notes"] if n not in report.notes):
             console.print(f"receptor note: {note}", highlight=False)
     print_sources(report.sources)
+
+
+def print_sleep(sleep: dict[str, Any]) -> None:
+    """Predicted sleep-stage changes (opioid bridge), with the assumption and the unidentifiable fit."""
+    def size(c: dict[str, Any]) -> str:
+        ch = c["change"]
+        return "-" if ch.get("median") is None else f"{ch['median']:+.2g} ({ch['low']:+.2g} to {ch['high']:+.2g})"
+
+    words = {None: "not predicted", 0: "no change", -1: "less", 1: "more"}
+    print_table(
+        "Sleep stages vs no kratom (opioid bridge; size = proportional scenario, points of total sleep time, "
+        "median (90% interval))",
+        ["night", "mu stimulus", *(c["outcome"] for c in sleep["nights"][0]["changes"].values())],
+        [[n["night"], _cell(n["night_mean_mu_stimulus_percent"], suffix="%"),
+          *(f"{words[c['direction']]}; {size(c)}" for c in n["changes"].values())] for n in sleep["nights"]],
+    )
+    console.print(f"sleep: fit {sleep['identifiability']['fit']}: {sleep['identifiability']['reason']}",
+                  highlight=False, markup=False)
+    console.print(f"sleep: {sleep['assumption']}", highlight=False, markup=False)
+    for e in sleep["kratom_evidence"]:
+        if e["finding"]:
+            console.print(f"  kratom's own evidence: {e['finding']} [{e['source']}]", highlight=False, markup=False)
 
 
 def _cell(cell: dict[str, float], scale: float = 1.0, suffix: str = "", f: Any = fmt) -> str:
