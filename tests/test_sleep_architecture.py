@@ -219,3 +219,11 @@ def test_sleep_plot_writes_and_refuses_an_empty_prediction(tmp_path, k51_14_nigh
     empty = {"nights": [{"night": 1, "changes": {}}]}
     with pytest.raises(InputError):
         plot_sleep_changes(empty, tmp_path / "e.png")
+
+
+def test_audit_quote_places_the_night_against_the_lowest_effective_stimulus(k51_14_nights):
+    q = audit_quote(k51_14_nights)
+    cell = predicted_changes(k51_14_nights)["nights"][0]["night_mean_mu_stimulus_percent"]
+    ratio = cell["median"] / thresholds()["sws"].lowest_effect_percent
+    assert f"{ratio:.2g} times" in q and ASSUMPTION in q
+    assert ("below every studied dose" in q) == (cell["high"] < thresholds()["sws"].lowest_effect_percent)
