@@ -150,17 +150,26 @@ def scenario_change(stim_percent: FloatArray, outcome: str, seed: int = 1) -> di
 def identifiability() -> dict[str, Any]:
     """Why the size of the change cannot be fitted, in numbers the output can quote."""
     stims = [a.stimulus_percent for a in psg_arms() if a.stimulus_percent is not None]
-    numeric = sorted({k for k, s in load_data_file(PSG_FILE)["studies"].items()
-                      if any(isinstance(o.get("placebo"), dict) for a in s["arms"] for o in a["outcomes"].values())})
+    studies = load_data_file(PSG_FILE)["studies"]
+
+    def has(study: dict[str, Any], test: Any) -> bool:
+        return any(test(o) for a in study["arms"] for o in a["outcomes"].values())
+
+    with_placebo = sorted(k for k, st in studies.items() if has(st, lambda o: isinstance(o.get("placebo"), dict)))
+    with_numbers = sorted(k for k, st in studies.items()
+                          if has(st, lambda o: any(isinstance(v, dict) for k, v in o.items() if k != "p_below")))
+    lo, hi = (min(stims), max(stims)) if stims else (float("nan"), float("nan"))
     return {
         "fit": "not identifiable",
         "morphine_arm_stimulus_percent": [min(stims), max(stims)] if stims else None,
-        "studies_with_stage_percentages": numeric,
-        "reason": ("every acute morphine arm is at 92-98 % night-mean mu stimulus (the receptor is near "
-                   "saturated at every studied dose) and the morphine/methadone studies report directions "
-                   "only; the one acute study with stage percentages (remifentanil) has no PK or Ki in the "
-                   "library. No dose-response curve can be fitted, so only directions are predicted from "
-                   "the opioid studies, and the size is a labelled scenario."),
+        "studies_with_placebo_mean_and_spread": with_placebo,
+        "studies_with_stage_numbers": with_numbers,
+        "reason": (f"every acute morphine arm is at {lo:.0f}-{hi:.0f} % night-mean mu stimulus (the receptor is "
+                   "near saturated at every studied dose) and the morphine/methadone studies report directions "
+                   "only; the one acute study with placebo means and spread (remifentanil) has no PK or Ki in "
+                   "the library, and the others with numbers are chronic or against an active control. No "
+                   "dose-response curve can be fitted, so only directions are predicted from the opioid studies "
+                   "and the size is a labelled scenario."),
     }
 
 
