@@ -228,3 +228,19 @@ def test_audit_quote_places_the_night_against_the_lowest_effective_stimulus(k51_
     ratio = cell["median"] / thresholds()["sws"].lowest_effect_percent
     assert f"{ratio:.2g} times" in q and ASSUMPTION in q
     assert ("below every studied dose" in q) == (cell["high"] < thresholds()["sws"].lowest_effect_percent)
+
+
+def test_web_night_and_compare_carry_the_sleep_keys(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from kratomsim.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "data")) as client:
+        night = client.post("/api/night", json={"nights": 2}).json()
+        assert night["sleep_architecture"]["assumption"] == ASSUMPTION
+        assert [n["night"] for n in night["sleep_architecture"]["nights"]] == [1, 2]
+        comp = client.post("/api/compare", json={"aids": ["kratom:K51:2g", "zolpidem:10mg"], "nights": 2}).json()
+        rows = comp["sleep_stages_psg"]["rows"]
+        assert {r["medicine"] for r in rows} == {"kratom", "zolpidem"}
+        assert {s["key"] for s in comp["sleep_stages_psg"]["sources"]} >= {"monti2000"}
+        assert 'id="sleep-table"' in client.get("/night").text
