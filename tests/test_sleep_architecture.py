@@ -244,3 +244,14 @@ def test_web_night_and_compare_carry_the_sleep_keys(tmp_path):
         assert {r["medicine"] for r in rows} == {"kratom", "zolpidem"}
         assert {s["key"] for s in comp["sleep_stages_psg"]["sources"]} >= {"monti2000"}
         assert 'id="sleep-table"' in client.get("/night").text
+
+
+def test_audit_quotes_the_bridge_for_the_sleep_architecture_claims_only():
+    from kratomsim.evidence.audit import audit_text
+    from kratomsim.evidence.html import render_html
+
+    report = audit_text("Kratom gives you deep, restorative sleep. Kratom is completely non-addictive.")
+    by_claim = {m.claim_id: m for m in report.claims}
+    assert ASSUMPTION in by_claim["deep_sleep"].model_prediction
+    assert by_claim["no_dependence"].model_prediction == ""
+    assert "Model (reference night" in render_html(report)
