@@ -255,3 +255,11 @@ def test_audit_quotes_the_bridge_for_the_sleep_architecture_claims_only():
     assert ASSUMPTION in by_claim["deep_sleep"].model_prediction
     assert by_claim["no_dependence"].model_prediction == ""
     assert "Model (reference night" in render_html(report)
+
+
+@given(st.floats(0.0, 100.0), st.floats(0.0, 1.0))
+def test_scenario_is_linear_through_the_origin(stim, k):
+    base = scenario_change(np.full(500, stim), "sws", seed=7)
+    scaled = scenario_change(np.full(500, k * stim), "sws", seed=7)
+    for key in ("median", "low", "high"):
+        assert scaled[key] == pytest.approx(k * base[key], abs=1e-9)
