@@ -48,10 +48,11 @@ PREDICTED = ("sws", "rem_percent", "waso")
 DRAWS = 1000
 LEVEL = 0.90
 TOLERANCE_NOTE = (
-    "Tolerance is not modelled: the change shown uses the night's stimulus only. With daily use the "
-    "chronic studies found the disturbance persisted but much smaller than after single doses (Kay 1975, "
-    "morphine 240 mg/day) or no change in slow-wave sleep and REM over 12 months (Peles 2011, methadone "
-    "maintenance), so after many nights the size shown is an upper bound under this bridge."
+    "Tolerance is not modelled: the change shown uses this night's stimulus only. The chronic studies "
+    "disagree: partial tolerance to morphine (Kay 1975, 240 mg/day), no change in slow-wave sleep or REM "
+    "over 12 months of methadone maintenance (Peles 2011), but less slow-wave sleep in early methadone "
+    "treatment (Xiao 2010) and with long-term prescribed opioids (Pain 2019). The size after many nights "
+    "is therefore known no better than on night 1."
 )
 
 
