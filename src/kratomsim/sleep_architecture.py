@@ -197,8 +197,8 @@ def audit_quote(exposure: Any | None = None) -> str:
     """One paragraph the audit can quote for 'deep sleep' / 'sleep architecture' claims."""
     th = thresholds().get("sws")
     studies = ", ".join(th.studies) if th else "none"
-    text = (f"Every controlled opioid polysomnography study in the library ({studies}) found that morphine "
-            "reduced slow-wave (deep) sleep; none found an increase. ")
+    text = (f"Every acute morphine polysomnography study in the library ({studies}) found less slow-wave "
+            "(deep) sleep; no opioid study found more while the drug acted (only in rebound). ")
     if exposure is not None and th is not None and th.lowest_effect_percent is not None:
         from kratomsim.sleep_prediction import predicted_changes
 
