@@ -117,7 +117,7 @@ def reference_changes() -> dict[str, dict[str, Any]]:
     """Drug minus placebo (percentage points of total sleep time) and its SE, from the reference study.
 
     SE = sqrt(sd_placebo^2 + sd_drug^2) / sqrt(n): the crossover's pairing is not reported, so the
-    unpaired SE is used, which can only widen the interval.
+    unpaired SE is used, which widens the interval unless the two nights were negatively correlated.
     """
     study = load_data_file(PSG_FILE)["studies"][REFERENCE_STUDY]
     n = float(study["n"]["value"])
