@@ -1,11 +1,18 @@
-"""The sleep bridge: stimulus by hand calculation, threshold logic, leave-one-study-out rows."""
+"""The sleep bridge: stimulus by hand calculation, threshold logic, leave-one-study-out rows,
+the predicted changes with their intervals, the sleep-medicine PSG table and the plot."""
+
+from datetime import time
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kratomsim import pd as kpd
 from kratomsim.datafiles import load_data_file, uncited_numbers
+from kratomsim.errors import InputError
 from kratomsim.medicines import medicine_dose_events, simulate_medicine
+from kratomsim.occupancy_interval import FU_BOUNDS, KPUU_RANGE
 from kratomsim.sleep_architecture import (
     ASSUMPTION,
     Threshold,
@@ -15,6 +22,14 @@ from kratomsim.sleep_architecture import (
     predict_direction,
     psg_arms,
     thresholds,
+)
+from kratomsim.sleep_prediction import (
+    identifiability,
+    night_stimulus_draws,
+    predicted_changes,
+    reference_changes,
+    scenario_change,
+    stimulus_draws,
 )
 
 
@@ -78,3 +93,173 @@ def test_loso_rows_are_independent_and_leave_the_study_out():
 def test_audit_quote_states_the_bridge():
     q = audit_quote()
     assert ASSUMPTION in q and "deep" in q
+
+
+# ----------------------------------------------------------------- prediction (sleep_prediction)
+SEVEN_OH = "7-hydroxymitragynine"
+
+
+@pytest.fixture(scope="module")
+def k51_14_nights():
+    from kratomsim.night import make_timeline, nightly_exposure
+
+    return nightly_exposure("K51", "8g", make_timeline("22:30", "06:30", 14, "09:00", "2026-01-05"))
+
+
+def test_reference_change_is_the_published_difference_and_unpaired_se():
+    # Bonafide 2008 abstract: REM 14.1 +/- 7.2 % -> 3.9 +/- 6.9 %, n = 10; SWS 6.8 +/- 7.6 -> 3.2 +/- 6.1.
+    rem, sws = reference_changes()["rem_percent"], reference_changes()["sws"]
+    assert rem["change"] == pytest.approx(3.9 - 14.1)
+    assert rem["se"] == pytest.approx(np.sqrt(7.2**2 + 6.9**2) / np.sqrt(10))
+    assert sws["change"] == pytest.approx(3.2 - 6.8)
+
+
+def test_scenario_is_zero_at_no_stimulus_and_the_reference_at_full_stimulus():
+    zero = scenario_change(np.zeros(4000), "rem_percent")
+    assert zero["median"] == zero["low"] == zero["high"] == 0.0
+    full = scenario_change(np.full(20000, 100.0), "rem_percent")
+    ref = reference_changes()["rem_percent"]
+    assert full["median"] == pytest.approx(ref["change"], abs=0.15)  # Monte Carlo: SE 3.2 / sqrt(20000)
+    # 90 % interval of a normal: +/- 1.645 SE
+    assert full["high"] - full["low"] == pytest.approx(2 * 1.645 * ref["se"], rel=0.05)
+    assert scenario_change(np.full(10, 50.0), "waso") is None  # no numeric study reports WASO
+
+
+def test_single_ligand_stimulus_lies_between_hand_calculated_bounds():
+    # o = r/(1+r), r = fu Kp,uu C / Ki; S = e o. Bounds from the extreme fu, Kp,uu and Ki of the data sets.
+    c = np.array([0.5, 5.0, 50.0])
+    sets = [kpd.get_set(s, "mu") for s in kpd.receptor_sets("mu")]
+    kis = [s.ligands("mu")[SEVEN_OH].ki_nM for s in sets]
+    effs = [kpd._efficacies(s, "mu")[0][SEVEN_OH] or 0.0 for s in sets]
+    fu_lo, fu_hi = FU_BOUNDS[SEVEN_OH]
+    r_lo, r_hi = fu_lo * KPUU_RANGE[0] * c / max(kis), fu_hi * KPUU_RANGE[1] * c / min(kis)
+    s = stimulus_draws({SEVEN_OH: c}, draws=3000, seed=3)
+    assert np.all(s >= min(effs) * r_lo / (1 + r_lo) - 1e-12)
+    assert np.all(s <= max(effs) * r_hi / (1 + r_hi) + 1e-12)
+
+
+@given(st.floats(0.01, 100.0), st.floats(1.01, 20.0))
+def test_stimulus_rises_with_concentration_draw_by_draw(c, factor):
+    conc = {"mitragynine": np.array([10 * c]), SEVEN_OH: np.array([c])}
+    low = stimulus_draws(conc, draws=200, seed=5)
+    high = stimulus_draws({k: v * factor for k, v in conc.items()}, draws=200, seed=5)
+    assert np.all(high >= low - 1e-12) and np.all(high < 1.0)
+
+
+def test_a_ligand_no_data_set_measured_adds_no_stimulus():
+    s = stimulus_draws({"not-an-alkaloid": np.array([1e3, 1e4])}, draws=50)
+    assert np.all(s == 0.0)
+
+
+def test_night_mean_is_the_mean_over_the_sleep_window(k51_14_nights):
+    exp = k51_14_nights
+    grid = night_stimulus_draws(exp, time(6, 30), draws=64, seed=2)
+    assert grid.shape == (64, 14)
+    clock = np.asarray(exp.clock).astype("datetime64[s]")
+    bed, woke = kpd.night_windows(exp, time(6, 30))[13]
+    mask = (clock >= np.datetime64(bed, "s")) & (clock <= np.datetime64(woke, "s"))
+    full = stimulus_draws({n: kpd.median_subjects(c) for n, c in exp.conc_nM.items()}, draws=64, seed=2)
+    assert np.allclose(grid[:, 13], 100.0 * full[:, mask].mean(axis=1), rtol=1e-12)
+
+
+def test_kratom_prediction_states_directions_from_the_thresholds(k51_14_nights):
+    pred = predicted_changes(k51_14_nights, time(6, 30), draws=400)
+    assert pred["assumption"] == ASSUMPTION
+    assert [n["night"] for n in pred["nights"]] == [1, 14]
+    th = thresholds()
+    for night in pred["nights"]:
+        cell = night["night_mean_mu_stimulus_percent"]
+        assert cell["low"] <= cell["median"] <= cell["high"]
+        for name, change in night["changes"].items():
+            assert change["direction"] == predict_direction(cell["median"], th[name])[0]
+            size = change["change"]
+            if size["median"] is not None:
+                assert size["low"] <= size["median"] <= size["high"]
+    assert pred["nights"][1]["tolerance"] and pred["nights"][0]["tolerance"] is None
+    assert {s["key"] for s in pred["sources"]} >= {"dimsdale2007", "bonafide2008", "ema2025sleep"}
+
+
+def test_fit_is_reported_unidentifiable_with_the_saturated_range():
+    ident = identifiability()
+    lo, hi = ident["morphine_arm_stimulus_percent"]
+    assert ident["fit"] == "not identifiable" and lo > 90.0 and hi < 100.0
+    assert ident["studies_with_placebo_mean_and_spread"] == ["bonafide2008"]
+    assert {"bonafide2008", "peles2011", "cronin2001"} <= set(ident["studies_with_stage_numbers"])
+
+
+def test_loso_rows_reach_validate_as_independent():
+    from kratomsim.validate import validation_rows
+
+    rows = [r for r in validation_rows() if r.statistic == "sws_lowest_effective_stimulus"]
+    assert len(rows) == len(loso_rows()) >= 4 and all(r.kind == "independent" for r in rows)
+
+
+# ----------------------------------------------------------------- sleep medicines and the plot
+def test_medicine_psg_rows_cite_known_studies():
+    from kratomsim.datafiles import references
+    from kratomsim.sleep_medicines import medicine_psg, medicines_with_psg, psg_for_aids
+
+    assert {"zolpidem", "suvorexant", "trazodone", "doxepin_low_dose"} <= set(medicines_with_psg())
+    for name in medicines_with_psg():
+        for row in medicine_psg(name):
+            assert row["study"] in references() and row["n"] > 0
+            assert all(o["direction"] in (-1, 0, 1) for o in row["outcomes"].values())
+    aids = [{"kind": "kratom alkaloid", "compound": "mitragynine"}, {"kind": "kratom alkaloid", "compound": "x"},
+            {"kind": "medicine", "compound": "zolpidem"}]
+    rows = psg_for_aids(aids)
+    assert [r["medicine"] for r in rows].count("kratom") == 1 and rows[-1]["medicine"] == "zolpidem"
+
+
+def test_sleep_plot_writes_and_refuses_an_empty_prediction(tmp_path, k51_14_nights):
+    from kratomsim.report.plots import plot_sleep_changes
+
+    pred = predicted_changes(k51_14_nights, time(6, 30), draws=100)
+    for suffix in (".png", ".html"):
+        out = plot_sleep_changes(pred, tmp_path / f"s{suffix}")
+        assert out.stat().st_size > 1000
+    empty = {"nights": [{"night": 1, "changes": {}}]}
+    with pytest.raises(InputError):
+        plot_sleep_changes(empty, tmp_path / "e.png")
+
+
+def test_audit_quote_places_the_night_against_the_lowest_effective_stimulus(k51_14_nights):
+    q = audit_quote(k51_14_nights)
+    cell = predicted_changes(k51_14_nights)["nights"][0]["night_mean_mu_stimulus_percent"]
+    ratio = cell["median"] / thresholds()["sws"].lowest_effect_percent
+    assert f"{ratio:.2g} times" in q and ASSUMPTION in q
+    assert ("below every studied dose" in q) == (cell["high"] < thresholds()["sws"].lowest_effect_percent)
+
+
+def test_web_night_and_compare_carry_the_sleep_keys(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from kratomsim.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "data")) as client:
+        night = client.post("/api/night", json={"nights": 2}).json()
+        assert night["sleep_architecture"]["assumption"] == ASSUMPTION
+        assert [n["night"] for n in night["sleep_architecture"]["nights"]] == [1, 2]
+        comp = client.post("/api/compare", json={"aids": ["kratom:K51:2g", "zolpidem:10mg"], "nights": 2}).json()
+        rows = comp["sleep_stages_psg"]["rows"]
+        assert {r["medicine"] for r in rows} == {"kratom", "zolpidem"}
+        assert {s["key"] for s in comp["sleep_stages_psg"]["sources"]} >= {"monti2000"}
+        assert 'id="sleep-table"' in client.get("/night").text
+
+
+def test_audit_quotes_the_bridge_for_the_sleep_architecture_claims_only():
+    from kratomsim.evidence.audit import audit_text
+    from kratomsim.evidence.html import render_html
+
+    report = audit_text("Kratom gives you deep, restorative sleep. Kratom is completely non-addictive.")
+    by_claim = {m.claim_id: m for m in report.claims}
+    assert ASSUMPTION in by_claim["deep_sleep"].model_prediction
+    assert by_claim["no_dependence"].model_prediction == ""
+    assert "Model (reference night" in render_html(report)
+
+
+@given(st.floats(0.0, 100.0), st.floats(0.0, 1.0))
+def test_scenario_is_linear_through_the_origin(stim, k):
+    base = scenario_change(np.full(500, stim), "sws", seed=7)
+    scaled = scenario_change(np.full(500, k * stim), "sws", seed=7)
+    for key in ("median", "low", "high"):
+        assert scaled[key] == pytest.approx(k * base[key], abs=1e-9)

@@ -274,6 +274,8 @@ class NightReport:
     population: dict[str, Any] | None = None
     # Mitragynine's own CYP3A4 inactivation: switch, statement, activity per night, optional table.
     autoinhibition: dict[str, Any] | None = None
+    # Predicted sleep-stage changes from the opioid bridge (kratomsim.sleep_prediction).
+    sleep_architecture: dict[str, Any] | None = None
 
     def rows_for(self, compound: str) -> list[dict[str, Any]]:
         return [r for r in self.nights if r["compound"] == compound]
@@ -303,6 +305,8 @@ class NightReport:
             out["population"] = self.population
         if self.autoinhibition is not None:
             out["autoinhibition"] = self.autoinhibition
+        if self.sleep_architecture is not None:
+            out["sleep_architecture"] = self.sleep_architecture
         return out
 
 
@@ -482,6 +486,9 @@ def night_report(
             "The population uses the linear model (autoinhibition is not in the population solver): its "
             "mitragynine accumulation is slightly lower and its 7-OH slightly higher than the typical "
             "subject's rows.")
+    from kratomsim.sleep_prediction import predicted_changes
+
+    report.sleep_architecture = predicted_changes(exposure, parse_clock(wake, "wake-up time"))
     report.summary = plain_summary(report)
     return report
 

@@ -5,9 +5,9 @@ polysomnography of mu agonists is for morphine and methadone. Each study arm's m
 night is computed with the same receptor functions as kratom (kratomsim.pd), from the medicines
 library's morphine PK. The stored texts give each outcome's direction, not its size (the tables
 could not be reached), so the model is a stimulus threshold per outcome: the lowest night-mean
-stimulus at which any study saw a change, and the highest at which one saw none. A kratom night is
-placed against those thresholds; its stimulus interval spans the receptor data sets and unbound
-scenarios. docs/sleep.md gives the equations and the limits.
+stimulus at which any study saw a change, and the highest at which one saw none.
+kratomsim.sleep_prediction places a kratom night against those thresholds, with a Monte Carlo
+interval over receptor uncertainty. docs/sleep.md gives the equations and the limits.
 
 It predicts; it never recommends a dose.
 """
@@ -15,7 +15,6 @@ It predicts; it never recommends a dose.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 from functools import cache
 from typing import Any
 
@@ -24,13 +23,8 @@ import numpy as np
 from kratomsim.datafiles import load_data_file
 from kratomsim.medicines import load_medicine, medicine_dose_events, simulate_medicine
 from kratomsim.pd import (
-    FU_SCENARIOS,
     competitive_occupancy,
-    default_set,
     fractional_stimulus,
-    night_windows,
-    occupancy,
-    receptor_sets,
 )
 
 PSG_FILE = "opioid_psg.yaml"
@@ -112,7 +106,8 @@ def morphine_night_stimulus(dose_mg: float, route: str) -> float:
         bioavailable = dose_mg / float(pk["oral_f"]["value"])
     t = np.linspace(0.0, NIGHT_H, 8 * 12 + 1)
     conc = simulate_medicine(med_name, medicine_dose_events((med_name, bioavailable)), t)
-    fu = 1.0 - 35.0 / 100.0  # reference_opioids.yaml default: upper end of the label's 20-35% bound
+    bound = max(float(v["value"]) for v in ref["plasma_bound_percent"]["values"])
+    fu = 1.0 - bound / 100.0  # reference_opioids.yaml default: upper end of the label's bound range
     _total, per = competitive_occupancy({"morphine": conc * fu}, {"morphine": float(ref["mu"]["ki"]["value"])})
     stim = fractional_stimulus(per, {"morphine": float(ref["mu"]["efficacy"]["value"])})
     return 100.0 * float(np.mean(stim))
@@ -188,66 +183,6 @@ def loso_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def _night_mean_stimulus(exposure: Any, wake: time, data_set: str, scenario: str) -> list[float]:
-    res = occupancy(exposure.conc_nM, "mu", data_set, scenario)
-    stim = np.atleast_2d(res.stimulus)
-    stim = np.median(stim, axis=0)
-    clock = np.asarray(exposure.clock).astype("datetime64[s]")
-    out = []
-    for bed, woke in night_windows(exposure, wake):
-        mask = (clock >= np.datetime64(bed, "s")) & (clock <= np.datetime64(woke, "s"))
-        out.append(100.0 * float(np.mean(stim[mask])))
-    return out
-
-
-def kratom_sleep_prediction(exposure: Any, wake: time = time(6, 30), nights: tuple[int, ...] = ()) -> dict[str, Any]:
-    """Predicted direction of each sleep outcome for chosen nights of a kratom exposure, with the assumption.
-
-    The stimulus interval spans every mu data set x unbound-fraction scenario (the receptor uncertainty);
-    the ratio to the lowest effective morphine stimulus says how far the night is from the studied doses.
-    """
-    grid = {(s, f): _night_mean_stimulus(exposure, wake, s, f) for s in receptor_sets("mu") for f in FU_SCENARIOS}
-    n_nights = len(next(iter(grid.values())))
-    wanted = [n for n in (nights or (1, n_nights)) if 1 <= n <= n_nights]
-    default = grid[(default_set("mu"), "default")]
-    th = thresholds()
-    out_nights = []
-    for n in dict.fromkeys(wanted):
-        values = [v[n - 1] for v in grid.values()]
-        lo, mid, hi = min(values), default[n - 1], max(values)
-        outcomes = {}
-        for name, t in th.items():
-            d_lo, _ = predict_direction(lo, t)
-            d_mid, why = predict_direction(mid, t)
-            d_hi, _ = predict_direction(hi, t)
-            ratio = None if t.lowest_effect_percent is None else mid / t.lowest_effect_percent
-            outcomes[name] = {
-                "outcome": OUTCOME_NAMES[name], "predicted_direction": d_mid, "why": why,
-                "direction_range": [d_lo, d_hi],
-                "ratio_to_lowest_effective_opioid_stimulus": ratio,
-                "ratio_range": None if t.lowest_effect_percent is None
-                else [lo / t.lowest_effect_percent, hi / t.lowest_effect_percent],
-                "size": "not predicted: the studies' stage percentages were not reachable (directions only)",
-            }
-        chronic = n > 1
-        out_nights.append({
-            "night": n,
-            "night_mean_mu_stimulus_percent": {"default": mid, "low": lo, "high": hi,
-                                               "interval": "range over mu data sets x unbound scenarios"},
-            "outcomes": outcomes,
-            "tolerance": ("Chronic morphine (Kay 1975, 240 mg/day for 8-19 weeks) left REM reduced and "
-                          "mid-night waking increased but much less than single doses; chronic methadone "
-                          "(Kay 1975) left nocturnal sleep not markedly altered. Partial tolerance: the "
-                          "direction may persist, smaller.") if chronic else None,
-        })
-    return {
-        "assumption": ASSUMPTION, "route_note": ROUTE_NOTE, "nights": out_nights,
-        "thresholds": {k: vars(v) | {"studies": list(v.studies)} for k, v in th.items()},
-        "kratom_evidence": kratom_sleep_evidence(),
-        "sources": sorted({a.source for a in psg_arms()}),
-    }
-
-
 def kratom_sleep_evidence() -> list[dict[str, str]]:
     """Kratom's own human sleep evidence and withdrawal insomnia, quoted from data/evidence/sleep.yaml."""
     raw = load_data_file("evidence/sleep.yaml")
@@ -262,14 +197,15 @@ def audit_quote(exposure: Any | None = None) -> str:
     """One paragraph the audit can quote for 'deep sleep' / 'sleep architecture' claims."""
     th = thresholds().get("sws")
     studies = ", ".join(th.studies) if th else "none"
-    text = (f"Every controlled opioid polysomnography study in the library ({studies}) found that morphine "
-            "reduced slow-wave (deep) sleep; none found an increase. ")
-    if exposure is not None:
-        pred = kratom_sleep_prediction(exposure)
-        first = pred["nights"][0]["outcomes"].get("sws", {})
-        ratio = first.get("ratio_to_lowest_effective_opioid_stimulus")
-        if ratio is not None:
-            text += (f"For this kratom night the mu stimulus is {ratio:.2g} times the lowest morphine stimulus "
-                     "that reduced deep sleep. ")
+    text = (f"Every acute morphine polysomnography study in the library ({studies}) found less slow-wave "
+            "(deep) sleep; no opioid study found more while the drug acted (only in rebound). ")
+    if exposure is not None and th is not None and th.lowest_effect_percent is not None:
+        from kratomsim.sleep_prediction import predicted_changes
+
+        cell = predicted_changes(exposure)["nights"][0]["night_mean_mu_stimulus_percent"]
+        lo, med, hi = (cell[k] / th.lowest_effect_percent for k in ("low", "median", "high"))
+        where = "below every studied dose" if hi < 1.0 else "within the studied doses"
+        text += (f"For this kratom night the mu stimulus is {med:.2g} times [90 % interval {lo:.2g}-{hi:.2g}] "
+                 f"the lowest morphine stimulus that reduced deep sleep, {where}. ")
     text += "If kratom acted on sleep through the mu receptor as claimed, the expected direction is less deep sleep. "
     return text + ASSUMPTION

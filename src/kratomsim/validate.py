@@ -138,7 +138,14 @@ def _clinical_ddi_rows() -> list[dict[str, object]]:
     return validate_clinical_ddi()
 
 
-EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows]
+def _sleep_rows() -> list[dict[str, object]]:
+    """Leave-one-study-out rows of the opioid sleep bridge (independent; see docs/sleep.md)."""
+    from kratomsim.sleep_architecture import loso_rows
+
+    return list(loso_rows())
+
+
+EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows, _sleep_rows]
 
 
 def validation_rows() -> list[ValidationRow]:

@@ -59,6 +59,8 @@ def register(app: typer.Typer) -> None:
             [[m.clause if m.clause and m.clause != m.sentence else m.sentence, m.claim_id, m.verdict,
               m.similarity, "yes" if m.negated else "", "yes" if m.hedged else ""] for m in report.claims],
         )
+        for quote in dict.fromkeys(m.model_prediction for m in report.claims if m.model_prediction):
+            console.print(f"sleep architecture: {quote}", markup=False, highlight=False)
         if report.not_in_catalog:
             console.print("[bold]Not in catalog[/bold] (check-worthy, no matching claim):")
             for sentence in report.not_in_catalog:

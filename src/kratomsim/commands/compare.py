@@ -130,6 +130,21 @@ def print_comparison(result: Any) -> None:
         console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
 
 
+def _print_psg(rows: list[dict[str, Any]]) -> None:
+    """What each aid does to sleep stages in its own polysomnography (not a model output)."""
+    from kratomsim.sleep_medicines import KRATOM_NOTE, psg_sources, psg_table
+
+    if not rows:
+        return
+    header, cells = psg_table(rows)
+    title = "What each does to sleep stages (published PSG vs placebo or baseline; pt = points of total sleep time)"
+    print_table(title, header, cells)
+    if any(r["medicine"] == "kratom" for r in rows):
+        console.print(f"kratom: {KRATOM_NOTE}", highlight=False, markup=False)
+    for src in psg_sources(rows):
+        console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
@@ -175,9 +190,14 @@ def register(app: typer.Typer) -> None:
             bands=bands, band_label=band_label,
         )
         written = [str(plot_curves(curves, path, log)) for path in plot]
+        from kratomsim.sleep_medicines import psg_for_aids, psg_sources
+
+        psg = psg_for_aids(result.aids)
         if json_out:
-            print_json({**result.to_dict(), "plots": written})
+            print_json({**result.to_dict(), "sleep_stages_psg": {"rows": psg, "sources": psg_sources(psg)},
+                        "plots": written})
             return
         print_comparison(result)
+        _print_psg(psg)
         for path_text in written:
             console.print(f"plot written: {path_text}", highlight=False)

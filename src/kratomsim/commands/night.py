@@ -101,6 +101,8 @@ def print_report(report: Any) -> None:
         )
     if report.autoinhibition:
         print_autoinhibition(report.autoinhibition, short)
+    if report.sleep_architecture:
+        print_sleep(report.sleep_architecture)
     if report.population:
         print_population(report, short)
     console.print("\n[bold]Summary[/bold]")
@@ -141,6 +143,28 @@ def print_autoinhibition(section: dict[str, Any], short: dict[str, str]) -> None
         console.print("7-OH/mitragynine AUC ratio over the last night (on / off): " + ", ".join(
             f"N={n}: {fmt(v['on'])} / {fmt(v['off'])}" for n, v in ratio.items()), highlight=False)
         console.print(f"method: {eff['method']}", highlight=False, markup=False)
+
+
+def print_sleep(sleep: dict[str, Any]) -> None:
+    """Predicted sleep-stage changes (opioid bridge), with the assumption and the unidentifiable fit."""
+    def size(c: dict[str, Any]) -> str:
+        ch = c["change"]
+        return "-" if ch.get("median") is None else f"{ch['median']:+.2g} ({ch['low']:+.2g} to {ch['high']:+.2g})"
+
+    words = {None: "not predicted", 0: "no change", -1: "less", 1: "more"}
+    print_table(
+        "Sleep stages vs no kratom (opioid bridge; size = proportional scenario, points of total sleep time, "
+        "median (90% interval))",
+        ["night", "mu stimulus", *(c["outcome"] for c in sleep["nights"][0]["changes"].values())],
+        [[n["night"], _cell(n["night_mean_mu_stimulus_percent"], suffix="%"),
+          *(f"{words[c['direction']]}; {size(c)}" for c in n["changes"].values())] for n in sleep["nights"]],
+    )
+    console.print(f"sleep: fit {sleep['identifiability']['fit']}: {sleep['identifiability']['reason']}",
+                  highlight=False, markup=False)
+    console.print(f"sleep: {sleep['assumption']}", highlight=False, markup=False)
+    for e in sleep["kratom_evidence"]:
+        if e["finding"]:
+            console.print(f"  kratom's own evidence: {e['finding']} [{e['source']}]", highlight=False, markup=False)
 
 
 def _cell(cell: dict[str, float], scale: float = 1.0, suffix: str = "", f: Any = fmt) -> str:
@@ -196,6 +220,7 @@ def register(app: typer.Typer) -> None:
         with_: list[str] = typer.Option([], "--with", help="Medicine taken at the same time, e.g. zolpidem:10mg."),
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         occupancy_plot: Path = typer.Option(None, "--occupancy-plot", help="Receptor occupancy plot, .png/.html."),
+        sleep_plot: Path = typer.Option(None, "--sleep-plot", help="Predicted sleep-stage changes, .png/.html."),
         log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
         json_out: bool = JSON_OUT,
         subjects: int = SUBJECTS,
@@ -211,10 +236,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night import night_report
-        from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy
+        from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy, plot_sleep_changes
 
         request = population_request(subjects, seed, level, dask, json_out)
-        for path in [*plot, *([occupancy_plot] if occupancy_plot else [])]:
+        for path in [*plot, *([occupancy_plot] if occupancy_plot else []), *([sleep_plot] if sleep_plot else [])]:
             check_plot_path(path)
         report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,
                                  tuple(with_), extrapolate=extrapolate, autoinhibition=autoinhibition,
@@ -222,6 +247,8 @@ def register(app: typer.Typer) -> None:
         written = [str(plot_night(report, path, log)) for path in plot]
         if occupancy_plot:
             written.append(str(plot_occupancy(report, occupancy_plot)))
+        if sleep_plot and report.sleep_architecture:
+            written.append(str(plot_sleep_changes(report.sleep_architecture, sleep_plot)))
         if json_out:
             print_json({**report.to_dict(), "plots": written})
             return

@@ -121,6 +121,8 @@ class ClaimMatch:
     rationale: str
     clause: str = ""
     """The clause the claim was matched in (the whole sentence when it was matched whole)."""
+    model_prediction: str = ""
+    """For the sleep-architecture claims: what kratomsim's opioid bridge predicts (kratomsim.sleep_architecture)."""
 
 
 @dataclass(frozen=True)
@@ -494,6 +496,23 @@ def _clause_hedged(clauses: list[str], index: int) -> bool:
         is_hedged(c) for c in clauses[:index])
 
 
+MODEL_CLAIMS = ("deep_sleep", "sleep_architecture")  # claims the sleep bridge speaks to
+
+
+@cache
+def _bridge_quote() -> str:
+    """The bridge's paragraph for a reference night (K51, 2 g at 22:30, one night), computed once."""
+    from kratomsim.night import make_timeline, nightly_exposure
+    from kratomsim.sleep_architecture import audit_quote
+
+    night = nightly_exposure("K51", "2g", make_timeline("22:30", "06:30", 1, "09:00", None))
+    return "Model (reference night: K51, 2 g at 22:30): " + audit_quote(night)
+
+
+def _model_prediction(claim_id: str) -> str:
+    return _bridge_quote() if claim_id in MODEL_CLAIMS else ""
+
+
 def audit_sentences(sentences: list[str], about_kratom: bool = True) -> AuditReport:
     """Audit sentences already split (used by :func:`audit_text` and the benchmark).
 
@@ -565,6 +584,7 @@ def audit_sentences(sentences: list[str], about_kratom: bool = True) -> AuditRep
                     hedged=hedged,
                     catalog_verdict=claim.verdict,
                     rationale=claim.rationale,
+                    model_prediction=_model_prediction(cid),
                 )
             )
         matched_clauses = {text for _, _, text in chosen.values()}

@@ -35,7 +35,8 @@ def render_html(report: AuditReport, title: str = "kratomsim claim audit") -> st
         rows.append(
             "<tr>"
             f"<td>{escape(m.sentence)}{flags}{clause}</td>"
-            f"<td><code>{escape(m.claim_id)}</code><div class=small>{escape(m.rationale)}</div></td>"
+            f"<td><code>{escape(m.claim_id)}</code><div class=small>{escape(m.rationale)}</div>"
+            + (f"<div class=small>{escape(m.model_prediction)}</div>" if m.model_prediction else "") + "</td>"
             f'<td><span class="verdict" style="background:{colour}">{escape(m.verdict)}</span></td>'
             f"<td>{m.similarity:.2f}</td>"
             f"<td class=small>{'<br>'.join(escape(s) for s in m.sources)}</td>"

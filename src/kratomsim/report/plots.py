@@ -238,3 +238,62 @@ def plot_occupancy(report: NightReport, path: Path) -> Path:
     writer = rc.plot_png if path.suffix.lower() == ".png" else rc.plot_html
     writer(path, exposure, report.occupancy, report.windows)
     return path
+
+
+def _sleep_points(sleep: dict[str, Any]) -> list[tuple[str, float, float, float, int]]:
+    """(label, median, low, high, night) of every predicted change that has a size."""
+    out = []
+    for night in sleep["nights"]:
+        for change in night["changes"].values():
+            c = change["change"]
+            if c.get("median") is not None:
+                out.append((f"{change['outcome']}, night {night['night']}", c["median"], c["low"], c["high"],
+                            int(night["night"])))
+    return out
+
+
+def plot_sleep_changes(sleep: dict[str, Any], path: Path) -> Path:
+    """Predicted change in sleep stages (percentage points) with the 90 % interval, night by night.
+
+    Why a separate figure: the change is a labelled scenario of the opioid bridge, not a measurement;
+    the title carries that, and outcomes without a size (no placebo-controlled numbers) are left out.
+    """
+    check_plot_path(path)
+    points = _sleep_points(sleep)
+    if not points:
+        raise InputError("no predicted sleep-stage change with a size to plot for this scenario")
+    title = ("Predicted change vs no kratom, median and 90% interval\n"
+             "(opioid bridge, proportional scenario: an assumption, not a measurement)")
+    labels = [p[0] for p in points]
+    med = np.array([p[1] for p in points])
+    lo, hi = med - np.array([p[2] for p in points]), np.array([p[3] for p in points]) - med
+    colours = [PALETTE[p[4] % len(PALETTE)] for p in points]
+    if path.suffix.lower() == ".png":
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(10, 0.6 * len(points) + 1.8))
+        y = np.arange(len(points))
+        for k in range(len(points)):
+            ax.errorbar(med[k], y[k], xerr=[[lo[k]], [hi[k]]], fmt="none", ecolor=colours[k], capsize=4)
+        ax.scatter(med, y, c=colours, zorder=3)
+        ax.axvline(0.0, color="#999999", lw=1)
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel("change, percentage points of total sleep time")
+        ax.set_title(title, fontsize=9)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        return path
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=med, y=labels, mode="markers", marker={"color": colours},
+                               error_x={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo}))
+    fig.add_vline(x=0.0, line_color="#999999")
+    fig.update_layout(title=title, xaxis_title="change, percentage points of total sleep time",
+                      yaxis={"autorange": "reversed"})
+    fig.write_html(path, include_plotlyjs=True)
+    return path

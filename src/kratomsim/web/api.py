@@ -320,9 +320,13 @@ def compare(req: CompareRequest) -> JSONResponse:
 
     result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight,
                           **req.population_kwargs())
+    from kratomsim.sleep_medicines import psg_for_aids, psg_sources
+
     series = result.series
+    psg = psg_for_aids(result.aids)
     return _json({
         **result.to_dict(),
+        "sleep_stages_psg": {"rows": psg, "sources": psg_sources(psg)},
         "request": req.model_dump(),
         "chart": _chart(series, "name", result.windows, result.population),
     })

@@ -227,6 +227,27 @@ function renderPopulation(data) {
   ));
 }
 
+function renderSleep(data) {
+  const sleep = data.sleep_architecture;
+  $("#sleep-block").hidden = !sleep;
+  if (!sleep) return;
+  const words = { "-1": "less", "0": "no change", "1": "more" };
+  const cell = (c) => {
+    const dir = c.direction === null ? "not predicted" : words[String(c.direction)];
+    const ch = c.change;
+    return ch.median === null ? `${dir}; size: none` : `${dir}; scenario ${fmt(ch.median)} (${fmt(ch.low)} to ${fmt(ch.high)}) points`;
+  };
+  const names = Object.values(sleep.nights[0].changes).map((c) => c.outcome);
+  $("#sleep-table").replaceChildren(table(
+    ["night", "mu stimulus, night mean (%)", ...names],
+    sleep.nights.map((n) => [n.night, iv(n.night_mean_mu_stimulus_percent),
+                             ...Object.values(n.changes).map(cell)]),
+  ));
+  $("#sleep-fit").textContent = `Median (${Math.round(100 * sleep.level)}% interval). Fit ${sleep.identifiability.fit}: ` +
+    sleep.identifiability.reason;
+  $("#sleep-assumption").textContent = sleep.assumption;
+}
+
 function renderNight(data) {
   const c = data.chart;
   plot(nightTraces(c), { yaxis: { title: axisTitle("Plasma concentration (ng/mL)", "Plasma (ng/mL)"), rangemode: "tozero" },
@@ -246,6 +267,7 @@ function renderNight(data) {
   ));
   $("#nights-title").textContent = data.population ? "Night by night: the typical person" : "Night by night";
   renderPopulation(data);
+  renderSleep(data);
   const popNotes = data.population ? data.population.notes : [];
   fillList("#notes", [...data.notes, ...popNotes, data.disclaimer]);
   fillList("#evidence", data.evidence.map((e) => `${e.text} (${e.sources.join("; ")})`));

@@ -1,0 +1,243 @@
+"""Predicted change in deep sleep, REM and waking for a kratom night, with 90 % intervals.
+
+Why: the claim under test is that kratom "promotes deep sleep" through the mu-opioid receptor. This
+module carries the night's mu stimulus (kratomsim.pd's equations) into the opioid polysomnography
+evidence (kratomsim.sleep_architecture) and says, outcome by outcome, what that evidence predicts and
+how much of the prediction the data can support.
+
+Two layers, kept apart on purpose:
+- direction: the stimulus thresholds of the acute morphine studies (every one cut slow-wave sleep);
+- size: the studies that report stage percentages with spread. Only one acute opioid study does
+  (Bonafide 2008, remifentanil, no PK or Ki in the library), and every morphine arm sits at 92-98 %
+  stimulus, so no exposure-response curve can be fitted. The size shown is a labelled scenario:
+  change = (night-mean stimulus / 100 %) x the remifentanil change, i.e. linear through the origin
+  with the reference taken as full stimulus. It is not a fit and is never used to tune anything.
+
+The stimulus interval is Monte Carlo over the receptor uncertainty, as in occupancy_interval: per
+draw one mu data set (its Ki and efficacies), fu log-uniform between the stated bounds per alkaloid,
+one Kp,uu log-uniform in KPUU_RANGE. It predicts; it never recommends a dose.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kratomsim import pd
+from kratomsim.datafiles import load_data_file, references
+from kratomsim.occupancy_interval import FU_BOUNDS, FU_BOUNDS_PRIOR, KPUU_RANGE
+from kratomsim.sleep_architecture import (
+    ASSUMPTION,
+    OUTCOME_NAMES,
+    PSG_FILE,
+    REFERENCE_FILE,
+    kratom_sleep_evidence,
+    predict_direction,
+    psg_arms,
+    thresholds,
+)
+
+FloatArray = NDArray[np.float64]
+
+REFERENCE_STUDY = "bonafide2008"  # the only acute opioid PSG with placebo and drug means and SDs
+PREDICTED = ("sws", "rem_percent", "waso")
+DRAWS = 1000
+LEVEL = 0.90
+TOLERANCE_NOTE = (
+    "Tolerance is not modelled: the change shown uses this night's stimulus only. The chronic studies "
+    "disagree: partial tolerance to morphine (Kay 1975, 240 mg/day), no change in slow-wave sleep or REM "
+    "over 12 months of methadone maintenance (Peles 2011), but less slow-wave sleep in early methadone "
+    "treatment (Xiao 2010) and with long-term prescribed opioids (Pain 2019). The size after many nights "
+    "is therefore known no better than on night 1."
+)
+
+
+def _quantiles(x: FloatArray, level: float = LEVEL) -> dict[str, float]:
+    lo, med, hi = np.quantile(x, [(1 - level) / 2, 0.5, (1 + level) / 2])
+    return {"median": float(med), "low": float(lo), "high": float(hi)}
+
+
+def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+
+
+def _set_tables(ligands: list[str]) -> tuple[FloatArray, FloatArray]:
+    """(sets x ligands) Ki (inf where not measured) and efficacy (0 where unknown), every mu data set."""
+    names = pd.receptor_sets("mu")
+    ki = np.full((len(names), len(ligands)), np.inf)
+    eff = np.zeros((len(names), len(ligands)))
+    for i, name in enumerate(names):
+        chosen = pd.get_set(name, "mu")
+        efficacy, _ = pd._efficacies(chosen, "mu")
+        for j, lig in enumerate(ligands):
+            params = chosen.ligands("mu").get(lig)
+            if params is not None:
+                ki[i, j] = params.ki_nM
+                eff[i, j] = efficacy.get(lig) or 0.0
+    return ki, eff
+
+
+def stimulus_draws(conc_nM: dict[str, FloatArray], draws: int = DRAWS, seed: int = 0) -> FloatArray:
+    """Mu stimulus (fraction 0..1), draws x time, from plasma nM of each alkaloid (one subject)."""
+    ligands = sorted(conc_nM)
+    ki, eff = _set_tables(ligands)
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, ki.shape[0], draws)
+    kpuu = _loguniform(rng, *KPUU_RANGE, draws)
+    denom = np.ones((draws, len(next(iter(conc_nM.values())))))
+    weighted = np.zeros_like(denom)
+    for j, lig in enumerate(ligands):
+        fu = _loguniform(rng, *FU_BOUNDS.get(lig, FU_BOUNDS_PRIOR), draws)
+        ratio = (fu * kpuu / ki[pick, j])[:, None] * np.asarray(conc_nM[lig], dtype=float)[None, :]
+        denom += ratio
+        weighted += eff[pick, j][:, None] * ratio
+    return np.asarray(weighted / denom)
+
+
+def night_stimulus_draws(exposure: Any, wake: time, draws: int = DRAWS, seed: int = 0) -> FloatArray:
+    """Night-mean mu stimulus (%), draws x nights, bedtime (dose) to wake-up, median subject."""
+    clock = np.asarray(exposure.clock).astype("datetime64[s]")
+    masks = [(clock >= np.datetime64(b, "s")) & (clock <= np.datetime64(w, "s"))
+             for b, w in pd.night_windows(exposure, wake)]
+    if not masks:
+        return np.zeros((draws, 0))
+    inside = np.any(masks, axis=0)
+    conc = {n: pd.median_subjects(c)[inside] for n, c in exposure.conc_nM.items()}
+    stim = stimulus_draws(conc, draws, seed)
+    cols = [m[inside] for m in masks]
+    return np.stack([100.0 * stim[:, c].mean(axis=1) for c in cols], axis=1)
+
+
+@cache
+def reference_changes() -> dict[str, dict[str, Any]]:
+    """Drug minus placebo (percentage points of total sleep time) and its SE, from the reference study.
+
+    SE = sqrt(sd_placebo^2 + sd_drug^2) / sqrt(n): the crossover's pairing is not reported, so the
+    unpaired SE is used, which widens the interval unless the two nights were negatively correlated.
+    """
+    study = load_data_file(PSG_FILE)["studies"][REFERENCE_STUDY]
+    n = float(study["n"]["value"])
+    out = {}
+    for outcome, cell in study["arms"][0]["outcomes"].items():
+        if not isinstance(cell.get("placebo"), dict) or "drug" not in cell:
+            continue
+        p, d = cell["placebo"], cell["drug"]
+        out[outcome] = {
+            "change": float(d["mean"]) - float(p["mean"]),
+            "se": float(np.hypot(float(p["sd"]), float(d["sd"])) / np.sqrt(n)),
+            "placebo_mean": float(p["mean"]), "unit": "percentage points of total sleep time",
+            "drug": str(study["arms"][0]["drug"]), "study": REFERENCE_STUDY, "source": str(p["source"]),
+        }
+    return out
+
+
+def scenario_change(stim_percent: FloatArray, outcome: str, seed: int = 1) -> dict[str, Any] | None:
+    """Proportional scenario: change = stimulus/100 x reference change, with the reference's SE drawn."""
+    ref = reference_changes().get(outcome)
+    if ref is None:
+        return None
+    rng = np.random.default_rng(seed)
+    effect = rng.normal(ref["change"], ref["se"], stim_percent.shape)
+    cell = _quantiles(stim_percent / 100.0 * effect)
+    return {**cell, "unit": ref["unit"], "reference": f"{ref['drug']} ({ref['study']}): "
+            f"{ref['change']:+.1f} points vs placebo {ref['placebo_mean']:g} %, SE {ref['se']:.2f}",
+            "basis": "scenario, not a fit: linear through the origin, reference taken as full stimulus"}
+
+
+def identifiability() -> dict[str, Any]:
+    """Why the size of the change cannot be fitted, in numbers the output can quote."""
+    stims = [a.stimulus_percent for a in psg_arms() if a.stimulus_percent is not None]
+    studies = load_data_file(PSG_FILE)["studies"]
+
+    def has(study: dict[str, Any], test: Any) -> bool:
+        return any(test(o) for a in study["arms"] for o in a["outcomes"].values())
+
+    with_placebo = sorted(k for k, st in studies.items() if has(st, lambda o: isinstance(o.get("placebo"), dict)))
+    with_numbers = sorted(k for k, st in studies.items()
+                          if has(st, lambda o: any(isinstance(v, dict) for k, v in o.items() if k != "p_below")))
+    lo, hi = (min(stims), max(stims)) if stims else (float("nan"), float("nan"))
+    return {
+        "fit": "not identifiable",
+        "morphine_arm_stimulus_percent": [min(stims), max(stims)] if stims else None,
+        "studies_with_placebo_mean_and_spread": with_placebo,
+        "studies_with_stage_numbers": with_numbers,
+        "reason": (f"every acute morphine arm is at {lo:.0f}-{hi:.0f} % night-mean mu stimulus (the receptor is "
+                   "near saturated at every studied dose) and the morphine/methadone studies report directions "
+                   "only; the one acute study with placebo means and spread (remifentanil) has no PK or Ki in "
+                   "the library, and the others with numbers are chronic or against an active control. No "
+                   "dose-response curve can be fitted, so only directions are predicted from the opioid studies "
+                   "and the size is a labelled scenario."),
+    }
+
+
+def _sources() -> list[dict[str, str]]:
+    """Every work behind the prediction: PSG studies, the morphine reference data, kratom sleep evidence."""
+    keys = {a.source for a in psg_arms()} | {e["source"] for e in kratom_sleep_evidence()}
+    keys |= set(load_data_file(REFERENCE_FILE).get("references") or {})
+    refs = references()
+    out = []
+    for key in sorted(k for k in keys if k in refs):
+        ref = refs[key]
+        ident = f"doi:{ref.doi}" if ref.doi else f"PMID {ref.pmid}" if ref.pmid else str(ref.label or "")
+        out.append({"key": key, "citation": ref.citation, "id": ident})
+    return out
+
+
+def withdrawal_evidence() -> list[dict[str, str]]:
+    """What happens to sleep on stopping: chronic methadone (Kay 1975) and kratom cessation surveys."""
+    out = [{"study": key, "source": str(s["source"]), "finding": " ".join(str(s["withdrawal"]).split())}
+           for key, s in load_data_file(PSG_FILE)["studies"].items() if s.get("withdrawal")]
+    raw = load_data_file("evidence/sleep.yaml")["studies"]
+    out += [{"study": key, "source": str(s["source"]), "finding": " ".join(str(s.get("effect", "")).split())}
+            for key, s in raw.items() if s.get("topic") == "withdrawal_sleep"]
+    return out
+
+
+def _outcome(name: str, stim: FloatArray, th: dict[str, Any]) -> dict[str, Any]:
+    cell = _quantiles(stim)
+    t = th.get(name)
+    out: dict[str, Any] = {"outcome": OUTCOME_NAMES[name]}
+    if t is None:
+        out.update(direction=None, why="no acute morphine study reported it")
+    else:
+        direction, why = predict_direction(cell["median"], t)
+        out.update(direction=direction, why=why,
+                   direction_range=[predict_direction(cell["low"], t)[0], predict_direction(cell["high"], t)[0]])
+    change = scenario_change(stim, name)
+    out["change"] = change if change is not None else {
+        "median": None, "low": None, "high": None,
+        "basis": "no opioid study with placebo mean and spread reports it: size not predicted"}
+    return out
+
+
+def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int, ...] = (),
+                      draws: int = DRAWS, seed: int = 0) -> dict[str, Any]:
+    """Night-by-night predicted change (vs no kratom) in SWS, REM and WASO, with the assumption and sources."""
+    grid = night_stimulus_draws(exposure, wake, draws, seed)
+    n_nights = grid.shape[1]
+    wanted = [n for n in dict.fromkeys(nights or (1, min(14, n_nights), n_nights)) if 1 <= n <= n_nights]
+    th = thresholds()
+    out_nights = []
+    for n in wanted:
+        stim = grid[:, n - 1]
+        out_nights.append({
+            "night": n, "night_mean_mu_stimulus_percent": _quantiles(stim),
+            "changes": {name: _outcome(name, stim, th) for name in PREDICTED},
+            "tolerance": TOLERANCE_NOTE if n > 1 else None,
+        })
+    return {
+        "assumption": ASSUMPTION,
+        "level": LEVEL, "draws": draws, "seed": seed,
+        "interval": ("Monte Carlo over receptor uncertainty: per draw one mu data set (Ki, efficacy), fu "
+                     f"log-uniform in stated bounds (prior {FU_BOUNDS_PRIOR}), Kp,uu log-uniform {KPUU_RANGE}; "
+                     "median subject's concentrations; the scenario's size also draws the reference study's SE"),
+        "identifiability": identifiability(),
+        "nights": out_nights,
+        "kratom_evidence": kratom_sleep_evidence(),
+        "withdrawal": withdrawal_evidence(),
+        "sources": _sources(),
+    }
