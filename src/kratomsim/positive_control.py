@@ -84,7 +84,7 @@ def arm_results(draws: int = DRAWS, seed: int = SEED) -> list[ArmResult]:
                                                   np.array([pd.KPUU_DEFAULT]), ki)[0])
         band = (max(mean - t * sem, 0.0), min(mean + t * sem, 100.0))
         out.append(ArmResult(float(arm["dose_mg"]["value"]), (lo_ng, hi_ng), mean, sem, band, float(median),
-                             (float(low), float(high)), central, band[0] <= median <= band[1]))
+                             (float(low), float(high)), central, bool(band[0] <= median <= band[1])))
     return out
 
 

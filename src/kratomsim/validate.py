@@ -138,7 +138,13 @@ def _clinical_ddi_rows() -> list[dict[str, object]]:
     return validate_clinical_ddi()
 
 
-EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows]
+def _positive_control_rows() -> list[dict[str, object]]:
+    from kratomsim.positive_control import validate_positive_control
+
+    return validate_positive_control()
+
+
+EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows, _positive_control_rows]
 
 
 def validation_rows() -> list[ValidationRow]:
