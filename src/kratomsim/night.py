@@ -826,6 +826,7 @@ def compare_aids(
     has_medicine = False
     kratom_aids: list[tuple[str, str | None, str]] = []
     medicine_names: list[str] = []
+    medicine_aids: list[str] = []
     bands: dict[str, dict[str, FloatArray]] = {}
     population: dict[str, Any] | None = None
     for aid in aids:
@@ -863,6 +864,7 @@ def compare_aids(
         name, _ = parse_comedication(aid)
         med = load_medicine(name)
         medicine_names.append(med.name)
+        medicine_aids.append(aid)
         if not med.has_model:
             raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
         times = _plain_grid(timeline)
@@ -890,8 +892,16 @@ def compare_aids(
     if has_medicine:
         notes.append("Medicines use apparent one-compartment models for a 70 kg adult (see docs/medicines.md); "
                      "the body weight applies to kratom only.")
-    notes.append("Each aid is simulated alone: interactions between them are not included here "
-                 "(see kratomsim night --with).")
+    notes.append("Each aid is simulated alone; a row 'MEDICINE + kratom:...' is that medicine taken with the "
+                 "kratom aid under the dynamic interaction model (kratomsim.comedication).")
+    if kratom_aids and medicine_aids:
+        from kratomsim.comedication import compare_rows
+
+        together = compare_rows(kratom_aids, medicine_aids, timeline, at, subjects, seed)
+        entries += together.entries
+        conc.update(together.conc_nM)
+        mws.update(together.molecular_weight)
+        notes += together.notes
     if population is not None:
         lo, hi = population["interval_percent"]
         notes.append(
