@@ -979,12 +979,18 @@ def next_morning(
 # ------------------------------------------------------------------------------------- warnings
 
 
-def comedication_warnings(victims: Iterable[str], product: str | None, dose: str) -> list[str]:
+def comedication_warnings(
+    victims: Iterable[str], product: str | None, dose: str, nights: int = 1, at: str = "22:30"
+) -> list[str]:
     """One line per co-medication for the night report: predicted exposure change, range and why.
 
-    Unknown names raise InputError; library medicines with no CYP3A4/CYP2D6 pathway get a line that
-    says no prediction is possible. The lines state predictions, never advice.
+    The prediction is for the medicine taken with the last of ``nights`` nightly kratom doses (the
+    same terms the drawn "with kratom" curve uses); a clinical study of that design, if one exists,
+    is quoted beside it. Unknown names raise InputError; library medicines with no CYP3A4/CYP2D6
+    pathway get a line that says no prediction is possible. The lines state predictions, never advice.
     """
+    from kratomsim.clinical_ddi import observed
+
     lines: list[str] = []
     for name in victims:
         key = name.strip().lower()
@@ -998,13 +1004,18 @@ def comedication_warnings(victims: Iterable[str], product: str | None, dose: str
                 "interaction model makes no prediction for it."
             )
             continue
-        p = dynamic_prediction(key, product, dose)
+        p = dynamic_prediction(key, product, dose, nights=nights, at=at)
         where = "gut wall" if p.site == "gut" else "liver"
+        when = f" on night {nights}" if nights > 1 else ""
         line = (
-            f"{p.victim}: predicted AUC ratio {p.auc_ratio:.2g} (range {p.auc_ratio_low:.2g}-"
-            f"{p.auc_ratio_high:.2g}) with {dose} of {p.product or 'kratom'}, mostly {p.enzyme} "
+            f"{p.victim}: predicted AUC ratio {p.auc_ratio:.3g} (range {p.auc_ratio_low:.3g}-"
+            f"{p.auc_ratio_high:.3g}) with {dose} of {p.product or 'kratom'}{when}, mostly {p.enzyme} "
             f"inhibition in the {where} (enzyme-turnover model from in vitro data)."
         )
+        seen = observed(p.victim, dose, product, nights)
+        if seen is not None:
+            line += (f" Observed in {seen['study']}: {seen['auc_ratio']:.3g} "
+                     f"(90% CI {seen['ci90'][0]:.3g}-{seen['ci90'][1]:.3g}).")
         if p.active_metabolite and p.active_metabolite_auc_ratio is not None:
             line += (
                 f" Its active metabolite {p.active_metabolite}: AUC ratio "

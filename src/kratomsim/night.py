@@ -418,7 +418,7 @@ def night_report(
     source_keys |= evidence_keys
     if evidence_note:
         notes.append(evidence_note)
-    co_warnings, co_keys, co_note = _comedication_warnings(med_names, product, dose)
+    co_warnings, co_keys, co_note = _comedication_warnings(med_names, product, dose, timeline.nights, at)
     source_keys |= co_keys
     if co_note:
         notes.append(co_note)
@@ -589,7 +589,7 @@ def _evidence() -> tuple[list[dict[str, Any]], set[str], str | None]:
 
 
 def _comedication_warnings(
-    victims: list[str], product: str | None, dose: str
+    victims: list[str], product: str | None, dose: str, nights: int = 1, at: str = "22:30"
 ) -> tuple[list[str], set[str], str | None]:
     if not victims:
         return [], set(), None
@@ -597,7 +597,7 @@ def _comedication_warnings(
         from kratomsim.interactions import comedication_warnings, data_sources
     except ImportError:
         return [], set(), "Co-medication interaction predictions unavailable: the interactions module is absent."
-    return comedication_warnings(victims, product, dose), set(data_sources()), None
+    return comedication_warnings(victims, product, dose, nights, at), set(data_sources()), None
 
 
 def _source_list(keys: Iterable[str]) -> list[dict[str, str]]:
@@ -920,7 +920,7 @@ def compare_aids(
     # interaction model predicts for each medicine taken with each kratom aid.
     co_warnings: list[str] = []
     for kaid, kproduct, kdose in kratom_aids:
-        warned, warn_keys, missing = _comedication_warnings(medicine_names, kproduct, kdose)
+        warned, warn_keys, missing = _comedication_warnings(medicine_names, kproduct, kdose, timeline.nights, at)
         co_warnings += [f"If taken with {kaid}: {w}" for w in warned]
         keys |= warn_keys
         if missing:
