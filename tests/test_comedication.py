@@ -57,3 +57,16 @@ def test_compare_adds_the_medicine_with_kratom_beside_it_alone() -> None:
     assert s_with["wake"]["all"] >= s_alone["wake"]["all"]
     assert "zolpidem:10mg + kratom:K51:4g" in res.series["conc_nM"]
     assert any("dynamic interaction model" in n for n in res.notes)
+
+
+def test_night_and_compare_give_the_same_shares_above() -> None:
+    from kratomsim.comedication import night_shares_above
+    from kratomsim.night import compare_aids, make_timeline
+
+    timeline = make_timeline("22:30", "06:30", 2, "09:00", DAY)
+    (night,) = night_shares_above(["zolpidem:10mg"], timeline, "K51", "4g", "22:30", 800, 3)
+    res = compare_aids(["kratom:K51:4g", "zolpidem:10mg"], nights=2, start_date=DAY, subjects=800, seed=3)
+    by = {e["aid"]: e for e in res.aids if e["kind"] == "medicine"}
+    assert night["alone"] == by["zolpidem:10mg"]["share_above_next_morning_level"]["share"]
+    assert night["with_kratom"] == by["zolpidem:10mg + kratom:K51:4g"]["share_above_next_morning_level"]["share"]
+    assert night["with_kratom"]["wake"]["all"] >= night["alone"]["wake"]["all"]

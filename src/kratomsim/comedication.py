@@ -150,3 +150,41 @@ def compare_rows(
             out.molecular_weight[label] = mw
             out.notes.append(withk.note)
     return out
+
+
+def night_shares_above(
+    specs: list[str], timeline: Any, product: str | None, dose: str, at: str, subjects: int, seed: int,
+) -> list[dict[str, Any]]:
+    """For ``night --with ... --subjects``: share of people above each co-medication's next-morning
+    level after the last night, alone and with kratom (the same people, same seed)."""
+    from kratomsim.interactions import dynamic_prediction, get_victim
+    from kratomsim.medicine_population import next_morning_shares, variability
+    from kratomsim.medicines import _split_spec, load_medicine, medicine_dose_events, next_morning_comparison
+
+    out: list[dict[str, Any]] = []
+    hours = {"wake": timeline.to_wake_h, "morning": timeline.to_morning_h}
+    for spec in specs:
+        name = load_medicine(_split_spec(spec)[0]).name
+        level = next((i for i in next_morning_comparison(name, 0.0, 0.0) if "threshold_ng_per_mL" in i), None)
+        try:
+            victim = get_victim(name).name
+        except InputError:
+            continue
+        if level is None or variability(name) is None:
+            continue
+        p = dynamic_prediction(victim, product, dose, nights=timeline.nights, at=at)
+        terms = WithKratom(name, np.zeros(0), p.auc_ratio, p.gut_term, p.liver_term, "")
+        threshold = float(level["threshold_ng_per_mL"])
+        med = load_medicine(name)
+        umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
+        dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
+        alone = next_morning_shares(name, dose_mg, threshold, hours, timeline.nights, subjects, seed)["share"]
+        withk = people_above_with_kratom(name, spec, threshold, hours, timeline.nights, subjects, seed, terms)["share"]
+        sentence = (f"{spec}: share of {subjects:,} simulated people above {threshold:g} ng/mL at wake-up after "
+                    f"night {timeline.nights}: {100 * alone['wake']['all']:.3g}% alone, "
+                    f"{100 * withk['wake']['all']:.3g}% with kratom (women {100 * alone['wake']['female']:.3g}% / "
+                    f"{100 * withk['wake']['female']:.3g}%, men {100 * alone['wake']['male']:.3g}% / "
+                    f"{100 * withk['wake']['male']:.3g}%) [{level['source']}].")
+        out.append({"medicine": spec, "threshold_ng_per_mL": threshold, "source": level["source"],
+                    "alone": alone, "with_kratom": withk, "auc_ratio": p.auc_ratio, "sentence": sentence})
+    return out

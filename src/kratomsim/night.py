@@ -463,8 +463,15 @@ def night_report(
         }
         report.population.pop("band_times_h")
         if meds:
+            from kratomsim.comedication import night_shares_above
+
             report.population["notes"].append(
-                "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids.")
+                "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids, "
+                "except the share above a medicine's next-morning level (its own published spread).")
+            shares = night_shares_above(list(comedications), timeline, product, dose, at, int(subjects), seed)
+            if shares:
+                report.population["comedication_above_next_morning_level"] = shares
+                report.population["notes"] += [s["sentence"] for s in shares]
     report.summary = plain_summary(report)
     return report
 
