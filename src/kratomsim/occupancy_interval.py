@@ -75,3 +75,12 @@ def peak_interval(
                    "over each compound's range (kratomsim.plasma_binding: published bounds, else the stated "
                    f"prior); Kp,uu log-uniform {KPUU_RANGE}; median subject's concentrations"),
     }
+
+
+def headline(conc_nM: Mapping[str, FloatArray], receptor: str) -> dict[str, Any]:
+    """What every receptors output leads with at the mu receptor: the interval and the positive control."""
+    from kratomsim import positive_control
+
+    if pd.check_receptor(receptor) != "mu":
+        return {}
+    return {"interval": peak_interval(conc_nM, "mu"), "positive_control": positive_control.report()}

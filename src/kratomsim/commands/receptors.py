@@ -278,12 +278,9 @@ def register(app: typer.Typer) -> None:
             windows = pd.night_windows(exposure, wake_clock)
             (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)
             summary["plot"] = str(plot)
-        if rec == "mu":
-            from kratomsim import positive_control
-            from kratomsim.occupancy_interval import peak_interval
+        from kratomsim.occupancy_interval import headline
 
-            summary["interval"] = peak_interval(exposure.conc_nM, rec)
-            summary["positive_control"] = positive_control.report()
+        summary.update(headline(exposure.conc_nM, rec))
         if json_out:
             print_json(summary)
         else:
