@@ -221,6 +221,15 @@ def test_comedication_warnings_are_predictions_not_advice() -> None:
         ix.comedication_warnings(["aspirin"], "K51", "2g")
 
 
+def test_comedication_warning_quotes_the_clinical_study_of_that_design() -> None:
+    (line,) = ix.comedication_warnings(["midazolam"], "K51", "2g")
+    assert "Observed in tanna2023cpt: 1.39 (90% CI 1.23-1.57)" in line
+    (later,) = ix.comedication_warnings(["midazolam"], "K51", "2g", nights=7)
+    assert "Observed" not in later and "on night 7" in later  # the study was a single dose
+    seventh = ix.dynamic_prediction("midazolam", "K51", "2g", nights=7)
+    assert f"predicted AUC ratio {seventh.auc_ratio:.3g}" in later  # the same terms as the drawn curve
+
+
 # --------------------------------------------------------------------------------------- CLI
 
 

@@ -12,7 +12,8 @@ def test_single_ligand_interval_inside_hand_bounds():
     res = oi.peak_interval(conc, draws=4000, seed=1)
     kis = [pd.get_set(s).ligands("mu")["mitragynine"].ki_nM for s in pd.receptor_sets("mu")
            if "mitragynine" in pd.get_set(s).ligands("mu")]
-    fu_lo, fu_hi = oi.FU_BOUNDS_PRIOR
+    fu_lo, fu_hi = oi.fu_bounds("mitragynine")
+    assert (fu_lo, fu_hi) == (0.0155, 0.15)  # 0.031 / 2 to the '> 85 % bound' limit
     k_lo, k_hi = oi.KPUU_RANGE
     x_min, x_max = fu_lo * k_lo * 100 / max(kis), fu_hi * k_hi * 100 / min(kis)
     cell = res["peak_occupancy_percent"]
@@ -29,3 +30,15 @@ def test_same_seed_same_answer_and_shares_bounded():
     for cell in a["share_of_occupied_percent"].values():
         assert 0.0 <= cell["low"] <= cell["median"] <= cell["high"] <= 100.0
     assert a["peak_occupancy_percent"]["high"] < 100.0
+
+
+def test_every_compound_range_is_physical_and_shared_with_interactions():
+    from kratomsim import interactions
+    from kratomsim.plasma_binding import binding, known_compounds
+
+    for compound in known_compounds():
+        lo, hi = oi.fu_bounds(compound)
+        assert 0.0 < lo <= binding(compound).fu <= hi < 1.0
+    sets = interactions.parameter_sets()
+    assert sets["central"].fu == binding("mitragynine").fu  # one value for receptors and interactions
+    assert (sets["weakest"].fu, sets["strongest"].fu) == oi.fu_bounds("mitragynine")

@@ -42,7 +42,7 @@ def test_json(fake_run: None, capsys: pytest.CaptureFixture[str]) -> None:
     out = json.loads(capsys.readouterr().out)
     from kratomsim.pd import default_set
 
-    assert out["receptor"] == "mu" and out["data_set"] == default_set("mu") == "obeng2020"
+    assert out["receptor"] == "mu" and out["data_set"] == default_set("mu") == "obeng2021"
     assert len(out["nights"]) == 2
     assert 0 <= out["nights"][0]["peak"]["occupancy_percent"] <= 100
     assert "obeng2021" in out["sources"]
@@ -52,9 +52,9 @@ def test_json_other_data_set(fake_run: None, capsys: pytest.CaptureFixture[str])
     main = _main()
     main(["receptors", "--receptor-data", "obeng2021", "--json"])
     low = json.loads(capsys.readouterr().out)["nights"][0]["peak"]["occupancy_percent"]
-    main(["receptors", "--json"])
+    main(["receptors", "--receptor-data", "takayama2002", "--json"])
     high = json.loads(capsys.readouterr().out)["nights"][0]["peak"]["occupancy_percent"]
-    assert low < high
+    assert low < high  # mitragynine Ki 77.9 nM (human) against 7.24 nM (guinea pig)
 
 
 @pytest.mark.parametrize(

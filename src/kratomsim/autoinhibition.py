@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from kratomsim.datafiles import load_data_file
-from kratomsim.interactions import GUIDANCE_QH_L_PER_H, GUIDANCE_RB, INHIBITOR, parameter_sets
+from kratomsim.interactions import GUIDANCE_QH_L_PER_H, INHIBITOR, parameter_sets
 from kratomsim.pk.autoinhibition import SelfInactivation
 
 ENZYME = "CYP3A4"
@@ -55,7 +55,7 @@ def mitragynine_inactivation(parameter_set: str = "central") -> SelfInactivation
         kinact_per_h=tdi.kinact_per_h,
         kdeg_per_h=p.kdeg_per_h[ENZYME]["liver"],
         qh_L_per_h=GUIDANCE_QH_L_PER_H,
-        rb=GUIDANCE_RB,
+        rb=p.rb,
     )
 
 

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from kratomsim.datafiles import load_data_file
 from kratomsim.errors import InputError, known_list
+from kratomsim.plasma_binding import binding
 
 FloatArray = NDArray[np.float64]
 
@@ -46,11 +47,10 @@ ENZYMES = ("CYP3A4", "CYP2D6")
 GUIDANCE_KA_PER_H = 6.0  # absorption rate constant 0.1/min when the inhibitor's own is unknown
 GUIDANCE_QH_L_PER_H = 97.0  # hepatic blood flow, 70 kg
 GUIDANCE_FA_FG = 1.0  # fraction absorbed x gut availability of the inhibitor (worst case)
-GUIDANCE_RB = 1.0  # blood-to-plasma ratio when unknown
 GUT_LUMEN_L = 0.25  # basic screen only: Igut = dose / 250 mL
 GUIDANCE_QEN_L_PER_H = 18.0  # enterocytic blood flow (mechanistic static model: Igut = Fa ka Dose / Qen)
-# Our own assumptions.
-FU_FOLD = 2.0  # plasma fu of mitragynine is back-calculated, not measured: range fu/2 .. fu*2
+# Our own assumptions. The inhibitor's fu and blood-to-plasma ratio (and their ranges) are the ones
+# receptors use too: kratomsim.plasma_binding.
 ABSORPTION_WINDOW_H = 2.0  # the victim meets the gut wall over its first 2 h (dynamic model)
 DEFAULT_VICTIM_HALF_LIFE_H = 3.0  # weights hepatic activity after the victim dose if its own is unknown
 DEFAULT_WAKE = time(7, 0)
@@ -61,7 +61,9 @@ ASSUMPTIONS = (
     "FDA 2020 guidance mechanistic static model inputs: hepatic blood flow 97 L/h, enterocytic blood "
     "flow 18 L/h, absorption rate 0.1/min (static model), Fa x Fg of mitragynine 1, blood-to-plasma "
     "ratio 1; gut-wall concentration = Fa ka Dose / Qen (dose / 250 mL is the basic screen only).",
-    "Plasma fu of mitragynine back-calculated from a review table (0.031), range /2 to x2 (assumed).",
+    "Plasma fu and blood-to-plasma ratio of mitragynine from kratomsim.plasma_binding (shared with "
+    "receptors): fu 0.031 back-calculated from a review table, range 0.0155-0.15 (the upper end from "
+    "'> 85 % bound'); B:P 1 (stated prior, no published value).",
     "Inhibition constants are total (not corrected for microsomal binding, which was not found).",
     "Cmax ratio: gut term only (the change in first-pass intestinal availability).",
 )
@@ -114,7 +116,7 @@ def hepatic_inlet_unbound_uM(
     ka_per_h: float = GUIDANCE_KA_PER_H,
     qh_L_per_h: float = GUIDANCE_QH_L_PER_H,
     fa_fg: float = GUIDANCE_FA_FG,
-    rb: float = GUIDANCE_RB,
+    rb: float = 1.0,
 ) -> float:
     """Unbound hepatic inlet Cmax: fu (Cmax + Fa Fg ka Dose / Qh / Rb), per the guidance."""
     return fu * (cmax_uM + fa_fg * ka_per_h * dose_umol / qh_L_per_h / rb)
@@ -179,6 +181,7 @@ class InhibitionParameters:
     kdeg_per_h: dict[str, dict[str, float]]
     fu: float
     label: str = "central"
+    rb: float = 1.0  # blood-to-plasma ratio of the inhibitor (the hepatic inlet term divides by it)
 
 
 @dataclass(frozen=True)
@@ -258,11 +261,11 @@ def parameter_sets() -> dict[str, InhibitionParameters]:
             kd_c.setdefault(enzyme, {})[site] = _half_life_to_kdeg(centre)
             kd_s.setdefault(enzyme, {})[site] = _half_life_to_kdeg(longest)  # slow recovery: stronger
             kd_w.setdefault(enzyme, {})[site] = _half_life_to_kdeg(shortest)
-    fu = _num(mg["fu_plasma"])
+    b = binding(INHIBITOR)
     return {
-        "central": InhibitionParameters(ki_central, tdi_c, kd_c, fu, "central"),
-        "strongest": InhibitionParameters(ki_low, tdi_s, kd_s, fu * FU_FOLD, "strongest"),
-        "weakest": InhibitionParameters(ki_high, tdi_w, kd_w, fu / FU_FOLD, "weakest"),
+        "central": InhibitionParameters(ki_central, tdi_c, kd_c, b.fu, "central", b.bp),
+        "strongest": InhibitionParameters(ki_low, tdi_s, kd_s, b.fu_high, "strongest", b.bp_low),
+        "weakest": InhibitionParameters(ki_high, tdi_w, kd_w, b.fu_low, "weakest", b.bp_high),
     }
 
 
@@ -645,7 +648,7 @@ def _ratios(victim: Victim, terms: _Terms) -> tuple[float, float, float, float |
 def _static_terms(
     p: InhibitionParameters, dose_umol: float, cmax_uM: float
 ) -> tuple[_Terms, dict[str, float]]:
-    i_h = hepatic_inlet_unbound_uM(cmax_uM, dose_umol, p.fu)
+    i_h = hepatic_inlet_unbound_uM(cmax_uM, dose_umol, p.fu, rb=p.rb)
     i_g = gut_wall_uM(dose_umol)
     liver: dict[str, float] = {}
     for enzyme in ENZYMES:
@@ -837,7 +840,7 @@ def _dynamic_terms(
     t = course.times_h
     i_h = p.fu * (
         course.plasma_uM
-        + GUIDANCE_FA_FG * course.ka_per_h * course.gut_amount_umol / GUIDANCE_QH_L_PER_H / GUIDANCE_RB
+        + GUIDANCE_FA_FG * course.ka_per_h * course.gut_amount_umol / GUIDANCE_QH_L_PER_H / p.rb
     )
     i_g = course.ka_per_h * course.gut_amount_umol / GUIDANCE_QEN_L_PER_H  # gut-wall inflow / Qen
     half_life = victim.half_life_h or DEFAULT_VICTIM_HALF_LIFE_H
@@ -976,12 +979,18 @@ def next_morning(
 # ------------------------------------------------------------------------------------- warnings
 
 
-def comedication_warnings(victims: Iterable[str], product: str | None, dose: str) -> list[str]:
+def comedication_warnings(
+    victims: Iterable[str], product: str | None, dose: str, nights: int = 1, at: str = "22:30"
+) -> list[str]:
     """One line per co-medication for the night report: predicted exposure change, range and why.
 
-    Unknown names raise InputError; library medicines with no CYP3A4/CYP2D6 pathway get a line that
-    says no prediction is possible. The lines state predictions, never advice.
+    The prediction is for the medicine taken with the last of ``nights`` nightly kratom doses (the
+    same terms the drawn "with kratom" curve uses); a clinical study of that design, if one exists,
+    is quoted beside it. Unknown names raise InputError; library medicines with no CYP3A4/CYP2D6
+    pathway get a line that says no prediction is possible. The lines state predictions, never advice.
     """
+    from kratomsim.clinical_ddi import observed
+
     lines: list[str] = []
     for name in victims:
         key = name.strip().lower()
@@ -995,13 +1004,18 @@ def comedication_warnings(victims: Iterable[str], product: str | None, dose: str
                 "interaction model makes no prediction for it."
             )
             continue
-        p = dynamic_prediction(key, product, dose)
+        p = dynamic_prediction(key, product, dose, nights=nights, at=at)
         where = "gut wall" if p.site == "gut" else "liver"
+        when = f" on night {nights}" if nights > 1 else ""
         line = (
-            f"{p.victim}: predicted AUC ratio {p.auc_ratio:.2g} (range {p.auc_ratio_low:.2g}-"
-            f"{p.auc_ratio_high:.2g}) with {dose} of {p.product or 'kratom'}, mostly {p.enzyme} "
+            f"{p.victim}: predicted AUC ratio {p.auc_ratio:.3g} (range {p.auc_ratio_low:.3g}-"
+            f"{p.auc_ratio_high:.3g}) with {dose} of {p.product or 'kratom'}{when}, mostly {p.enzyme} "
             f"inhibition in the {where} (enzyme-turnover model from in vitro data)."
         )
+        seen = observed(p.victim, dose, product, nights)
+        if seen is not None:
+            line += (f" Observed in {seen['study']}: {seen['auc_ratio']:.3g} "
+                     f"(90% CI {seen['ci90'][0]:.3g}-{seen['ci90'][1]:.3g}).")
         if p.active_metabolite and p.active_metabolite_auc_ratio is not None:
             line += (
                 f" Its active metabolite {p.active_metabolite}: AUC ratio "

@@ -432,7 +432,7 @@ def night_report(
     source_keys |= evidence_keys
     if evidence_note:
         notes.append(evidence_note)
-    co_warnings, co_keys, co_note = _comedication_warnings(med_names, product, dose)
+    co_warnings, co_keys, co_note = _comedication_warnings(med_names, product, dose, timeline.nights, at)
     source_keys |= co_keys
     if co_note:
         notes.append(co_note)
@@ -477,8 +477,15 @@ def night_report(
         }
         report.population.pop("band_times_h")
         if meds:
+            from kratomsim.comedication import night_shares_above
+
             report.population["notes"].append(
-                "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids.")
+                "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids, "
+                "except the share above a medicine's next-morning level (its own published spread).")
+            shares = night_shares_above(list(comedications), timeline, product, dose, at, int(subjects), seed)
+            if shares:
+                report.population["comedication_above_next_morning_level"] = shares
+                report.population["notes"] += [s["sentence"] for s in shares]
     report.autoinhibition = autoinhibition_section(exposure, timeline, product, dose, at, weight,
                                                    autoinhibition_effect)
     if report.population is not None and scenario.autoinhibition:
@@ -636,7 +643,7 @@ def _evidence() -> tuple[list[dict[str, Any]], set[str], str | None]:
 
 
 def _comedication_warnings(
-    victims: list[str], product: str | None, dose: str
+    victims: list[str], product: str | None, dose: str, nights: int = 1, at: str = "22:30"
 ) -> tuple[list[str], set[str], str | None]:
     if not victims:
         return [], set(), None
@@ -644,7 +651,7 @@ def _comedication_warnings(
         from kratomsim.interactions import comedication_warnings, data_sources
     except ImportError:
         return [], set(), "Co-medication interaction predictions unavailable: the interactions module is absent."
-    return comedication_warnings(victims, product, dose), set(data_sources()), None
+    return comedication_warnings(victims, product, dose, nights, at), set(data_sources()), None
 
 
 def _source_list(keys: Iterable[str]) -> list[dict[str, str]]:
@@ -873,6 +880,7 @@ def compare_aids(
     has_medicine = False
     kratom_aids: list[tuple[str, str | None, str]] = []
     medicine_names: list[str] = []
+    medicine_aids: list[str] = []
     bands: dict[str, dict[str, FloatArray]] = {}
     population: dict[str, Any] | None = None
     for aid in aids:
@@ -910,6 +918,7 @@ def compare_aids(
         name, _ = parse_comedication(aid)
         med = load_medicine(name)
         medicine_names.append(med.name)
+        medicine_aids.append(aid)
         if not med.has_model:
             raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
         times = _plain_grid(timeline)
@@ -937,8 +946,16 @@ def compare_aids(
     if has_medicine:
         notes.append("Medicines use apparent one-compartment models for a 70 kg adult (see docs/medicines.md); "
                      "the body weight applies to kratom only.")
-    notes.append("Each aid is simulated alone: interactions between them are not included here "
-                 "(see kratomsim night --with).")
+    notes.append("Each aid is simulated alone; a row 'MEDICINE + kratom:...' is that medicine taken with the "
+                 "kratom aid under the dynamic interaction model (kratomsim.comedication).")
+    if kratom_aids and medicine_aids:
+        from kratomsim.comedication import compare_rows
+
+        together = compare_rows(kratom_aids, medicine_aids, timeline, at, subjects, seed)
+        entries += together.entries
+        conc.update(together.conc_nM)
+        mws.update(together.molecular_weight)
+        notes += together.notes
     if population is not None:
         lo, hi = population["interval_percent"]
         notes.append(
@@ -957,7 +974,7 @@ def compare_aids(
     # interaction model predicts for each medicine taken with each kratom aid.
     co_warnings: list[str] = []
     for kaid, kproduct, kdose in kratom_aids:
-        warned, warn_keys, missing = _comedication_warnings(medicine_names, kproduct, kdose)
+        warned, warn_keys, missing = _comedication_warnings(medicine_names, kproduct, kdose, timeline.nights, at)
         co_warnings += [f"If taken with {kaid}: {w}" for w in warned]
         keys |= warn_keys
         if missing:

@@ -16,18 +16,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kratomsim import pd
+from kratomsim.plasma_binding import binding
 
 FloatArray = NDArray[np.float64]
 
 # Kp,uu: no value published for any kratom alkaloid; no efflux in Caco-2/MDR-MDCK (Manda 2014), so
 # 1 is the top; 0.3 is our stated lower bound (modest efflux), as in pd.KPUU_LOW.
 KPUU_RANGE = (pd.KPUU_LOW, pd.KPUU_DEFAULT)
-# fu bounds (stated prior): mitragynine 0.031 (back-calculated from Tanna 2023 DMD Table 5, see
-# cyp_inhibition.yaml) to 0.15 (">85 % bound", Kong 2017 abstract); alkaloids without a measured value
-# take the same bounds (prior); 7-hydroxymitragynine 0.269 (rat, Chiang 2025) down to mitragynine's
-# lower bound 0.031 (prior).
-FU_BOUNDS_PRIOR = (0.031, 0.15)
-FU_BOUNDS = {"7-hydroxymitragynine": (0.031, 0.269)}
+
+
+def fu_bounds(compound: str) -> tuple[float, float]:
+    """The unbound-fraction range of one compound (kratomsim.plasma_binding: published or prior)."""
+    b = binding(compound)
+    return b.fu_low, b.fu_high
 
 
 def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
@@ -51,7 +52,7 @@ def peak_interval(
     ratio = {}
     for lig in ligs:
         ki = np.asarray(kis[lig])[rng.integers(0, len(kis[lig]), draws)]
-        fu = _loguniform(rng, *FU_BOUNDS.get(lig, FU_BOUNDS_PRIOR), draws)
+        fu = _loguniform(rng, *fu_bounds(lig), draws)
         ratio[lig] = (fu * kpuu / ki)[:, None] * curves[lig][None, :]  # draws x time
     denom = 1.0 + sum(ratio.values())
     total = 1.0 - 1.0 / denom
@@ -69,7 +70,17 @@ def peak_interval(
         "receptor": receptor, "draws": draws, "seed": seed, "level": level,
         "peak_occupancy_percent": cell(peak), "share_of_occupied_percent": shares,
         "ki_sets_per_ligand": {lig: len(kis[lig]) for lig in ligs},
+        "fu_range": {lig: list(fu_bounds(lig)) for lig in ligs},
         "method": ("Monte Carlo: Ki drawn per alkaloid from the data sets that measured it; fu log-uniform "
-                   f"between stated bounds (prior {FU_BOUNDS_PRIOR} where unmeasured); Kp,uu log-uniform "
-                   f"{KPUU_RANGE}; median subject's concentrations"),
+                   "over each compound's range (kratomsim.plasma_binding: published bounds, else the stated "
+                   f"prior); Kp,uu log-uniform {KPUU_RANGE}; median subject's concentrations"),
     }
+
+
+def headline(conc_nM: Mapping[str, FloatArray], receptor: str) -> dict[str, Any]:
+    """What every receptors output leads with at the mu receptor: the interval and the positive control."""
+    from kratomsim import positive_control
+
+    if pd.check_receptor(receptor) != "mu":
+        return {}
+    return {"interval": peak_interval(conc_nM, "mu"), "positive_control": positive_control.report()}

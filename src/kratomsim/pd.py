@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from kratomsim.datafiles import load_data_file, used_references
 from kratomsim.errors import InputError, known_list
+from kratomsim.plasma_binding import binding
 
 if TYPE_CHECKING:  # only for type hints; simulate is imported lazily by callers
     from kratomsim.simulate import Exposure
@@ -37,15 +38,13 @@ MITRAGYNINE = "mitragynine"
 # Planta Med), so passive equilibrium (Kp,uu = 1) is assumed, and 0.3 in the low scenario.
 KPUU_DEFAULT = 1.0
 KPUU_LOW = 0.3
-# The low scenario divides the unbound fraction by this factor (stronger binding than reported).
-FU_LOW_DIVISOR = 3.0
-# Alkaloids with no published plasma binding take mitragynine's value (close structural analogues).
-FU_ANALOGUE = MITRAGYNINE
 
+# Unbound fractions come from kratomsim.plasma_binding (one value and range per compound, shared
+# with the interaction model). The scenarios use its central value and the two ends of its range.
 FU_SCENARIOS: dict[str, str] = {
-    "default": "published unbound fraction (mitragynine's for alkaloids without one), Kp,uu = 1",
-    "low": f"unbound fraction / {FU_LOW_DIVISOR:g}, Kp,uu = {KPUU_LOW:g} (lower bound, assumption)",
-    "high": "total plasma concentration reaches the receptor: fu = 1, Kp,uu = 1 (upper bound)",
+    "default": "central unbound fraction of each compound (published or stated prior), Kp,uu = 1",
+    "low": f"low end of each compound's unbound-fraction range, Kp,uu = {KPUU_LOW:g}",
+    "high": "high end of each compound's unbound-fraction range (a published bound where one exists), Kp,uu = 1",
 }
 
 
@@ -172,25 +171,11 @@ class UnboundAssumption:
     fu: float
     kpuu: float
     basis: str
+    sources: tuple[str, ...] = ()
 
     @property
     def factor(self) -> float:
         return self.fu * self.kpuu
-
-
-@cache
-def _published_fu() -> dict[str, tuple[float, str]]:
-    """Unbound fraction from the reported percent bound; a '> x %' report gives its upper bound."""
-    out: dict[str, tuple[float, str]] = {}
-    for compound, entry in _raw()["plasma_binding"].items():
-        bound = entry["bound"]
-        if "mean" in bound:
-            pct, how = float(bound["mean"]), f"{bound['mean']}% bound ({bound['source']}, {bound['species']})"
-        else:
-            pct = float(bound["greater_than"])
-            how = f"upper bound from >{bound['greater_than']}% bound ({bound['source']})"
-        out[compound] = (1.0 - pct / 100.0, how)
-    return out
 
 
 def unbound_assumption(compound: str, fu_scenario: str = "default") -> UnboundAssumption:
@@ -199,19 +184,13 @@ def unbound_assumption(compound: str, fu_scenario: str = "default") -> UnboundAs
         raise InputError(
             f"unknown unbound-fraction scenario {fu_scenario!r}; known: {known_list(list(FU_SCENARIOS))}"
         )
-    if fu_scenario == "high":
-        return UnboundAssumption(1.0, 1.0, FU_SCENARIOS["high"])
-    published = _published_fu()
-    if compound in published:
-        fu, how = published[compound]
-    else:
-        fu, analog_how = published[FU_ANALOGUE]
-        how = f"assumed equal to {FU_ANALOGUE} ({analog_how})"
+    b = binding(compound)
     if fu_scenario == "low":
-        return UnboundAssumption(
-            fu / FU_LOW_DIVISOR, KPUU_LOW, f"{how}; / {FU_LOW_DIVISOR:g}; Kp,uu {KPUU_LOW:g}"
-        )
-    return UnboundAssumption(fu, KPUU_DEFAULT, f"{how}; Kp,uu {KPUU_DEFAULT:g} assumed")
+        return UnboundAssumption(b.fu_low, KPUU_LOW, f"{b.basis}; low end {b.fu_low:.3g}; Kp,uu {KPUU_LOW:g}",
+                                 b.sources)
+    if fu_scenario == "high":
+        return UnboundAssumption(b.fu_high, KPUU_DEFAULT, f"{b.basis}; high end {b.fu_high:.3g}; Kp,uu 1", b.sources)
+    return UnboundAssumption(b.fu, KPUU_DEFAULT, f"{b.basis}; Kp,uu {KPUU_DEFAULT:g} assumed", b.sources)
 
 
 def unbound_at_receptor(conc_plasma_nM: FloatArray, fu: float, kpuu: float = 1.0) -> FloatArray:
@@ -345,8 +324,8 @@ def occupancy(
     sources = set(chosen.sources)
     if efficacy_set:
         sources |= set(_sets()[efficacy_set].sources)
-    if fu_scenario != "high":
-        sources |= {str(e["bound"]["source"]) for e in _raw()["plasma_binding"].values()}
+    for u in unbound.values():
+        sources |= set(u.sources)
     return OccupancyResult(
         receptor=receptor,
         data_set=chosen.name,

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from kratomsim import pd
 from kratomsim.datafiles import load_data_file, references
-from kratomsim.occupancy_interval import FU_BOUNDS, FU_BOUNDS_PRIOR, KPUU_RANGE
+from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds
 from kratomsim.sleep_architecture import (
     ASSUMPTION,
     OUTCOME_NAMES,
@@ -91,7 +91,7 @@ def stimulus_draws(conc_nM: dict[str, FloatArray], draws: int = DRAWS, seed: int
     denom = np.ones((draws, len(next(iter(conc_nM.values())))))
     weighted = np.zeros_like(denom)
     for j, lig in enumerate(ligands):
-        fu = _loguniform(rng, *FU_BOUNDS.get(lig, FU_BOUNDS_PRIOR), draws)
+        fu = _loguniform(rng, *fu_bounds(lig), draws)
         ratio = (fu * kpuu / ki[pick, j])[:, None] * np.asarray(conc_nM[lig], dtype=float)[None, :]
         denom += ratio
         weighted += eff[pick, j][:, None] * ratio
@@ -233,7 +233,8 @@ def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int
         "assumption": ASSUMPTION,
         "level": LEVEL, "draws": draws, "seed": seed,
         "interval": ("Monte Carlo over receptor uncertainty: per draw one mu data set (Ki, efficacy), fu "
-                     f"log-uniform in stated bounds (prior {FU_BOUNDS_PRIOR}), Kp,uu log-uniform {KPUU_RANGE}; "
+                     "log-uniform in each compound's bounds (kratomsim.plasma_binding), Kp,uu log-uniform "
+                     f"{KPUU_RANGE}; "
                      "median subject's concentrations; the scenario's size also draws the reference study's SE"),
         "identifiability": identifiability(),
         "nights": out_nights,

@@ -145,7 +145,13 @@ def _sleep_rows() -> list[dict[str, object]]:
     return list(loso_rows())
 
 
-EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows, _sleep_rows]
+def _positive_control_rows() -> list[dict[str, object]]:
+    from kratomsim.positive_control import validate_positive_control
+
+    return validate_positive_control()
+
+
+EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows, _sleep_rows, _positive_control_rows]
 
 
 def validation_rows() -> list[ValidationRow]:

@@ -101,7 +101,9 @@ def test_compare(client: TestClient) -> None:
     r = client.post("/api/compare", json={"aids": ["kratom:K51:2g", "zolpidem:10mg"], "nights": 3})
     assert r.status_code == 200
     body = r.json()
-    assert {a["aid"] for a in body["aids"]} == {"kratom:K51:2g", "zolpidem:10mg"}
+    assert {a["aid"] for a in body["aids"]} == {"kratom:K51:2g", "zolpidem:10mg", "zolpidem:10mg + kratom:K51:2g"}
+    together = next(a for a in body["aids"] if a["aid"] == "zolpidem:10mg + kratom:K51:2g")
+    assert together["with_kratom"]["model"] == "dynamic" and together["with_kratom"]["auc_ratio"] >= 1.0
     assert len(body["chart"]["sleep_windows"]) == 3
     bad = client.post("/api/compare", json={"aids": ["kratom:../../x.yaml:2g"]})
     assert bad.status_code == 422 and "library ids" in bad.json()["detail"]
@@ -114,6 +116,9 @@ def test_receptors(client: TestClient) -> None:
     body = r.json()
     assert len(body["nights"]) == 2
     assert len(body["chart"]["curves"]["default"]["total"]) == len(body["chart"]["clock"])
+    cell = body["interval"]["peak_occupancy_percent"]
+    assert 0 < cell["low"] <= cell["median"] <= cell["high"] < 100  # the headline, as in the CLI
+    assert [a["dose_mg"] for a in body["positive_control"]["arms"]] == [2, 16, 32]
     bad = client.post("/api/receptors", json={"receptor": "sigma"})
     assert bad.status_code == 422 and "sigma" in bad.json()["detail"]
 

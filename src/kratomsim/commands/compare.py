@@ -121,6 +121,7 @@ def print_comparison(result: Any) -> None:
             console.print(f"{e['aid']}: share of {above['subjects']:,} simulated people above "
                           f"{above['threshold_ng_per_mL']:g} ng/mL after night {above['nights']}: {cells} "
                           f"[{above['source']}; see docs/medicines.md]", highlight=False, markup=False)
+    _print_with_kratom(result)
     for warning in result.comedication_warnings:
         console.print(f"interaction: {warning}", highlight=False, markup=False)
     for note in result.notes:
@@ -143,6 +144,24 @@ def _print_psg(rows: list[dict[str, Any]]) -> None:
         console.print(f"kratom: {KRATOM_NOTE}", highlight=False, markup=False)
     for src in psg_sources(rows):
         console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
+
+
+def _print_with_kratom(result: Any) -> None:
+    """Each medicine taken with kratom beside the same medicine alone: wake-up level against its threshold."""
+    alone = {e["aid"]: e for e in result.aids if e["kind"] == "medicine" and "with_kratom" not in e}
+    for e in result.aids:
+        w = e.get("with_kratom")
+        base = alone.get(e["aid"].split(" + ", 1)[0]) if w else None
+        if not w or base is None:
+            continue
+        level = next((i["threshold_ng_per_mL"] for i in e.get("next_morning_data") or []
+                      if "threshold_ng_per_mL" in i), None)
+        against = f"; next-morning level {level:g} ng/mL" if level is not None else ""
+        console.print(
+            f"{e['aid']}: wake-up after night {e['last_night']} {fmt(e['night_last']['wake_ng_per_mL'])} ng/mL "
+            f"with kratom vs {fmt(base['night_last']['wake_ng_per_mL'])} alone{against}; AUC ratio "
+            f"{w['auc_ratio']:.3g} (dynamic model: gut {w['gut_term']:.3g}, liver {w['liver_term']:.3g})",
+            highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

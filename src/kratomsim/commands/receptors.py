@@ -202,6 +202,31 @@ def _print_summary(summary: dict[str, Any], header: str) -> None:
     console.print("This is a prediction from in-vitro data; it is not advice on any dose.")
 
 
+def _print_interval(summary: dict[str, Any]) -> None:
+    """The headline: the 90 % interval of peak occupancy, each alkaloid's share, the positive control."""
+    iv = summary.get("interval")
+    if not iv:
+        return
+
+    def cell(c: dict[str, float]) -> str:
+        return f"{c['median']:.3g}% ({c['low']:.3g}-{c['high']:.3g})"
+
+    console.print(f"Peak {iv['receptor']} occupancy, median (90 % interval) over binding sets, unbound fraction "
+                  f"and Kp,uu: {cell(iv['peak_occupancy_percent'])}", highlight=False)
+    print_table("Share of the occupied receptors at the peak, median (90 % interval)", ["alkaloid", "share"],
+                [[k, cell(v)] for k, v in iv["share_of_occupied_percent"].items()])
+    pc = summary.get("positive_control")
+    if pc:
+        print_table(f"Positive control: the same chain on {pc['drug']} against PET ({pc['study']})",
+                    ["dose", "plasma ng/mL", "observed % (95 % range)", "predicted % (90 % interval)", "inside"],
+                    [[f"{a['dose_mg']:g} mg", f"{a['plasma_ng_per_mL'][0]:g}-{a['plasma_ng_per_mL'][1]:g}",
+                      f"{a['observed_percent']:g} ({a['observed_range_percent'][0]:.3g}-"
+                      f"{a['observed_range_percent'][1]:.3g})",
+                      f"{a['predicted_percent']:.3g} ({a['predicted_interval_percent'][0]:.3g}-"
+                      f"{a['predicted_interval_percent'][1]:.3g})", "yes" if a["passed"] else "no"]
+                     for a in pc["arms"]])
+
+
 def register(app: typer.Typer) -> None:
     @app.command("receptors")
     def receptors(
@@ -253,13 +278,13 @@ def register(app: typer.Typer) -> None:
             windows = pd.night_windows(exposure, wake_clock)
             (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)
             summary["plot"] = str(plot)
-        if json_out:
-            from kratomsim.occupancy_interval import peak_interval
+        from kratomsim.occupancy_interval import headline
 
-            if rec == "mu":
-                summary["interval"] = peak_interval(exposure.conc_nM, rec)
+        summary.update(headline(exposure.conc_nM, rec))
+        if json_out:
             print_json(summary)
         else:
             _print_summary(summary, f"{dose} of {product} at {at}, wake {wake}, {nights} night(s)")
+            _print_interval(summary)
             if plot is not None:
                 console.print(f"plot written: {plot}")

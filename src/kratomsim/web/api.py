@@ -422,6 +422,9 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
     if req.subjects > 1:
         summary["population"] = pd.occupancy_intervals(exposure, wake, rec, req.receptor_data, req.fu,
                                                        **req.population_kwargs())
+    from kratomsim.occupancy_interval import headline
+
+    summary.update(headline(exposure.conc_nM, rec))
     curves = pd.occupancy_curves(exposure, rec, summary["data_set"])
     return _json({
         "request": req.model_dump(),

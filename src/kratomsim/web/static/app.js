@@ -332,7 +332,14 @@ function initReceptors() {
       data.nights.map((n) => [n.night, n.bedtime.occupancy_percent, n.peak.occupancy_percent, n.peak.clock.slice(-5),
                               n.wake.occupancy_percent, n.peak.stimulus_percent]),
     ));
-    fillList("#notes", [`Binding data: ${data.data_set}; efficacy: ${data.efficacy_set}.`, ...data.notes]);
+    const iv = data.interval;
+    const cell = (c) => `${fmt(c.median)}% (${fmt(c.low)}-${fmt(c.high)})`;
+    const head = iv ? [`Peak ${iv.receptor} occupancy, median (90% interval): ${cell(iv.peak_occupancy_percent)}; ` +
+      "share of occupied receptors: " + Object.entries(iv.share_of_occupied_percent).map(([n, c]) => `${n} ${cell(c)}`).join(", ")] : [];
+    const pc = data.positive_control;
+    const control = pc ? [`Positive control (${pc.drug}, ${pc.study}): ` + pc.arms.map((a) =>
+      `${fmt(a.dose_mg)} mg observed ${fmt(a.observed_percent)}%, predicted ${fmt(a.predicted_percent)}%`).join("; ")] : [];
+    fillList("#notes", [...head, ...control, `Binding data: ${data.data_set}; efficacy: ${data.efficacy_set}.`, ...data.notes]);
   });
 }
 
@@ -385,7 +392,11 @@ function initCompare() {
       r.aids.map((e) => [e.aid, e.compound, 100 * e.night_1.fraction_of_peak_at_wake, e.night_1.wake_ng_per_mL,
                          e.night_last.wake_ng_per_mL, e.night_last.morning_ng_per_mL, e.night_last.auc_ratio_vs_night1]),
     ));
-    fillList("#notes", r.notes);
+    const above = r.aids.filter((e) => e.share_above_next_morning_level).map((e) => {
+      const a = e.share_above_next_morning_level;
+      return `${e.aid}: ${fmt(100 * a.share.wake.all)}% of ${a.subjects} simulated people above ${fmt(a.threshold_ng_per_mL)} ng/mL at wake-up after night ${a.nights}`;
+    });
+    fillList("#notes", [...above, ...r.notes]);
     fillList("#sources", r.sources.map((s) => s.citation));
   });
 }
