@@ -12,7 +12,7 @@ from kratomsim import pd as kpd
 from kratomsim.datafiles import load_data_file, uncited_numbers
 from kratomsim.errors import InputError
 from kratomsim.medicines import medicine_dose_events, simulate_medicine
-from kratomsim.occupancy_interval import FU_BOUNDS, KPUU_RANGE
+from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds
 from kratomsim.sleep_architecture import (
     ASSUMPTION,
     Threshold,
@@ -131,7 +131,7 @@ def test_single_ligand_stimulus_lies_between_hand_calculated_bounds():
     sets = [kpd.get_set(s, "mu") for s in kpd.receptor_sets("mu")]
     kis = [s.ligands("mu")[SEVEN_OH].ki_nM for s in sets]
     effs = [kpd._efficacies(s, "mu")[0][SEVEN_OH] or 0.0 for s in sets]
-    fu_lo, fu_hi = FU_BOUNDS[SEVEN_OH]
+    fu_lo, fu_hi = fu_bounds(SEVEN_OH)
     r_lo, r_hi = fu_lo * KPUU_RANGE[0] * c / max(kis), fu_hi * KPUU_RANGE[1] * c / min(kis)
     s = stimulus_draws({SEVEN_OH: c}, draws=3000, seed=3)
     assert np.all(s >= min(effs) * r_lo / (1 + r_lo) - 1e-12)

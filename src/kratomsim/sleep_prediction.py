@@ -91,6 +91,9 @@ def stimulus_draws(conc_nM: dict[str, FloatArray], draws: int = DRAWS, seed: int
     denom = np.ones((draws, len(next(iter(conc_nM.values())))))
     weighted = np.zeros_like(denom)
     for j, lig in enumerate(ligands):
+        if not np.isfinite(ki[:, j]).any():  # no data set measured it: it adds nothing (and has no fu)
+            rng.uniform(size=draws)  # keep the other ligands' draws where they were
+            continue
         fu = _loguniform(rng, *fu_bounds(lig), draws)
         ratio = (fu * kpuu / ki[pick, j])[:, None] * np.asarray(conc_nM[lig], dtype=float)[None, :]
         denom += ratio
