@@ -14,7 +14,7 @@ _SUBJECT = re.compile(
     r"\b(kratom|ketum|kratum|mitragyn\w*|7-?oh\b|7-hydroxy\w*|mitragyna|speciosa|"
     r"(red|green|white|gold|yellow)[- ](vein|strain|kratom|bali|maeng|borneo|thai|sumatra)\w*|"
     r"maeng da|this (herb|leaf|plant|botanical|powder|tea|supplement|alkaloid)s?|"
-    r"the (leaf|plant|herb|botanical)|its alkaloids|alkaloids?)\b",
+    r"(the|our|this) (leaf|plant|herb|botanical|blend|product|capsules)|its alkaloids|alkaloids?)\b",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(it|its|it's|this|they)\b", re.IGNORECASE)
@@ -167,18 +167,23 @@ _FRAGMENT_CUT = re.compile(
 )
 
 
+_COMPARISON = re.compile(r"(?:unlike|like|compared (?:to|with)|than|as opposed to|instead of|rather than)\b",
+                         re.IGNORECASE)
+
+
 def split_fragments(clause: str) -> list[str]:
     """The coordinated pieces of a clause, each of at least two words (the clause itself when it
     has none): "Kratom is non-addictive and has no withdrawal symptoms" gives "Kratom is
     non-addictive" and "has no withdrawal symptoms"."""
     pieces = [p.strip(" .,;:") for p in _FRAGMENT_CUT.split(clause)]
-    pieces = [p for p in pieces if len(p.split()) >= 2]
+    pieces = [p for p in pieces if len(p.split()) >= 2 and not _COMPARISON.match(p)]
     return pieces if len(pieces) > 1 else [clause]
 
 
 def fragment_text(fragment: str) -> str:
     """What a fragment is embedded as: with kratom as its subject when it has none."""
     text = embedding_text(fragment)
-    if _SUBJECT.match(text) or tokens(text)[:1] and tokens(text)[0] in _SUBJECT_WORDS:
+    toks = tokens(text)
+    if _SUBJECT.match(text) or (toks and toks[0] in _SUBJECT_WORDS):
         return text
     return f"Kratom {text[:1].lower()}{text[1:]}"

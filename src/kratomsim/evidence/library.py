@@ -70,6 +70,12 @@ class Claim:
     """Stems that deny the statement without a negation word ("dangerous" for "safe to combine",
     "wears off" for "no next-day effects"); negated, they affirm it ("no problem")."""
     grading: str = "fact"
+    requires: tuple[str, ...] = ()
+    """Stems of which a text must also mention one, besides a focus stem (empty: no such gate):
+    "safe to combine" needs a word of combining, "safer than" a word of comparison."""
+    excludes: tuple[str, ...] = ()
+    """Stems that rule the claim out for a text ("fall asleep" is not matched in a text about
+    withdrawal insomnia, where it is a symptom)."""
     """Texts close to the claim that do not make it (an FDA warning is not an FDA approval): a
     sentence closer to one of these than to the claim's examples does not match the claim."""
 
@@ -167,6 +173,8 @@ def claims() -> dict[str, Claim]:
             opposite=_text(raw.get("opposite")) or f"not: {_text(raw['statement'])}",
             inverse_focus=tuple(str(f).lower() for f in raw.get("inverse_focus") or ()),
             grading=grading,
+            requires=tuple(str(f).lower() for f in raw.get("requires") or ()),
+            excludes=tuple(str(f).lower() for f in raw.get("excludes") or ()),
         )
     return catalog
 

@@ -96,9 +96,11 @@ def _is_cue(toks: list[str], i: int) -> bool:
     return tok in _NEG_FORWARD or tok.split("-")[0] == "non"
 
 
-def _coverage(toks: list[str], stems: tuple[str, ...]) -> dict[int, int]:
-    """For each token matching a stem, how many negation cues cover it."""
-    hits = {k for k in range(len(toks)) if focus_at(toks, k, stems)}
+def _coverage(toks: list[str], stems: tuple[str, ...], inverse: tuple[str, ...]) -> dict[int, tuple[int, bool]]:
+    """For each token matching a stem or an inverse stem: how many negation cues cover it, and
+    whether it is an inverse stem. A cue stops at the first of either it reaches."""
+    hits = {k: focus_at(toks, k, inverse) for k in range(len(toks))
+            if focus_at(toks, k, stems) or focus_at(toks, k, inverse)}
     count = dict.fromkeys(hits, 0)
     for i, tok in enumerate(toks):
         parts = tok.split("-")
@@ -106,8 +108,9 @@ def _coverage(toks: list[str], stems: tuple[str, ...]) -> dict[int, int]:
             count[i] += 1  # "addiction-free"
         if not _is_cue(toks, i):
             continue
-        if parts[0] == "non" and len(parts) > 1 and i in hits:
-            count[i] += 1  # "non-addictive" negates itself
+        if parts[0] == "non" and len(parts) > 1:
+            if i in hits:
+                count[i] += 1  # "non-addictive" negates itself
             continue
         for k in range(i + 1, min(len(toks), i + 1 + NEG_SCOPE)):
             if toks[k] in _SCOPE_STOP:
@@ -115,13 +118,13 @@ def _coverage(toks: list[str], stems: tuple[str, ...]) -> dict[int, int]:
             if k in hits:
                 count[k] += 1
                 break
-    return count
+    return {k: (n, hits[k]) for k, n in count.items()}
 
 
 def _clause_denies(toks: list[str], focus: tuple[str, ...], inverse: tuple[str, ...]) -> bool:
-    if any(n % 2 for n in _coverage(toks, focus).values()):
-        return True
-    return any(n % 2 == 0 for n in _coverage(toks, inverse).values()) if inverse else False
+    """A focus word under an odd number of cues, or an inverse word under an even number, denies."""
+    coverage = _coverage(toks, focus, inverse).values()
+    return any((n % 2 == 0) if is_inverse else (n % 2 == 1) for n, is_inverse in coverage)
 
 
 def sentence_denies(sentence: str, focus: tuple[str, ...], inverse: tuple[str, ...] = ()) -> bool:
@@ -146,8 +149,11 @@ def is_negated(sentence: str, claim: Claim) -> bool:
 
 def mentions_focus(sentence: str, claim: Claim) -> bool:
     """Whether the sentence mentions one of the claim's focus stems: a claim about approval cannot
-    match a sentence that never speaks of approval, however close the embeddings are."""
-    return has_focus(tokens(sentence), claim.focus)
+    match a sentence that never speaks of approval, however close the embeddings are. A claim's
+    ``requires`` stems must be mentioned too, and none of its ``excludes``."""
+    toks = tokens(sentence)
+    return (has_focus(toks, claim.focus) and (not claim.requires or has_focus(toks, claim.requires))
+            and not (claim.excludes and has_focus(toks, claim.excludes)))
 
 
 def is_hedged(sentence: str) -> bool:
