@@ -167,16 +167,18 @@ _FRAGMENT_CUT = re.compile(
 )
 
 
+_NEGATED_WORD = re.compile(r"non-[\w-]+|[\w-]+-free", re.IGNORECASE)
 _COMPARISON = re.compile(r"(?:unlike|like|compared (?:to|with)|than|as opposed to|instead of|rather than)\b",
                          re.IGNORECASE)
 
 
 def split_fragments(clause: str) -> list[str]:
-    """The coordinated pieces of a clause, each of at least two words (the clause itself when it
+    """The coordinated pieces of a clause, each of at least two words or one negated word
+    ("non-addictive"), comparisons ("unlike sleeping pills") left out (the clause itself when it
     has none): "Kratom is non-addictive and has no withdrawal symptoms" gives "Kratom is
     non-addictive" and "has no withdrawal symptoms"."""
     pieces = [p.strip(" .,;:") for p in _FRAGMENT_CUT.split(clause)]
-    pieces = [p for p in pieces if len(p.split()) >= 2 and not _COMPARISON.match(p)]
+    pieces = [p for p in pieces if (len(p.split()) >= 2 or _NEGATED_WORD.fullmatch(p)) and not _COMPARISON.match(p)]
     return pieces if len(pieces) > 1 else [clause]
 
 
