@@ -292,25 +292,32 @@ def _encode(texts: list[str], progress: Progress | None) -> np.ndarray:
 def score_units(texts: list[str], embed_as: list[str] | None = None,
                 progress: Progress | None = None) -> list[UnitScores]:
     """Similarities of each text to every claim's examples and near misses (``embed_as`` gives the
-    text actually embedded, default :func:`embedding_text` of each)."""
+    text actually embedded, default :func:`embedding_text` of each). Texts that mention no claim's
+    focus cannot match and are not embedded; each distinct text is embedded once."""
     if not texts:
         return []
     cat = catalog_matrix()
     catalog = _graded_claims()
-    vectors = _encode(embed_as or [embedding_text(t) for t in texts], progress)
+    focus = np.array([[mentions_focus(t, catalog[cid]) for cid in cat.claim_ids] for t in texts], dtype=bool)
+    wanted = embed_as or [embedding_text(t) for t in texts]
+    distinct = list(dict.fromkeys(w for w, row in zip(wanted, focus, strict=True) if row.any()))
+    row_of = {text: row for row, text in enumerate(distinct)}
+    vectors = _encode(distinct, progress) if distinct else np.zeros((0, cat.examples.shape[1]), dtype=np.float32)
     sims = vectors @ cat.examples.T
-    miss_sims = vectors @ cat.near_misses.T if len(cat.near_misses) else np.zeros((len(texts), 0))
+    miss_sims = vectors @ cat.near_misses.T if len(cat.near_misses) else np.zeros((len(distinct), 0))
     owners = [cat.example_owner == i for i in range(len(cat.claim_ids))]
     miss_owners = [cat.near_miss_owner == i for i in range(len(cat.claim_ids))]
     out: list[UnitScores] = []
     for row, text in enumerate(texts):
         positive = np.full(len(cat.claim_ids), -1.0)
         near = np.full(len(cat.claim_ids), -1.0)
-        for index, cid in enumerate(cat.claim_ids):
-            if mentions_focus(text, catalog[cid]):
-                positive[index] = float(sims[row, owners[index]].max())
-            if miss_owners[index].any():
-                near[index] = float(miss_sims[row, miss_owners[index]].max())
+        vrow = row_of.get(wanted[row])
+        if vrow is not None:
+            for index in range(len(cat.claim_ids)):
+                if focus[row, index]:
+                    positive[index] = float(sims[vrow, owners[index]].max())
+                if miss_owners[index].any():
+                    near[index] = float(miss_sims[vrow, miss_owners[index]].max())
         out.append(UnitScores(text=text, positive=positive, near_miss=near))
     return out
 
