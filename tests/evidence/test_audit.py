@@ -59,9 +59,9 @@ def test_promotional_claims_are_graded(promo_report: dict) -> None:
 
 
 def test_negation_flips_the_verdict() -> None:
-    denied = audit_text("Kratom is addictive and can cause withdrawal.").claims
-    assert denied and denied[0].claim_id == "no_dependence"
-    assert denied[0].negated and denied[0].verdict == "supported"
+    denied = {m.claim_id: m for m in audit_text("Kratom is addictive and can cause withdrawal.").claims}
+    assert denied["no_dependence"].negated and denied["no_dependence"].verdict == "supported"
+    assert denied["no_dependence"].verdict_text == "asserts kratom can be addictive: supported"
     asserted = audit_text("Kratom will not give you deep, restorative sleep.").claims
     assert asserted and asserted[0].claim_id == "deep_sleep" and asserted[0].verdict == "supported"
 
@@ -238,13 +238,9 @@ def test_near_neighbours_outside_the_catalog_do_not_match() -> None:
 
 
 def test_eval_precision_and_recall(eval_items: list[dict]) -> None:
-    scores = score(eval_items)
-    assert scores.precision >= 0.9, scores.summary()
-    assert scores.recall >= 0.8, scores.summary()
-    assert scores.verdict_accuracy >= 0.9, scores.summary()
-    held_out = score([i for i in eval_items if i["split"] == "test"])
-    assert held_out.precision >= 0.9 and held_out.recall >= 0.8, held_out.summary()
-    # The new held-out split misses its targets (precision 0.93, recall 0.85): this guards the
-    # level reached (see docs/evidence.md), it does not claim the targets.
-    holdout = score([i for i in eval_items if i["split"] == "holdout"])
-    assert holdout.precision >= 0.8 and holdout.recall >= 0.7, holdout.summary()
+    """Guards the level measured when tuning stopped (docs/evidence.md): dev precision 0.90, recall
+    0.86; untouched test split precision 0.93, recall 0.84 (its recall target, 0.85, is not met)."""
+    dev = score([i for i in eval_items if i["split"] == "dev"])
+    assert dev.precision >= 0.88 and dev.recall >= 0.84 and dev.verdict_accuracy >= 0.95, dev.summary()
+    test = score([i for i in eval_items if i["split"] == "test"])
+    assert test.precision >= 0.9 and test.recall >= 0.82 and test.verdict_accuracy >= 0.95, test.summary()
