@@ -183,9 +183,17 @@ def split_fragments(clause: str) -> list[str]:
 
 
 def fragment_text(fragment: str) -> str:
-    """What a fragment is embedded as: with kratom as its subject when it has none."""
+    """What a fragment is embedded as: with kratom as its subject when it has none ("no
+    withdrawal" -> "Kratom has no withdrawal", "non-addictive" -> "Kratom is non-addictive")."""
     text = embedding_text(fragment)
     toks = tokens(text)
-    if _SUBJECT.match(text) or (toks and toks[0] in _SUBJECT_WORDS):
+    lower = f"{text[:1].lower()}{text[1:]}"
+    if _SUBJECT.match(text) or (toks and toks[0] in _SUBJECT_WORDS - {"no"}):
         return text
-    return f"Kratom {text[:1].lower()}{text[1:]}"
+    if re.match(r"(?:no|zero|none)\b", lower):
+        return f"Kratom has {lower}"
+    if re.match(r"with no\b", lower):
+        return f"Kratom has {lower[5:]}"
+    if re.match(r"(?:without|free of|non-|[\w-]+-free\b)", lower):
+        return f"Kratom is {lower}"
+    return f"Kratom {lower}"
