@@ -3,8 +3,12 @@ on what the sentence asserts, the model as evidence, dose instructions flagged, 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from kratomsim.cli import main
 from kratomsim.evidence import audit_text, embedding, model_evidence
 from kratomsim.evidence.library import claims
 from kratomsim.night import night_report
@@ -100,3 +104,15 @@ def test_a_stated_dose_is_the_one_simulated() -> None:
     two = model_evidence.simulate_wake_up("2g")["wake_up"]["night 1"]["mitragynine"]["ng_per_mL"]
     assert five["wake_up"]["night 1"]["mitragynine"]["ng_per_mL"] > two
     assert model_evidence.evidence_for("falls_asleep", "anything") is None
+
+
+def test_cli_progress_goes_to_stderr_and_json_stays_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(" ".join(["Kratom is not addictive."] * 300), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["audit", str(path), "--json", "--progress"])
+        raise SystemExit(0)
+    out, _ = capsys.readouterr()
+    assert int(exit_info.value.code or 0) == 0
+    payload = json.loads(out)
+    assert payload["claims"] and all(c["claim_id"] == "no_dependence" for c in payload["claims"])
