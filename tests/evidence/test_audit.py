@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -58,9 +59,9 @@ def test_promotional_claims_are_graded(promo_report: dict) -> None:
 
 
 def test_negation_flips_the_verdict() -> None:
-    denied = audit_text("Kratom is addictive and can cause withdrawal.").claims
-    assert denied and denied[0].claim_id == "no_dependence"
-    assert denied[0].negated and denied[0].verdict == "supported"
+    denied = {m.claim_id: m for m in audit_text("Kratom is addictive and can cause withdrawal.").claims}
+    assert denied["no_dependence"].negated and denied["no_dependence"].verdict == "supported"
+    assert denied["no_dependence"].verdict_text == "asserts kratom can be addictive: supported"
     asserted = audit_text("Kratom will not give you deep, restorative sleep.").claims
     assert asserted and asserted[0].claim_id == "deep_sleep" and asserted[0].verdict == "supported"
 
@@ -135,25 +136,29 @@ def test_cli_json_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_eval_set_is_large_and_varied(eval_items: list[dict]) -> None:
-    assert len(eval_items) >= 150
-    assert {i["style"] for i in eval_items} == {"promotional", "neutral", "cautionary", "clinical"}
+    assert len(eval_items) >= 450
+    assert {i["style"] for i in eval_items} >= {"promotional", "news", "forum", "clinical"}
     labels = [label for i in eval_items for label in item_labels(i)]
-    assert sum(label.negated for label in labels) >= 20
-    assert sum(label.hedged for label in labels) >= 20
+    assert sum(label.negated for label in labels) >= 60
+    assert sum(label.hedged for label in labels) >= 30
+    assert sum(len(item_labels(i)) >= 2 for i in eval_items) >= 50
     assert {label.claim_id for label in labels} <= set(claims())
-    assert {i["split"] for i in eval_items} == {"dev", "test", "holdout"}
-
-
-def test_new_holdout_split(eval_items: list[dict]) -> None:
-    """The held-out split added with clause matching: multi-claim sentences and near misses in all
-    four styles."""
-    holdout = [i for i in eval_items if i["split"] == "holdout"]
-    assert len(holdout) >= 40
-    assert {i["style"] for i in holdout} == {"promotional", "neutral", "cautionary", "clinical"}
-    assert sum(len(item_labels(i)) >= 2 for i in holdout) >= 10
-    assert sum(not item_labels(i) for i in holdout) >= 10
     texts = [i["text"] for i in eval_items]
     assert len(texts) == len(set(texts)), "every evaluation sentence is unique"
+
+
+def _in_test_split(text: str) -> bool:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 10 < 8
+
+
+def test_test_split_follows_its_fixed_rule(eval_items: list[dict]) -> None:
+    """The untouched split is chosen by a hash of the text (see the file's header), not by hand."""
+    for item in eval_items:
+        expected = item["batch"] == 2 and "source" not in item and _in_test_split(item["text"])
+        assert item["split"] == ("test" if expected else "dev"), item["text"]
+    test = [i for i in eval_items if i["split"] == "test"]
+    assert 0.35 <= len(test) / len(eval_items) <= 0.45
+    assert {i["style"] for i in test} == {"promotional", "news", "forum", "clinical"}
 
 
 def _norm(text: str) -> str:
@@ -233,13 +238,9 @@ def test_near_neighbours_outside_the_catalog_do_not_match() -> None:
 
 
 def test_eval_precision_and_recall(eval_items: list[dict]) -> None:
-    scores = score(eval_items)
-    assert scores.precision >= 0.9, scores.summary()
-    assert scores.recall >= 0.8, scores.summary()
-    assert scores.verdict_accuracy >= 0.9, scores.summary()
-    held_out = score([i for i in eval_items if i["split"] == "test"])
-    assert held_out.precision >= 0.9 and held_out.recall >= 0.8, held_out.summary()
-    # The new held-out split misses its targets (precision 0.93, recall 0.85): this guards the
-    # level reached (see docs/evidence.md), it does not claim the targets.
-    holdout = score([i for i in eval_items if i["split"] == "holdout"])
-    assert holdout.precision >= 0.8 and holdout.recall >= 0.7, holdout.summary()
+    """Guards the level measured (docs/evidence.md): dev precision 0.91, recall 0.87; untouched test
+    split precision 0.92, recall 0.8497 (its recall target, 0.85, is missed by a hair)."""
+    dev = score([i for i in eval_items if i["split"] == "dev"])
+    assert dev.precision >= 0.88 and dev.recall >= 0.84 and dev.verdict_accuracy >= 0.95, dev.summary()
+    test = score([i for i in eval_items if i["split"] == "test"])
+    assert test.precision >= 0.9 and test.recall >= 0.82 and test.verdict_accuracy >= 0.95, test.summary()

@@ -12,6 +12,8 @@ EVIDENCE_FILES = [n for n in data_file_names() if n.startswith("evidence/")]
 REQUIRED_CLAIMS = {
     "falls_asleep", "deep_sleep", "sleep_architecture", "no_dependence", "safer_than_opioids",
     "not_opioid", "red_strains_sedating", "relieves_pain", "calms_anxiety", "stimulant_helps_sleep",
+    "no_withdrawal", "binds_opioid_receptors", "no_next_day_effects", "safe_with_sleep_meds", "fda_approved",
+    "dosing_advice",
 }
 
 
@@ -64,6 +66,17 @@ def test_known_verdicts() -> None:
     assert catalog["not_opioid"].verdict == "contradicted"
     assert catalog["red_strains_sedating"].verdict == "unsupported"
     assert catalog["no_dependence"].polarity == "negative"
+    assert catalog["binds_opioid_receptors"].verdict == "supported"
+    assert catalog["no_withdrawal"].verdict == "contradicted"
+    assert catalog["dosing_advice"].verdict == "not graded" and catalog["dosing_advice"].grading == "dosing_advice"
+    assert "alcohol" in catalog["safe_with_sleep_meds"].focus
+
+
+def test_every_claim_says_what_a_sentence_asserts() -> None:
+    for cid, claim in claims().items():
+        assert claim.asserts and claim.opposite, cid
+        if claim.grading == "fact":
+            assert claim.asserts != claim.opposite, cid
 
 
 def test_night_evidence_is_cited() -> None:

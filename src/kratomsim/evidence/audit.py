@@ -2,23 +2,27 @@
 
 The pipeline is deliberately simple and inspectable:
 
-1. split the text into sentences;
+1. split the text into sentences (:mod:`kratomsim.evidence.clauses`);
 2. keep the *check-worthy* ones: assertions (not questions) that name kratom (or, in a text about
-   kratom, refer back to it) and touch its effects, safety or pharmacology, found by cue words;
-   a sentence very close to a catalog claim is kept even without cue words;
-3. cut each sentence into independent clauses ("..., and it is not an opioid"), see
-   :func:`split_clauses`;
-4. embed each clause and every catalog example (statement and paraphrases) and near miss with
-   all-MiniLM-L6-v2 and take, per claim, the best cosine similarity to its examples and to its
-   near misses;
-5. a clause matches the best claim that reaches :data:`MATCH_THRESHOLD`, is closer to the claim's
-   examples than to its near misses (by :data:`NEAR_MISS_MARGIN`) and, below
-   :data:`STRONG_MATCH`, leads the next claim by :data:`SECOND_BEST_MARGIN`; every distinct claim
-   of a sentence is reported; sentences with none are listed as "not in catalog";
-6. negation is decided per clause by cue words whose scope reaches one of the claim's focus words
-   (embeddings barely tell "is" from "is not"); a clause that denies the claim gets the verdict of
-   the denial (supported <-> contradicted; mixed and unsupported stay as they are);
-7. hedges ("may", "some users report") are flagged per clause, not scored.
+   kratom, refer back to it) and touch its effects, safety, pharmacology or dose, found by cue
+   words; a sentence very close to a catalog claim is kept even without cue words;
+3. cut each sentence into independent clauses, and each clause into coordinated fragments
+   ("non-addictive and has no withdrawal symptoms"), so one clause can carry several claims;
+4. embed every unit (sentence, clause, fragment) and every catalog example and near miss with the
+   bundled sentence model, and take, per claim, the best cosine similarity to its examples and to
+   its near misses;
+5. a unit matches the best claim that reaches :data:`MATCH_THRESHOLD` (fragments:
+   :data:`FRAGMENT_THRESHOLD`), is closer to the claim's examples than to its near misses (by
+   :data:`NEAR_MISS_MARGIN`) and, below :data:`STRONG_MATCH`, leads the next claim by
+   :data:`SECOND_BEST_MARGIN`; every distinct claim of a sentence is reported once;
+6. dose instructions ("take 5 grams an hour before bed") are found by rule and flagged as dosing
+   advice, never graded;
+7. polarity and hedging are read from the matched clause (:mod:`kratomsim.evidence.polarity`);
+   the verdict is the verdict on what the sentence *asserts*, and says so in words
+   ("asserts kratom is not addictive: contradicted");
+8. claims about next-day effects carry kratomsim's own simulation of the scenario as evidence
+   (:mod:`kratomsim.evidence.model_evidence`);
+9. check-worthy sentences and clauses that match nothing are listed as ``unmatched``, never dropped.
 
 It is a pure function of the text and the catalog: same input, same report.
 """
@@ -26,6 +30,7 @@ It is a pure function of the text and the catalog: same input, same report.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
@@ -35,13 +40,28 @@ import numpy as np
 from kratomsim.datafiles import references
 from kratomsim.errors import InputError
 from kratomsim.evidence import embedding
+from kratomsim.evidence.clauses import (
+    _SUBJECT,
+    embedding_text,
+    fragment_text,
+    split_clauses,
+    split_fragments,
+    split_sentences,
+)
 from kratomsim.evidence.library import Claim, Verdict, claim_sources, claims, source_label
+from kratomsim.evidence.polarity import FLIP, is_hedged, is_negated, mentions_focus, sentence_denies
+
+__all__ = ["FLIP", "AuditReport", "ClaimMatch", "audit_sentences", "audit_text", "decode_input", "is_hedged",
+           "is_negated", "sentence_denies", "split_clauses", "split_sentences"]
 
 MAX_BYTES = 1_000_000
 """Largest text accepted (1 MB, counted in UTF-8 bytes)."""
 
 MATCH_THRESHOLD = 0.55
-"""Best cosine similarity a sentence needs to match a catalog claim (tuned on the dev split)."""
+"""Best cosine similarity a sentence or clause needs to match a catalog claim (tuned on the dev split)."""
+
+FRAGMENT_THRESHOLD = 0.6
+"""The same for a coordinated fragment of a clause, which is shorter and so matches more loosely."""
 
 STRONG_MATCH = 0.72
 """Similarity at which a sentence is check-worthy even without cue words, and at which a match
@@ -50,65 +70,61 @@ stands even when a second claim is almost as close."""
 SECOND_BEST_MARGIN = 0.02
 """How far the best eligible claim must lead the next one (below :data:`STRONG_MATCH`)."""
 
-WHOLE_WHEN_SPLIT = False
-"""Whether a sentence cut into clauses is also matched whole (else only when no clause matches)."""
-
 NEAR_MISS_MARGIN = 0.02
 """How much closer a text must be to a claim's examples than to its near misses."""
 
-FLIP: dict[str, Verdict] = {
-    "supported": "contradicted",
-    "contradicted": "supported",
-    "mixed": "mixed",
-    "unsupported": "unsupported",
-}
+SECOND_CLAIM = 0.85
+"""Similarity at which a second claim in the same fragment is reported too ("a safer alternative for
+insomnia" is both a sleep claim and a safety claim); tuned on the dev split, where allowing it in
+whole clauses cost more precision than it gained recall."""
 
-_SUBJECT = re.compile(
-    r"\b(kratom|ketum|kratum|mitragyn\w*|7-?oh\b|7-hydroxy\w*|mitragyna|speciosa|"
-    r"(red|green|white|gold|yellow)[- ](vein|strain|kratom|bali|maeng|borneo|thai|sumatra)\w*|"
-    r"maeng da|this (herb|leaf|plant|botanical|powder|tea|supplement|alkaloid)s?|"
-    r"the (leaf|plant|herb|botanical)|its alkaloids|alkaloids?)\b",
-    re.IGNORECASE,
-)
+FRAGMENTS_FIRST = True
+"""Whether a clause whose fragments matched is not matched whole as well (tuned on the dev split)."""
+
+DOSING = "dosing_advice"
+
 _PRONOUN = re.compile(r"\b(it|its|it's|this|they)\b", re.IGNORECASE)
 _CLAIM_CUE = re.compile(
     r"\b(sleep\w*|asleep|insomnia\w*|rest\w*|night\w*|bed\w*|deep\w*|rem|drows\w*|sedat\w*|"
-    r"doze|drift\w*|slumber|tired|wake\w*|awake|addict\w*|dependen\w*|depend|withdraw\w*|habit\w*|"
-    r"hook\w*|crav\w*|toleran\w*|opioid\w*|opiate\w*|narcotic\w*|receptor\w*|morphine|safe\w*|"
-    r"risk\w*|danger\w*|harm\w*|overdose\w*|death\w*|deadly|pain\w*|ache\w*|analges\w*|anxi\w*|"
-    r"calm\w*|stress\w*|relax\w*|unwind\w*|tranquil\w*|serene|sooth\w*|nerv\w*|worr\w*|panic\w*|stimula\w*|energ\w*|alert\w*|"
-    r"fda|approv\w*|legal\w*|regulat\w*|combin\w*|mix\w*|ambien|zolpidem|melatonin|benzo\w*|"
+    r"doze|drift\w*|slumber|tired|wake\w*|waking|awake|addict\w*|dependen\w*|depend|withdraw\w*|habit\w*|"
+    r"hook\w*|crav\w*|toleran\w*|opioid\w*|opiate\w*|narcotic\w*|receptor\w*|agonist\w*|bind\w*|morphine|"
+    r"safe\w*|risk\w*|danger\w*|harm\w*|overdose\w*|death\w*|deadly|pain\w*|ache\w*|analges\w*|anxi\w*|"
+    r"calm\w*|stress\w*|relax\w*|unwind\w*|tranquil\w*|serene|sooth\w*|nerv\w*|worr\w*|panic\w*|stimula\w*|"
+    r"energ\w*|alert\w*|fda|approv\w*|legal\w*|regulat\w*|combin\w*|mix\w*|ambien|zolpidem|melatonin|benzo\w*|"
     r"sedative\w*|pills?|strains?|veins?|cycle\w*|architecture|stage\w*|restor\w*|refresh\w*|"
     r"caus\w*|effects?|side|liver|constipat\w*|nausea|mood|help\w*|improv\w*|treat\w*|cure\w*|"
     r"benefit\w*|heal\w*|medic\w*|focus|euphori\w*|depress\w*|immun\w*|weight|blood|heart|"
-    r"disorder\w*|agonist\w*|kill\w*|seizure\w*|liver)\b",
+    r"disorder\w*|kill\w*|seizure\w*|morning\w*|hangover\w*|hungover|grogg\w*|fog\w*|linger\w*|"
+    r"wear\w*|system|alcohol|drink\w*|beer|wine|booze|quit\w*|stop\w*|dose\w*|gram\w*|capsule\w*|"
+    r"teaspoon\w*|scoop\w*|\d+(?:\.\d+)?\s*(?:g|mg))\b",
     re.IGNORECASE,
 )
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.IGNORECASE)
-_NEG_FORWARD = {"not", "no", "never", "without", "cannot", "none", "neither", "nor", "zero",
-                "nothing", "lacks", "lack", "free", "non", "nobody", "unlikely", "fails", "failed"}
-_NEG_BACKWARD = {"myth", "myths", "false", "untrue", "debunked", "misleading", "wrong", "fiction"}
-_NEG_EXCEPT = {("no", "other"), ("no", "wonder"), ("no", "doubt"), ("not", "only"), ("not", "just"),
-               ("nothing", "beats"), ("nothing", "else"), ("nothing", "like"), ("nothing", "compares"),
-               ("without", "grogginess"), ("without", "a"), ("no", "more"), ("never", "felt"),
-               ("never", "slept"), ("not", "even")}
-_NEG_SCOPE = 10
-_HEDGE = re.compile(
-    r"\b(may|might|could|possibly|perhaps|potentially|reportedly|allegedly|anecdotal\w*|"
-    r"suggests?|suggested|appears? to|seems? to|is said to|are said to|claims?|claimed|"
-    r"believed|thought to|some (users|people|consumers|fans|customers|studies|reports|evidence)|"
-    r"many (users|people|consumers|customers) (say|report|swear|find|claim)|users (say|report)|"
-    r"(users|people|customers|fans) report\w*|according to|proponents|advocates|vendors (say|claim)|"
-    r"marketed as|promoted as|touted as|in some cases|for some)\b",
-    re.IGNORECASE,
-)
-_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|dr|mr|mrs|ms|approx|fig|no|al|u\.s|st|inc)\.$", re.IGNORECASE)
+_SLOGAN = re.compile(r"^\W*(no|zero|not|never|non-\w+|free of|without)\b", re.IGNORECASE)
+_AMOUNT = (r"(\d+(?:\.\d+)?(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?\s*(?:g|grams?|mg|capsules?|caps|pills?|teaspoons?|tsp|"
+           r"tablespoons?|scoops?|cups?)|(?:one|two|three|four|five|six|half an?|a|an)\s+(?:level\s+|heaped\s+)?"
+           r"(?:grams?|capsules?|caps|teaspoons?|tablespoons?|scoops?|spoons?))\b")
+_DOSING = [
+    re.compile(r"^\W*(?:(?:just|simply|then|so|now)\s+|for [^,]{1,40},\s*)?(?:take|start with|try|mix|swallow|"
+               r"drink|use|stir|add|dose|stick to|increase|go up to|work up to)\b.{0,60}?" + _AMOUNT,
+               re.IGNORECASE),
+    re.compile(r"^\W*(?:(?:just|simply)\s+|for [^,]{1,40},\s*)?(?:take|swallow|drink|use)\b.{0,60}?"
+               r"\b(?:before (?:bed|sleep|sleeping|bedtime)|at (?:bed|bedtime|night)|every (?:night|evening)|"
+               r"each (?:night|evening)|minutes before|an hour before)", re.IGNORECASE),
+    re.compile(r"\b(?:we|i) (?:recommend|suggest|advise)\b.{0,60}?" + _AMOUNT, re.IGNORECASE),
+    re.compile(r"\b(?:you|users|beginners|people) should (?:take|use|start|stick|stay)\b.{0,60}?" + _AMOUNT,
+               re.IGNORECASE),
+    re.compile(r"\b(?:ideal|best|right|optimal|perfect|recommended|correct|nightly)\b[\w\s-]{0,20}"
+               r"\b(?:dose|dosage|amount)\b(?: for [\w\s]{1,20})? (?:is|are)\b.{0,20}?" + _AMOUNT, re.IGNORECASE),
+    re.compile(r"^\W*(?:do not|don't|never)\s+(?:take|go|exceed|use)\b.{0,30}?(?:more than|above|over|beyond)?\s*"
+               + _AMOUNT, re.IGNORECASE),
+    re.compile(r"^\W*(?:just\s+)?(?:one|two|three|a|1|2|3)\s+(?:scoop|capsule|teaspoon|spoon)s?\s+before\b",
+               re.IGNORECASE),
+]
 
 
 @dataclass(frozen=True)
 class ClaimMatch:
-    """One check-worthy sentence matched to a catalog claim."""
+    """One claim found in a check-worthy sentence, with the verdict on what the sentence asserts."""
 
     sentence: str
     claim_id: str
@@ -121,24 +137,38 @@ class ClaimMatch:
     rationale: str
     clause: str = ""
     """The clause the claim was matched in (the whole sentence when it was matched whole)."""
+    asserts: str = ""
+    """What the sentence asserts, in plain words: the claim's statement, or its opposite when negated."""
+    verdict_text: str = ""
+    """The verdict as a line that cannot be misread: "asserts kratom is not addictive: contradicted"."""
+    kind: str = "fact"
+    """"fact" (graded) or "dosing_advice" (flagged, never graded)."""
+    model_evidence: dict[str, Any] | None = None
+    """For timing and next-day claims: kratomsim's own simulation of the scenario, quoted."""
     model_prediction: str = ""
     """For the sleep-architecture claims: what kratomsim's opioid bridge predicts (kratomsim.sleep_architecture)."""
 
 
 @dataclass(frozen=True)
 class AuditReport:
-    """The audit of one text: matched claims, and check-worthy sentences not in the catalog."""
+    """The audit of one text: matched claims, and check-worthy sentences that match no claim."""
 
     claims: list[ClaimMatch] = field(default_factory=list)
     not_in_catalog: list[str] = field(default_factory=list)
     sentences: int = 0
 
+    @property
+    def unmatched(self) -> list[str]:
+        """Check-worthy sentences or clauses that match no catalog claim (listed, never dropped)."""
+        return self.not_in_catalog
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: ``{"claims": [...], "not_in_catalog": [...]}`` plus the references cited."""
+        """The JSON form: ``claims``, ``unmatched`` (also as ``not_in_catalog``) and the references."""
         cited = sorted({s.split(" ")[0] for m in self.claims for s in m.sources})
         refs = references()
         return {
             "claims": [asdict(m) for m in self.claims],
+            "unmatched": list(self.not_in_catalog),
             "not_in_catalog": list(self.not_in_catalog),
             "sentences": self.sentences,
             "references": {key: refs[key].short() for key in cited},
@@ -168,220 +198,25 @@ def decode_input(data: bytes | str, origin: str = "input") -> str:
     return text
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split into sentences at ., ! or ? before a capital/digit/quote, and at line breaks
-    between paragraphs or list items; common abbreviations do not end a sentence."""
-    sentences: list[str] = []
-    for block in re.split(r"\n\s*\n|\n\s*(?:[-*\u2022]|\d+[.)])\s+", text):
-        block = " ".join(block.split())
-        if not block:
-            continue
-        parts = re.split(r"(?<=[.!?])[\"')\]\u201d\u2019]*\s+(?=[\"'(\[\u201c\u2018]?[A-Z0-9])", block)
-        buffer = ""
-        for part in parts:
-            buffer = f"{buffer} {part}".strip() if buffer else part
-            if _ABBREV.search(buffer):
-                continue
-            sentences.append(buffer)
-            buffer = ""
-        if buffer:
-            sentences.append(buffer)
-    return [s.strip().lstrip("-*\u2022 ").strip() for s in sentences if len(s.strip()) > 2]
+def is_dosing_advice(sentence: str) -> bool:
+    """Whether the sentence instructs a dose: an imperative or recommendation with an amount or a
+    schedule ("Take 5 grams an hour before bed", "the ideal dose is 3 g"); reports of what people
+    took ("participants took 2 g") are not advice."""
+    text = sentence.replace("\u2019", "'")
+    return not text.rstrip().endswith("?") and any(p.search(text) for p in _DOSING)
 
 
 def is_check_worthy(sentence: str, about_kratom: bool) -> bool:
-    """Cue-word test: an assertion about kratom (or, in a kratom text, "it") with an effect,
-    safety or pharmacology word."""
+    """Cue-word test: an assertion about kratom (or, in a kratom text, "it", or a verbless slogan
+    such as "No hangover, no grogginess") with an effect, safety, pharmacology or dose word; or a
+    dose instruction."""
     if sentence.rstrip().endswith("?"):
         return False
-    has_subject = bool(_SUBJECT.search(sentence)) or (about_kratom and bool(_PRONOUN.search(sentence)))
+    if is_dosing_advice(sentence):
+        return True
+    has_subject = bool(_SUBJECT.search(sentence)) or (
+        about_kratom and bool(_PRONOUN.search(sentence) or _SLOGAN.search(sentence)))
     return has_subject and bool(_CLAIM_CUE.search(sentence))
-
-
-def _tokens(sentence: str) -> list[str]:
-    text = sentence.replace("\u2019", "'")
-    text = re.sub(r"n't\b", " not", text, flags=re.IGNORECASE)  # "won't" -> "wo not"
-    return [t.lower() for t in _TOKEN.findall(text)]
-
-
-def _has_focus(tokens: list[str], focus: tuple[str, ...]) -> bool:
-    """A focus stem matches a token (or a hyphen part of one) that starts with it; ``=word``
-    must match exactly; a stem with a space matches the joined text."""
-    words = set(tokens) | {part for tok in tokens for part in tok.split("-")}
-    text = " ".join(tokens)
-    for stem in focus:
-        if stem.startswith("="):
-            if stem[1:] in words:
-                return True
-        elif " " in stem:
-            if stem in text:
-                return True
-        elif any(w.startswith(stem) for w in words):
-            return True
-    return False
-
-
-_CLAUSE = re.compile(r"[,;:()]|\b(?:but|so|whereas|while|because|although|though|yet)\b", re.IGNORECASE)
-
-
-def _clause_negations(tokens: list[str], focus: tuple[str, ...]) -> int:
-    """Forward negation cues in one clause whose scope (to the clause end) reaches a focus stem."""
-    count = 0
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        parts = tok.split("-")
-        if (tok, nxt) in _NEG_EXCEPT:
-            continue
-        if tok == "far" and nxt == "from":
-            tok = "not"
-        if tok in _NEG_FORWARD or parts[0] == "non":
-            if tok == "free" and nxt != "of":
-                continue
-            window = tokens[i:i + _NEG_SCOPE + 1] if parts[0] == "non" else tokens[i + 1:i + 1 + _NEG_SCOPE]
-            if _has_focus(window, focus):
-                count += 1
-        elif len(parts) > 1 and parts[-1] == "free" and _has_focus(parts[:-1], focus):
-            count += 1  # "addiction-free", "habit-free"
-    return count
-
-
-def sentence_denies(sentence: str, focus: tuple[str, ...]) -> bool:
-    """Whether the sentence denies what its focus words describe.
-
-    Each clause (split at commas and conjunctions such as "but", "so") counts its own forward
-    negation cues ("not", "no", "never", "without", "non-", "-free") that reach a focus stem: an
-    odd count denies, so "it is not true that there is no risk" affirms. A clause that denies
-    makes the sentence deny. Cues that negate what came before ("... is a myth", "... is false")
-    flip the result once more.
-    """
-    text = sentence.replace("\u2019", "'")
-    denies = False
-    for clause in _CLAUSE.split(text):
-        if clause and _clause_negations(_tokens(clause), focus) % 2 == 1:
-            denies = True
-    tokens = _tokens(text)
-    backward = sum(1 for tok in tokens if tok in _NEG_BACKWARD) if _has_focus(tokens, focus) else 0
-    return denies != (backward % 2 == 1)
-
-
-def is_negated(sentence: str, claim: Claim) -> bool:
-    """Whether the sentence asserts the negation of the claim's canonical statement."""
-    claim_denies = claim.polarity == "negative"
-    return sentence_denies(sentence, claim.negation_focus) != claim_denies
-
-
-def mentions_focus(sentence: str, claim: Claim) -> bool:
-    """Whether the sentence mentions one of the claim's focus stems: a claim about approval cannot
-    match a sentence that never speaks of approval, however close the embeddings are."""
-    return _has_focus(_tokens(sentence), claim.focus)
-
-
-def is_hedged(sentence: str) -> bool:
-    """Whether the sentence hedges or attributes its claim ("may", "some users report")."""
-    return bool(_HEDGE.search(sentence))
-
-
-# ---------------------------------------------------------------------------------------------
-# Clauses: a sentence that makes two claims ("non-addictive, and it is not an opioid") is split
-# where a new independent clause starts, and each clause is matched on its own.
-
-_SPLIT_POINT = re.compile(
-    r"(\s*;\s*|:\s+|,\s*(?:and|but|yet|so|while|whereas|although|though)\s+|"
-    r"\s+(?:and|but|yet|while|whereas)\s+)",
-    re.IGNORECASE,
-)
-_AUX = {"is", "are", "was", "were", "be", "been", "am", "has", "have", "had", "does", "do", "did",
-        "can", "cannot", "could", "will", "would", "wo", "may", "might", "must", "should", "shall",
-        "ca", "'s", "'re", "'ve", "'ll"}
-_SUBJECT_WORDS = {"it", "its", "they", "their", "them", "this", "these", "those", "i", "we", "you", "he",
-                  "she", "there", "others", "other", "some", "many", "most", "few", "the", "a", "an", "our",
-                  "my", "your", "his", "her", "users", "people", "vendors", "sellers", "customers",
-                  "studies", "researchers", "regulators", "doctors", "fans", "nobody", "no", "each",
-                  "every", "all", "one", "everyone", "anyone", "nothing", "everything", "that"}
-_PRONOUN_SUBJECTS = {"it", "they", "i", "we", "you", "he", "she", "others", "this", "that"}
-_VERBS = {
-    "act", "bind", "boost", "bring", "calm", "carry", "cause", "come", "contain", "cure", "deepen",
-    "develop", "ease", "end", "face", "feel", "find", "get", "give", "go", "help", "improve", "keep",
-    "knock", "lead", "leave", "let", "lower", "make", "mean", "mimic", "need", "pose", "produce",
-    "put", "quit", "raise", "reduce", "relieve", "report", "say", "settle", "show", "soothe", "stop",
-    "suffer", "take", "treat", "wake", "work", "become", "experience",
-}
-_VERB_FORMS = _VERBS | {v + "s" for v in _VERBS} | {v + "es" for v in _VERBS} | {
-    "eases", "causes", "gives", "makes", "takes", "leaves", "relieves", "soothes", "produces", "reduces",
-    "says", "said", "found", "kept", "got", "gave", "made", "took", "led", "left", "felt", "brought",
-    "put", "let", "became", "helped", "caused", "reported", "improved", "ended", "eased", "reduced",
-    "produced", "worked", "developed", "faced", "experienced", "stopped", "quit", "woke",
-}
-_NOUN_SUBJECTS = {"users", "people", "vendors", "sellers", "customers", "studies"}
-_LEADING = {"also", "then", "even", "still", "so"}
-
-
-def _has_predicate(tokens: list[str]) -> bool:
-    """A finite verb, roughly: an auxiliary or copula, a common verb of claims ("gives", "eases",
-    "face") after the first word, or a word right after a subject pronoun or a name of kratom
-    ("it helps", "kratom soothes", "users report")."""
-    for i, tok in enumerate(tokens):
-        if tok in _AUX or (i and tok in _VERB_FORMS):
-            return True
-        if not i:
-            continue
-        before = tokens[i - 1]
-        if before in _PRONOUN_SUBJECTS:
-            return True
-        if (_SUBJECT.fullmatch(before) or before in _NOUN_SUBJECTS) and tok.endswith(("s", "ed")):
-            return True
-    return False
-
-
-def _starts_with_subject(text: str) -> bool:
-    tokens = _tokens(text)
-    while tokens and tokens[0] in _LEADING:
-        tokens = tokens[1:]
-    if tokens and tokens[0] == "that" and len(tokens) > 1 and tokens[1] in _SUBJECT_WORDS | {"kratom"}:
-        tokens = tokens[1:]
-    if not tokens:
-        return False
-    first = tokens[0]
-    return first in _SUBJECT_WORDS or bool(_SUBJECT.match(" ".join(tokens))) or text.lstrip()[:1].isupper()
-
-
-_USERS = re.compile(r"\b(users|consumers)\b", re.IGNORECASE)
-
-
-def _about_kratom(text: str) -> bool:
-    """A clause speaks of kratom: by name, as "it"/"this", or of its users (in a kratom text)."""
-    return bool(_SUBJECT.search(text) or _PRONOUN.search(text) or _USERS.search(text))
-
-
-def split_clauses(sentence: str) -> list[str]:
-    """The independent clauses of a sentence, in order (the sentence itself when it has one).
-
-    Candidate cuts are semicolons, colons, ", and", ", but", ", so", ", while", "whereas" and bare
-    "and"/"but"/"while"; a cut is kept only when the text before it has a predicate of its own and
-    the text after it starts with a subject and has one too, and both speak of kratom (by name or
-    as "it"): "kratom eases pain and lets you sleep" and "my pain kept me up, but kratom lets me
-    sleep" stay whole; "kratom is non-addictive, and it is not an opioid" is cut.
-    """
-    pieces = _SPLIT_POINT.split(sentence)
-    clauses: list[str] = [pieces[0]]
-    for sep, piece in zip(pieces[1::2], pieces[2::2], strict=True):
-        strong = sep.strip() in {";", ":"}
-        if (piece.strip() and _has_predicate(_tokens(clauses[-1])) and _has_predicate(_tokens(piece))
-                and (strong or _starts_with_subject(piece)) and _about_kratom(clauses[-1]) and _about_kratom(piece)):
-            clauses.append(piece)
-        else:
-            clauses[-1] = clauses[-1] + sep + piece
-    return [c.strip(" ,;:") for c in clauses if c.strip(" ,;:")]
-
-
-def _embedding_text(clause: str) -> str:
-    """What a clause is embedded as: a leading "that"/"also" dropped, and a leading "it"/"its"
-    read as kratom, so "and it is not an opioid" is compared as "kratom is not an opioid"."""
-    text = re.sub(r"^(?:(?:that|also|then|so)\s+)+", "", clause.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"^it(?:'s|\u2019s| is)\b", "kratom is", text, flags=re.IGNORECASE)
-    text = re.sub(r"^its\b", "kratom's", text, flags=re.IGNORECASE)
-    text = re.sub(r"^it\b", "kratom", text, flags=re.IGNORECASE)
-    return text[:1].upper() + text[1:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,11 +234,15 @@ class CatalogVectors:
     near_miss_owner: np.ndarray
 
 
+def _graded_claims() -> dict[str, Claim]:
+    """The claims matched by embedding (dose instructions are found by rule instead)."""
+    return {cid: c for cid, c in claims().items() if c.grading == "fact"}
+
+
 @cache
 def catalog_matrix() -> CatalogVectors:
     """Embeddings of every catalog example and near miss, cached per process."""
-    catalog = claims()
-    claim_ids = tuple(catalog)
+    catalog = _graded_claims()
     texts: list[str] = []
     owners: list[int] = []
     misses: list[str] = []
@@ -415,7 +254,7 @@ def catalog_matrix() -> CatalogVectors:
         miss_owners.extend([index] * len(claim.near_misses))
     vectors = embedding.encode(texts + misses)
     return CatalogVectors(
-        claim_ids=claim_ids,
+        claim_ids=tuple(catalog),
         examples=vectors[: len(texts)],
         example_owner=np.array(owners, dtype=int),
         near_misses=vectors[len(texts):],
@@ -425,47 +264,76 @@ def catalog_matrix() -> CatalogVectors:
 
 @dataclass(frozen=True)
 class UnitScores:
-    """For one sentence or clause: per claim, the best similarity to its examples (-1 when the text
-    never mentions the claim's focus) and to its near misses (-1 when it has none)."""
+    """For one sentence, clause or fragment: per claim, the best similarity to its examples (-1 when
+    the text never mentions the claim's focus) and to its near misses (-1 when it has none)."""
 
     text: str
     positive: np.ndarray
     near_miss: np.ndarray
 
 
-def score_units(texts: list[str]) -> list[UnitScores]:
-    """Similarities of each text (sentence or clause) to every claim's examples and near misses."""
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while units are embedded."""
+
+_CHUNK = 256
+
+
+def _encode(texts: list[str], progress: Progress | None) -> np.ndarray:
+    if progress is None or len(texts) <= _CHUNK:
+        out = embedding.encode(texts)
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return out
+    parts = []
+    for start in range(0, len(texts), _CHUNK):
+        parts.append(embedding.encode(texts[start:start + _CHUNK]))
+        progress(min(len(texts), start + _CHUNK), len(texts))
+    return np.vstack(parts)
+
+
+def score_units(texts: list[str], embed_as: list[str] | None = None,
+                progress: Progress | None = None) -> list[UnitScores]:
+    """Similarities of each text to every claim's examples and near misses (``embed_as`` gives the
+    text actually embedded, default :func:`embedding_text` of each). Texts that mention no claim's
+    focus cannot match and are not embedded; each distinct text is embedded once."""
     if not texts:
         return []
     cat = catalog_matrix()
-    catalog = claims()
-    vectors = embedding.encode([_embedding_text(t) for t in texts])
+    catalog = _graded_claims()
+    focus = np.array([[mentions_focus(t, catalog[cid]) for cid in cat.claim_ids] for t in texts], dtype=bool)
+    wanted = embed_as or [embedding_text(t) for t in texts]
+    distinct = list(dict.fromkeys(w for w, row in zip(wanted, focus, strict=True) if row.any()))
+    row_of = {text: row for row, text in enumerate(distinct)}
+    vectors = _encode(distinct, progress) if distinct else np.zeros((0, cat.examples.shape[1]), dtype=np.float32)
     sims = vectors @ cat.examples.T
-    miss_sims = vectors @ cat.near_misses.T if len(cat.near_misses) else np.zeros((len(texts), 0))
+    miss_sims = vectors @ cat.near_misses.T if len(cat.near_misses) else np.zeros((len(distinct), 0))
+    owners = [cat.example_owner == i for i in range(len(cat.claim_ids))]
+    miss_owners = [cat.near_miss_owner == i for i in range(len(cat.claim_ids))]
     out: list[UnitScores] = []
     for row, text in enumerate(texts):
         positive = np.full(len(cat.claim_ids), -1.0)
         near = np.full(len(cat.claim_ids), -1.0)
-        for index, cid in enumerate(cat.claim_ids):
-            if mentions_focus(text, catalog[cid]):
-                positive[index] = float(sims[row, cat.example_owner == index].max())
-            owned = cat.near_miss_owner == index
-            if owned.any():
-                near[index] = float(miss_sims[row, owned].max())
+        vrow = row_of.get(wanted[row])
+        if vrow is not None:
+            for index in range(len(cat.claim_ids)):
+                if focus[row, index]:
+                    positive[index] = float(sims[vrow, owners[index]].max())
+                if miss_owners[index].any():
+                    near[index] = float(miss_sims[vrow, miss_owners[index]].max())
         out.append(UnitScores(text=text, positive=positive, near_miss=near))
     return out
 
 
-def choose_claim(unit: UnitScores) -> tuple[int, float] | None:
-    """The claim a sentence or clause matches, as (claim index, similarity), or None.
+def choose_claim(unit: UnitScores, threshold: float = MATCH_THRESHOLD) -> tuple[int, float] | None:
+    """The claim a unit matches, as (claim index, similarity), or None.
 
-    A claim is eligible when its similarity reaches :data:`MATCH_THRESHOLD` and the text is not
-    closer to one of the claim's near misses than to its examples (by :data:`NEAR_MISS_MARGIN`).
-    The best eligible claim must beat the next eligible one by :data:`SECOND_BEST_MARGIN`, unless
-    it reaches :data:`STRONG_MATCH`: two claims about equally close mean the text is ambiguous.
+    A claim is eligible when its similarity reaches ``threshold`` and the text is not closer to one
+    of the claim's near misses than to its examples (by :data:`NEAR_MISS_MARGIN`). The best eligible
+    claim must beat the next eligible one by :data:`SECOND_BEST_MARGIN`, unless it reaches
+    :data:`STRONG_MATCH`: two claims about equally close mean the text is ambiguous.
     """
     pos, near = unit.positive, unit.near_miss
-    eligible = (pos >= MATCH_THRESHOLD) & (pos - near >= NEAR_MISS_MARGIN)
+    eligible = (pos >= threshold) & (pos - near >= NEAR_MISS_MARGIN)
     if not eligible.any():
         return None
     ranked = np.argsort(-np.where(eligible, pos, -np.inf))
@@ -485,6 +353,73 @@ def best_matches(sentences: list[str]) -> list[tuple[str, float]]:
         best = int(np.argmax(unit.positive))
         out.append((ids[best], float(unit.positive[best])) if unit.positive[best] > -1 else ("", -1.0))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Putting it together
+
+
+@dataclass(frozen=True)
+class _Unit:
+    sentence: int
+    clause: int
+    """Index of the clause (-1: the whole sentence)."""
+    fragment: bool
+    text: str
+    embed_as: str
+
+
+def _units(sentence: int, text: str, clauses: list[str]) -> list[_Unit]:
+    """The whole sentence, its clauses (when several) and the fragments of each clause."""
+    units = [_Unit(sentence, -1, False, text, embedding_text(text))]
+    if len(clauses) > 1:
+        units.extend(_Unit(sentence, ci, False, c, embedding_text(c)) for ci, c in enumerate(clauses))
+    for ci, clause in enumerate(clauses):
+        pieces = split_fragments(clause)
+        if len(pieces) > 1:
+            units.extend(_Unit(sentence, ci if len(clauses) > 1 else -1, True, p, fragment_text(p)) for p in pieces)
+    return units
+
+
+Chosen = dict[str, tuple[float, int]]
+"""Per claim id: (similarity, clause index or -1 for the whole sentence)."""
+
+
+def _choose(rows: list[tuple[_Unit, UnitScores]], several: bool, claim_ids: tuple[str, ...]) -> tuple[Chosen, set[int]]:
+    """The claims of one sentence, from its clauses and fragments (the whole sentence when it has
+    one clause, or when none of its clauses matches); and the clauses that matched something."""
+    chosen: Chosen = {}
+    matched: set[int] = set()
+
+    def keep(cid: str, similarity: float, clause: int) -> None:
+        if cid not in chosen or similarity > chosen[cid][0]:
+            chosen[cid] = (similarity, clause)
+
+    def take(unit: _Unit, scores: UnitScores, threshold: float) -> None:
+        pick = choose_claim(scores, threshold)
+        if pick is None:
+            return
+        matched.add(unit.clause)
+        keep(claim_ids[pick[0]], pick[1], unit.clause)
+        if not unit.fragment:
+            return
+        also = (scores.positive >= SECOND_CLAIM) & (scores.positive - scores.near_miss >= NEAR_MISS_MARGIN)
+        for index in np.flatnonzero(also):
+            if index != pick[0]:
+                keep(claim_ids[index], float(scores.positive[index]), unit.clause)
+
+    fragmented = {unit.clause for unit, _ in rows if unit.fragment}
+    for unit, scores in rows:
+        if unit.fragment:
+            take(unit, scores, FRAGMENT_THRESHOLD)
+    for unit, scores in rows:
+        if unit.fragment or (unit.clause < 0 and several) or (FRAGMENTS_FIRST and unit.clause in matched
+                                                             and unit.clause in fragmented):
+            continue
+        take(unit, scores, MATCH_THRESHOLD)
+    if several and not chosen:
+        take(rows[0][0], rows[0][1], MATCH_THRESHOLD)
+    return chosen, matched
 
 
 def _clause_hedged(clauses: list[str], index: int) -> bool:
@@ -513,88 +448,77 @@ def _model_prediction(claim_id: str) -> str:
     return _bridge_quote() if claim_id in MODEL_CLAIMS else ""
 
 
-def audit_sentences(sentences: list[str], about_kratom: bool = True) -> AuditReport:
-    """Audit sentences already split (used by :func:`audit_text` and the benchmark).
+def make_match(sentence: str, clause: str, claim: Claim, similarity: float, hedged: bool) -> ClaimMatch:
+    """A reported claim: polarity read from ``clause``, verdict on what it asserts, model evidence."""
+    from kratomsim.evidence import model_evidence
 
-    A sentence with one clause is matched whole; a sentence with several independent clauses has
-    each clause matched (and is matched whole only if no clause matches, unless
-    :data:`WHOLE_WHEN_SPLIT`). Every distinct claim found is reported once per sentence, from the
-    clause where it matched most closely, with negation and hedging read from that clause.
-    Check-worthy clauses that match nothing are listed as not in the catalog.
-    """
+    if claim.grading == DOSING:
+        negated, verdict, asserts = False, claim.verdict, claim.asserts
+        text = "gives dosing advice: not graded (kratomsim grades facts and never recommends a dose)"
+    else:
+        negated = is_negated(clause, claim)
+        verdict = FLIP[claim.verdict] if negated else claim.verdict
+        asserts = claim.opposite if negated else claim.asserts
+        text = f"asserts {asserts}: {verdict}"
+    return ClaimMatch(
+        sentence=sentence, clause=clause, claim_id=claim.id, verdict=verdict, similarity=round(similarity, 3),
+        sources=[source_label(key) for key in claim_sources(claim)], negated=negated, hedged=hedged,
+        catalog_verdict=claim.verdict, rationale=claim.rationale, asserts=asserts, verdict_text=text,
+        kind=claim.grading, model_evidence=model_evidence.evidence_for(claim.id, sentence),
+        model_prediction=_model_prediction(claim.id),
+    )
+
+
+def _sentence_matches(sentence: str, clauses: list[str], chosen: Chosen) -> list[ClaimMatch]:
     catalog = claims()
-    claim_ids = list(catalog)
-    clause_lists = [split_clauses(s) for s in sentences]
-    units: list[tuple[int, int, str]] = []  # (sentence index, clause index or -1, text)
-    for si, (sentence, clauses) in enumerate(zip(sentences, clause_lists, strict=True)):
-        units.append((si, -1, sentence))
-        if len(clauses) > 1:
-            units.extend((si, ci, clause) for ci, clause in enumerate(clauses))
-    scored = score_units([text for _, _, text in units])
-    per_sentence: dict[int, list[tuple[int, str, UnitScores]]] = {}
-    for (si, ci, _), unit in zip(units, scored, strict=True):
-        per_sentence.setdefault(si, []).append((ci, unit.text, unit))
+    found: list[ClaimMatch] = []
+    for cid, (similarity, ci) in sorted(chosen.items(), key=lambda kv: (kv[1][1], -kv[1][0])):
+        clause = sentence if ci < 0 else clauses[ci]
+        hedged = is_hedged(sentence) if ci < 0 else _clause_hedged(clauses, ci)
+        found.append(make_match(sentence, clause, catalog[cid], similarity, hedged))
+    if is_dosing_advice(sentence):
+        found.append(make_match(sentence, sentence, catalog[DOSING], 1.0, False))
+    return found
 
+
+def audit_sentences(sentences: list[str], about_kratom: bool = True, progress: Progress | None = None) -> AuditReport:
+    """Audit sentences already split (used by :func:`audit_text` and the evaluation).
+
+    Every distinct claim of a sentence is reported once, from the clause where it matched most
+    closely, with polarity and hedging read from that clause. Check-worthy sentences, and
+    check-worthy clauses of a sentence that matched elsewhere, that match nothing are listed as
+    unmatched.
+    """
+    clause_lists = [split_clauses(s) for s in sentences]
+    units = [u for si, s in enumerate(sentences) for u in _units(si, s, clause_lists[si])]
+    scored = score_units([u.text for u in units], [u.embed_as for u in units], progress)
+    per_sentence: dict[int, list[tuple[_Unit, UnitScores]]] = {}
+    for unit, unit_scores in zip(units, scored, strict=True):
+        per_sentence.setdefault(unit.sentence, []).append((unit, unit_scores))
+    claim_ids = catalog_matrix().claim_ids
     found: list[ClaimMatch] = []
     missing: list[str] = []
     for si, sentence in enumerate(sentences):
         rows = per_sentence[si]
-        whole = rows[0][2]
-        best_whole = float(whole.positive.max())
-        cue = is_check_worthy(sentence, about_kratom)
-        if not cue and (best_whole < STRONG_MATCH or sentence.rstrip().endswith("?")):
+        if not is_check_worthy(sentence, about_kratom) and (
+                float(rows[0][1].positive.max()) < STRONG_MATCH or sentence.rstrip().endswith("?")):
             continue
         clauses = clause_lists[si]
-        chosen: dict[str, tuple[float, int, str]] = {}
-        unmatched: list[str] = []
-        for ci, text, unit in rows:
-            if ci < 0 and len(rows) > 1 and not WHOLE_WHEN_SPLIT:
-                continue
-            if ci >= 0 and not _CLAIM_CUE.search(text):
-                continue
-            pick = choose_claim(unit)
-            if pick is None:
-                if ci >= 0 and is_check_worthy(text, True):
-                    unmatched.append(text)
-                continue
-            cid = claim_ids[pick[0]]
-            if cid not in chosen or pick[1] > chosen[cid][0]:
-                chosen[cid] = (pick[1], ci, text)
-        if not chosen and len(rows) > 1 and not WHOLE_WHEN_SPLIT:
-            pick = choose_claim(whole)
-            if pick is not None:
-                chosen[claim_ids[pick[0]]] = (pick[1], -1, sentence)
-                unmatched = []
-        if not chosen:
+        chosen, matched = _choose(rows, len(clauses) > 1, claim_ids)
+        matches = _sentence_matches(sentence, clauses, chosen)
+        if not matches:
             missing.append(sentence)
             continue
-        for cid, (similarity, ci, text) in sorted(chosen.items(), key=lambda kv: (kv[1][1], -kv[1][0])):
-            claim = catalog[cid]
-            negated = is_negated(text, claim)
-            hedged = is_hedged(sentence) if ci < 0 else _clause_hedged(clauses, ci)
-            found.append(
-                ClaimMatch(
-                    sentence=sentence,
-                    clause=text,
-                    claim_id=cid,
-                    verdict=FLIP[claim.verdict] if negated else claim.verdict,
-                    similarity=round(similarity, 3),
-                    sources=[source_label(key) for key in claim_sources(claim)],
-                    negated=negated,
-                    hedged=hedged,
-                    catalog_verdict=claim.verdict,
-                    rationale=claim.rationale,
-                    model_prediction=_model_prediction(cid),
-                )
-            )
-        matched_clauses = {text for _, _, text in chosen.values()}
-        missing.extend(c for c in unmatched if c not in matched_clauses)
+        found.extend(matches)
+        if len(clauses) > 1 and -1 not in matched:
+            missing.extend(c for ci, c in enumerate(clauses) if ci not in matched and is_check_worthy(c, True)
+                           and not is_dosing_advice(c))
     return AuditReport(claims=found, not_in_catalog=missing, sentences=len(sentences))
 
 
-def audit_text(text: str | bytes) -> AuditReport:
+def audit_text(text: str | bytes, progress: Progress | None = None) -> AuditReport:
     """Audit every sentence of a text; see the module docstring for the method and its limits."""
     clean = decode_input(text)
     sentences = split_sentences(clean)
     about_kratom = bool(_SUBJECT.search(clean))
-    return audit_sentences(sentences, about_kratom=about_kratom)
+    return audit_sentences(sentences, about_kratom=about_kratom, progress=progress)

@@ -30,6 +30,8 @@ def render_html(report: AuditReport, title: str = "kratomsim claim audit") -> st
             f'<span class="flag">{name}</span>' for name, on in (("negated", m.negated), ("hedged", m.hedged)) if on
         )
         colour = _COLOURS.get(m.verdict, "#57606a")
+        model = (f"<div class=small>Model evidence: {escape(m.model_evidence['quote'])}</div>"
+                 if m.model_evidence else "")
         clause = (f'<div class=small>clause: {escape(m.clause)}</div>'
                   if m.clause and m.clause.rstrip(".") != m.sentence.rstrip(".") else "")
         rows.append(
@@ -37,7 +39,8 @@ def render_html(report: AuditReport, title: str = "kratomsim claim audit") -> st
             f"<td>{escape(m.sentence)}{flags}{clause}</td>"
             f"<td><code>{escape(m.claim_id)}</code><div class=small>{escape(m.rationale)}</div>"
             + (f"<div class=small>{escape(m.model_prediction)}</div>" if m.model_prediction else "") + "</td>"
-            f'<td><span class="verdict" style="background:{colour}">{escape(m.verdict)}</span></td>'
+            f'<td><span class="verdict" style="background:{colour}">{escape(m.verdict)}</span>'
+            f'<div class=small>{escape(m.verdict_text)}</div>{model}</td>'
             f"<td>{m.similarity:.2f}</td>"
             f"<td class=small>{'<br>'.join(escape(s) for s in m.sources)}</td>"
             "</tr>"
@@ -49,11 +52,12 @@ def render_html(report: AuditReport, title: str = "kratomsim claim audit") -> st
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{escape(title)}</h1>"
         f"<p class=small>{report.sentences} sentences read; {len(report.claims)} matched a catalog claim; "
-        f"{len(report.not_in_catalog)} check-worthy sentences are not in the catalog. A verdict grades "
-        "the sentence as written (after negation); it is not advice. kratomsim never recommends a dose.</p>"
+        f"{len(report.not_in_catalog)} check-worthy sentences match no catalog claim (unmatched). A verdict "
+        "grades what the sentence asserts (after negation); it is not advice. Dose instructions are flagged, "
+        "never graded: kratomsim never recommends a dose.</p>"
         "<h2>Claims found</h2><table><tr><th>Sentence</th><th>Catalog claim</th><th>Verdict</th>"
         f"<th>Similarity</th><th>Sources</th></tr>{''.join(rows)}</table>"
-        f"<h2>Not in catalog</h2><ul>{missing}</ul>"
+        f"<h2>Unmatched (check-worthy, no catalog claim)</h2><ul>{missing}</ul>"
         f"<h2>References</h2><ul>{refs or '<li>none</li>'}</ul>"
         "</body></html>\n"
     )

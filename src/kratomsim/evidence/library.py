@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 from kratomsim.datafiles import Reference, data_file_names, load_data_file, references
 
-Verdict = Literal["supported", "mixed", "unsupported", "contradicted"]
-VERDICTS: tuple[Verdict, ...] = ("supported", "mixed", "unsupported", "contradicted")
+Verdict = Literal["supported", "mixed", "unsupported", "contradicted", "not graded"]
+VERDICTS: tuple[Verdict, ...] = ("supported", "mixed", "unsupported", "contradicted", "not graded")
+GRADINGS = ("fact", "dosing_advice")
+"""A ``dosing_advice`` claim is flagged as advice, never graded as a fact (its verdict is "not graded")."""
 EVIDENCE_DIR = "evidence/"
 CLAIMS_FILE = "evidence/claims.yaml"
 
@@ -56,10 +58,24 @@ class Claim:
     negation_focus: tuple[str, ...]
     paraphrases: tuple[str, ...]
     verdict: Verdict
-    evidence_kind: Literal["direct", "indirect"]
+    evidence_kind: Literal["direct", "indirect", "model"]
     rationale: str
     evidence: tuple[str, ...]
     near_misses: tuple[str, ...] = ()
+    asserts: str = ""
+    """What a sentence affirming the statement asserts, in plain words ("kratom is not addictive")."""
+    opposite: str = ""
+    """What a sentence denying the statement asserts ("kratom can be addictive")."""
+    inverse_focus: tuple[str, ...] = ()
+    """Stems that deny the statement without a negation word ("dangerous" for "safe to combine",
+    "wears off" for "no next-day effects"); negated, they affirm it ("no problem")."""
+    grading: str = "fact"
+    requires: tuple[str, ...] = ()
+    """Stems of which a text must also mention one, besides a focus stem (empty: no such gate):
+    "safe to combine" needs a word of combining, "safer than" a word of comparison."""
+    excludes: tuple[str, ...] = ()
+    """Stems that rule the claim out for a text ("fall asleep" is not matched in a text about
+    withdrawal insomnia, where it is a symptom)."""
     """Texts close to the claim that do not make it (an FDA warning is not an FDA approval): a
     sentence closer to one of these than to the claim's examples does not match the claim."""
 
@@ -131,8 +147,12 @@ def claims() -> dict[str, Claim]:
     catalog: dict[str, Claim] = {}
     for cid, raw in (load_data_file(CLAIMS_FILE).get("claims") or {}).items():
         verdict = raw.get("verdict")
-        if verdict not in VERDICTS:
-            raise ValueError(f"claim {cid!r} has verdict {verdict!r}; expected one of {', '.join(VERDICTS)}")
+        grading = str(raw.get("grading", "fact"))
+        if grading not in GRADINGS:
+            raise ValueError(f"claim {cid!r} has grading {grading!r}; expected one of {', '.join(GRADINGS)}")
+        if verdict not in VERDICTS or (verdict == "not graded") != (grading == "dosing_advice"):
+            raise ValueError(f"claim {cid!r} has verdict {verdict!r}; a fact takes one of "
+                             f"{', '.join(VERDICTS[:-1])}, dosing advice takes 'not graded'")
         evidence = tuple(raw.get("evidence") or ())
         missing = [e for e in evidence if e not in known]
         if not evidence or missing:
@@ -149,6 +169,12 @@ def claims() -> dict[str, Claim]:
             rationale=_text(raw.get("rationale")),
             evidence=evidence,
             near_misses=tuple(_text(p) for p in raw.get("near_misses") or ()),
+            asserts=_text(raw.get("asserts")) or _text(raw["statement"]),
+            opposite=_text(raw.get("opposite")) or f"not: {_text(raw['statement'])}",
+            inverse_focus=tuple(str(f).lower() for f in raw.get("inverse_focus") or ()),
+            grading=grading,
+            requires=tuple(str(f).lower() for f in raw.get("requires") or ()),
+            excludes=tuple(str(f).lower() for f in raw.get("excludes") or ()),
         )
     return catalog
 

@@ -1,0 +1,101 @@
+"""kratomsim's own simulation as evidence for claims about timing and next-day effects.
+
+"Kratom wears off by morning" is a claim about pharmacokinetics, which kratomsim models. For such
+a claim the audit runs the night report (:func:`kratomsim.night.night_report`) for the dose the
+sentence states in grams of leaf, or else a typical one (:data:`TYPICAL_DOSE` of product
+:data:`PRODUCT`, the product of the human PK study behind the model), at :data:`BEDTIME` with
+wake-up at :data:`WAKE` for :data:`NIGHTS` nights, and quotes what is left at wake-up on the first
+and last night.
+
+The rule, fixed before the comparison: the model contradicts "gone by morning" when at wake-up on
+night 1 mitragynine or 7-hydroxymitragynine is still at least :data:`LEFT_FRACTION` of that night's
+peak. Levels are not effects: the quote says so.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+PRODUCT = "K51"
+TYPICAL_DOSE = "2g"
+BEDTIME = "22:30"
+WAKE = "06:30"
+NIGHTS = 7
+LEFT_FRACTION = 0.10
+"""Share of the night's peak still present at wake-up above which "gone by morning" is contradicted."""
+
+TIMING_CLAIMS = frozenset({"no_next_day_effects"})
+COMPOUNDS = ("mitragynine", "7-hydroxymitragynine")
+_GRAMS = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:g|grams?)\b", re.IGNORECASE)
+_MIN_G, _MAX_G = 0.5, 12.0
+"""Stated doses outside this range (grams of leaf) fall back to the typical dose."""
+
+
+def stated_dose(sentence: str) -> str | None:
+    """The dose a sentence states in grams of leaf ("5 grams" -> "5g"), if it states one in range."""
+    found = _GRAMS.search(sentence)
+    if not found:
+        return None
+    grams = float(found.group(1))
+    return f"{grams:g}g" if _MIN_G <= grams <= _MAX_G else None
+
+
+def _wake_row(report: Any, compound: str, night: int) -> dict[str, float]:
+    row = next(r for r in report.rows_for(compound) if r["night"] == night)
+    return {"ng_per_mL": round(float(row["wake_ng_per_mL"]), 3),
+            "fraction_of_peak": round(float(row["fraction_of_peak_at_wake"]), 3)}
+
+
+def _occupancy_at_wake(report: Any, night: int) -> float | None:
+    nights = (report.occupancy or {}).get("nights") or []
+    row = next((n for n in nights if n.get("night") == night), None)
+    return round(float(row["wake"]["occupancy_percent"]), 1) if row else None
+
+
+@cache
+def simulate_wake_up(dose: str = TYPICAL_DOSE) -> dict[str, Any]:
+    """Levels left at wake-up on night 1 and night :data:`NIGHTS` (cached per dose and process)."""
+    from kratomsim.night import night_report
+
+    report = night_report(product=PRODUCT, dose=dose, at=BEDTIME, wake=WAKE, nights=NIGHTS)
+    wake = {f"night {n}": {c: _wake_row(report, c, n) for c in COMPOUNDS} for n in (1, NIGHTS)}
+    occupancy = {f"night {n}": _occupancy_at_wake(report, n) for n in (1, NIGHTS)}
+    first = wake["night 1"]
+    contradicted = any(first[c]["fraction_of_peak"] >= LEFT_FRACTION for c in COMPOUNDS)
+    last = wake[f"night {NIGHTS}"]
+    grams = dose.removesuffix("g")
+    quote = (
+        f"kratomsim's simulation ({PRODUCT}, {grams} g of leaf at {BEDTIME} for {NIGHTS} nights, wake-up "
+        f"{WAKE}, 70 kg adult): at wake-up on night 1, mitragynine is {first['mitragynine']['ng_per_mL']:.2f} "
+        f"ng/mL ({first['mitragynine']['fraction_of_peak']:.0%} of that night's peak) and 7-hydroxymitragynine "
+        f"{first['7-hydroxymitragynine']['ng_per_mL']:.2f} ng/mL "
+        f"({first['7-hydroxymitragynine']['fraction_of_peak']:.0%}); on night {NIGHTS}, "
+        f"{last['mitragynine']['ng_per_mL']:.2f} and {last['7-hydroxymitragynine']['ng_per_mL']:.2f} ng/mL."
+    )
+    if occupancy["night 1"] is not None:
+        quote += (f" Modelled mu-opioid receptor occupancy at wake-up: {occupancy['night 1']:.0f}% on night 1, "
+                  f"{occupancy[f'night {NIGHTS}']:.0f}% on night {NIGHTS}.")
+    quote += " These are blood levels, not measured effects."
+    return {
+        "scenario": {"product": PRODUCT, "dose": dose, "at": BEDTIME, "wake": WAKE, "nights": NIGHTS,
+                     "command": f"kratomsim night --product {PRODUCT} --dose {dose} --at {BEDTIME} "
+                                f"--wake {WAKE} --nights {NIGHTS}"},
+        "wake_up": wake,
+        "mu_occupancy_at_wake_percent": occupancy,
+        "rule": f"'gone by morning' is contradicted when mitragynine or 7-hydroxymitragynine at wake-up on "
+                f"night 1 is at least {LEFT_FRACTION:.0%} of that night's peak",
+        "model_verdict": "contradicted" if contradicted else "not contradicted",
+        "quote": quote,
+    }
+
+
+def evidence_for(claim_id: str, sentence: str) -> dict[str, Any] | None:
+    """The model evidence for a matched claim (None for claims the model says nothing about)."""
+    if claim_id not in TIMING_CLAIMS:
+        return None
+    dose = stated_dose(sentence)
+    out = dict(simulate_wake_up(dose or TYPICAL_DOSE))
+    out["dose_source"] = "stated in the sentence" if dose else "typical dose (none stated)"
+    return out
