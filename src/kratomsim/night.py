@@ -19,11 +19,12 @@ import numpy as np
 from kratomsim.datafiles import references, used_references
 from kratomsim.errors import InputError
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
+from kratomsim.limits import NIGHTS
 from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.simulate import Exposure
 from kratomsim.units import hours_after, parse_clock, parse_date
 
-MAX_NIGHTS = 365
+MAX_NIGHTS = int(NIGHTS.high)
 STEADY_STATE_FRACTION = 0.9
 GRID = "5min"
 STEADY_STATE_METHOD = (
@@ -72,10 +73,8 @@ class Timeline:
 
 
 def check_nights(nights: Any) -> int:
-    """Nights as a whole number from 1 to 365 (a year is the engine's horizon)."""
-    if isinstance(nights, bool) or not isinstance(nights, int | np.integer) or not 1 <= int(nights) <= MAX_NIGHTS:
-        raise InputError(f"nights must be a whole number from 1 to {MAX_NIGHTS}, got {nights!r}")
-    return int(nights)
+    """Nights as a whole number from 1 to 365 (a year is the engine's horizon): the shared limit."""
+    return NIGHTS.check_whole(nights)
 
 
 def make_timeline(
@@ -307,6 +306,13 @@ def parse_comedication(spec: str) -> tuple[str, float | None]:
     return load_medicine(name).name, mg
 
 
+def _default_dose_notes(specs: Iterable[str]) -> list[str]:
+    """A sentence for each medicine given without a dose, naming the default dose used."""
+    from kratomsim.medicines import default_dose_note
+
+    return [note for spec in specs if (note := default_dose_note(spec))]
+
+
 def medicine_profile(spec: str, timeline: Timeline, times_h: FloatArray) -> tuple[str, FloatArray, float]:
     """Concentration (nM) of a medicine taken at each night's dose time; InputError if it has no model."""
     from kratomsim.medicines import load_medicine, medicine_disposition, medicine_dose_events, simulate_medicine
@@ -379,7 +385,7 @@ def night_report(
     rate = _slowest_rate(build_system(chosen, formations).A)
     ss = steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
 
-    notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes]
+    notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes, *_default_dose_notes(comedications)]
     source_keys: set[str] = set(scenario.product.sources if scenario.product else ())
     source_keys |= {s for c in exposure.conc_nM for s in compounds()[c].sources}
     source_keys |= used_references({c: pk_parameter_file()["compounds"].get(c) for c in exposure.conc_nM})
@@ -861,6 +867,7 @@ def compare_aids(
             continue
         has_medicine = True
         name, _ = parse_comedication(aid)
+        notes += _default_dose_notes([aid])
         med = load_medicine(name)
         medicine_names.append(med.name)
         if not med.has_model:

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         weight: str = typer.Option("70kg", help="Body weight."),
         grid: str = typer.Option("5min", help="Output grid step (1min or more)."),
         hours: str = typer.Option(
-            None, help="Horizon after the first dose (default: last dose + 48 h), e.g. '72h'."
+            None, help="Horizon after the first dose (default: last dose + 48 h), e.g. '72h', '3d' or 72 (hours)."
         ),
         date: str = typer.Option(None, help="Date of the first dose, YYYY-MM-DD (default: today)."),
         out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.parquet"),
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
             raise InputError(f"cannot write {out.name!r}: accepted outputs are FILE.csv or FILE.parquet")
         request = population_request(subjects, seed, level, dask, json_out)
-        horizon = parse_duration_h(hours, "horizon") if hours else None
+        horizon = parse_duration_h(hours, "horizon (--hours)", bare_unit="h") if hours else None
         scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date)
         if request.active:
             if out.parent and not out.parent.exists():
