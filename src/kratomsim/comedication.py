@@ -9,6 +9,7 @@ of the regimen (the strongest inhibition for a time-dependent inhibitor): stated
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +29,8 @@ class WithKratom:
     gut_term: float
     liver_term: float
     note: str
+    system: Any = None  # the changed one-compartment model and its doses, for exact peaks
+    doses: tuple[Any, ...] = ()
 
 
 def medicine_with_kratom(
@@ -53,4 +56,4 @@ def medicine_with_kratom(
     conc = concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[name][0]
     note = (f"{name} with kratom: dynamic interaction model, AUC ratio {p.auc_ratio:.2g} (gut term "
             f"{p.gut_term:.2g}, liver term {p.liver_term:.2g}) of night {nights}, applied to every night.")
-    return WithKratom(name, conc, p.auc_ratio, p.gut_term, p.liver_term, note)
+    return WithKratom(name, conc, p.auc_ratio, p.gut_term, p.liver_term, note, system, tuple(events))

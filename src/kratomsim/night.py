@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,9 +20,12 @@ from kratomsim.datafiles import references, used_references
 from kratomsim.errors import InputError
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.limits import NIGHTS
-from kratomsim.pk.model import FloatArray, build_system
+from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem, build_system
 from kratomsim.simulate import Exposure
 from kratomsim.units import hours_after, parse_clock, parse_date
+
+if TYPE_CHECKING:
+    from kratomsim.peaks import Peak
 
 MAX_NIGHTS = int(NIGHTS.high)
 STEADY_STATE_FRACTION = 0.9
@@ -125,18 +128,21 @@ def _trapezoid(y: FloatArray, x: FloatArray) -> float:
 
 
 def night_rows(
-    name: str, kind: str, conc_nM: FloatArray, mw: float, times_h: FloatArray, timeline: Timeline
+    name: str, kind: str, conc_nM: FloatArray, mw: float, times_h: FloatArray, timeline: Timeline,
+    peaks: Sequence[Peak] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per night for one compound: dose time, peak, wake-up, morning, sleep-window AUC.
 
     ``conc_nM`` is one subject's profile on ``times_h`` (which must contain the timeline's key times).
+    ``peaks`` (one per night, from :func:`exact_night_peaks`) are the model's own peaks between grid
+    points; without them the peak is the highest grid value.
     """
     ng = mw / 1000.0
     rows: list[dict[str, Any]] = []
     for n in range(1, timeline.nights + 1):
         i0, iw, im = (_index(times_h, t) for t in (timeline.dose_h(n), timeline.wake_h(n), timeline.morning_h(n)))
         ip = i0 + int(np.argmax(conc_nM[i0 : iw + 1]))
-        peak = float(conc_nM[ip])
+        peak, peak_h = (peaks[n - 1].conc_nM, peaks[n - 1].time_h) if peaks else (float(conc_nM[ip]), times_h[ip])
         wake = float(conc_nM[iw])
         rows.append(
             {
@@ -148,7 +154,7 @@ def night_rows(
                 "at_dose_ng_per_mL": float(conc_nM[i0]) * ng,
                 "peak_nM": peak,
                 "peak_ng_per_mL": peak * ng,
-                "peak_clock": _fmt_clock(timeline.clock(times_h[ip])),
+                "peak_clock": _fmt_clock(timeline.clock(float(peak_h))),
                 "wake_clock": _fmt_clock(timeline.clock(times_h[iw])),
                 "wake_nM": wake,
                 "wake_ng_per_mL": wake * ng,
@@ -164,6 +170,14 @@ def night_rows(
         row["auc_ratio_vs_night1"] = _ratio(row["auc_sleep_nM_h"], first["auc_sleep_nM_h"])
         row["wake_ratio_vs_night1"] = _ratio(row["wake_nM"], first["wake_nM"])
     return rows
+
+
+def exact_night_peaks(system: LinearSystem, doses: Sequence[DoseEvent], timeline: Timeline) -> dict[str, list[Peak]]:
+    """Each compound's peak from each night's dose to its wake-up, from the model between grid points."""
+    from kratomsim.peaks import window_peaks
+
+    windows = [(timeline.dose_h(n), timeline.wake_h(n)) for n in range(1, timeline.nights + 1)]
+    return window_peaks(system, doses, windows)
 
 
 def _ratio(a: float, b: float) -> float:
@@ -324,6 +338,16 @@ def medicine_profile(spec: str, timeline: Timeline, times_h: FloatArray) -> tupl
     return med.name, simulate_medicine(med.name, events, times_h), med.molecular_weight
 
 
+def medicine_peaks(spec: str, timeline: Timeline) -> list[Peak]:
+    """A medicine's exact peak each night (its own one-compartment model, taken at each dose time)."""
+    from kratomsim.medicines import load_medicine, medicine_disposition, medicine_dose_events
+
+    name = load_medicine(parse_comedication(spec)[0]).name
+    system = build_system({name: medicine_disposition(name)})
+    events = medicine_dose_events(spec, time_h=0.0, count=timeline.nights, interval_h=24.0)
+    return exact_night_peaks(system, events, timeline)[name]
+
+
 def medicine_steady_state(name: str) -> dict[str, dict[str, Any]]:
     from kratomsim.medicines import derivation, medicine_dose_events, simulate_medicine
 
@@ -375,14 +399,17 @@ def night_report(
     rows: list[dict[str, Any]] = []
     series_conc: dict[str, FloatArray] = {}
     mws: dict[str, float] = {}
+    chosen, formations = model_for(scenario)
+    system = build_system(chosen, formations)
+    exact = exact_night_peaks(system, scenario.dose_events(), timeline)
     for name, conc in exposure.conc_nM.items():
-        rows += night_rows(name, "kratom alkaloid", conc[0], exposure.molecular_weight[name], times, timeline)
+        rows += night_rows(name, "kratom alkaloid", conc[0], exposure.molecular_weight[name], times, timeline,
+                           exact[name])
         series_conc[name], mws[name] = conc[0], exposure.molecular_weight[name]
 
     # Steady state of the kratom alkaloids from one dose of the same scenario (superposition).
-    chosen, formations = model_for(scenario)
     single = make_scenario(product=product, dose=dose, at=at, count=1, weight=weight, hours=24.0)
-    rate = _slowest_rate(build_system(chosen, formations).A)
+    rate = _slowest_rate(system.A)
     ss = steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
 
     notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes, *_default_dose_notes(comedications)]
@@ -403,13 +430,14 @@ def night_report(
         except InputError as err:
             notes.append(f"{name}: not simulated ({err.message}).")
             continue
-        rows += night_rows(mname, "medicine", mconc, mw, times, timeline)
+        rows += night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(spec, timeline))
         series_conc[mname], mws[mname] = mconc, mw
         ss.update(medicine_steady_state(mname))
         withk = medicine_with_kratom(spec, timeline.nights, times, product, dose, at)
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             label = f"{mname} with kratom"
-            rows += night_rows(label, "medicine", withk.conc_nM, mw, times, timeline)
+            with_peaks = exact_night_peaks(withk.system, withk.doses, timeline)[mname]
+            rows += night_rows(label, "medicine", withk.conc_nM, mw, times, timeline, with_peaks)
             series_conc[label], mws[label] = withk.conc_nM, mw
             notes.append(withk.note)
 
@@ -874,7 +902,7 @@ def compare_aids(
             raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
         times = _plain_grid(timeline)
         mname, mconc, mw = medicine_profile(aid, timeline, times)
-        rows = night_rows(mname, "medicine", mconc, mw, times, timeline)
+        rows = night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(aid, timeline))
         entry = _aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
         from kratomsim.medicines import next_morning_comparison
 
