@@ -493,6 +493,14 @@ def compounds() -> JSONResponse:
     ])
 
 
+@router.get("/palette")
+def palette() -> JSONResponse:
+    """The colour of each compound, the same on every chart and plot (kratomsim.report.palette)."""
+    from kratomsim.report import palette as colours
+
+    return _json({"colours": colours.palette(), "other": colours.OTHER})
+
+
 @router.get("/medicines")
 def medicines() -> JSONResponse:
     """Medicines the interaction model knows (names for the interactions form)."""
