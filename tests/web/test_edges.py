@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.fuzz_counts import tried
+
 BAD_BODIES = [
     ("/api/night", {"dose": "1e308g"}),
     ("/api/night", {"dose": "1e400g"}),
@@ -20,6 +22,7 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("path", "body"), BAD_BODIES, ids=[f"{p} {b}" for p, b in BAD_BODIES])
 def test_bad_bodies_are_422_with_one_line(client: TestClient, path: str, body: dict[str, object]) -> None:
+    tried(f"POST {path}")
     answer = client.post(path, json=body)
     assert answer.status_code == 422, answer.text
     detail = answer.json()["detail"]
@@ -78,6 +81,7 @@ EDGE_BODIES = [
 
 @pytest.mark.parametrize(("path", "body", "fragment"), EDGE_BODIES, ids=[f"{p} {b}" for p, b, _ in EDGE_BODIES])
 def test_edge_bodies_name_what_is_wrong(client: TestClient, path: str, body: dict[str, object], fragment: str) -> None:
+    tried(f"POST {path}")
     answer = client.post(path, json=body)
     assert answer.status_code == 422, answer.text
     assert fragment in answer.json()["detail"]

@@ -1,6 +1,6 @@
 """Property-based tests from the OpenAPI spec: whatever a client sends, the server never answers 5xx.
 
-The request models' limits (nights <= 60, a 5-minute grid, 100 kB of text, subjects <= 1000 or
+The request models' limits (nights <= 365, a 5-minute grid, 100 kB of text, subjects <= 1000 or
 100,000) keep each generated request bounded; to keep the suite fast, valid ``subjects`` values
 are capped further while fuzzing (``cap_subjects``: out-of-range values still reach the server and
 must answer 422). The audit endpoint, whose first call loads a language model, gets fewer examples.
@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from kratomsim.web.api import MAX_POPULATION_SUBJECTS, MAX_SUBJECTS
 from kratomsim.web.app import create_app
+from tests.fuzz_counts import tried
 
 FUZZ_SUBJECTS = 5  # simulated people in a generated request that is within the limits
 
@@ -83,6 +84,7 @@ def test_cap_subjects_keeps_out_of_range_values() -> None:
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_never_fails(case: schemathesis.Case) -> None:
     case.body = cap_subjects(case.path, case.body)
+    tried(f"{case.method.upper()} {case.path}")
     case.call_and_validate(excluded_checks=list(EXCLUDED))
 
 
@@ -90,4 +92,5 @@ def test_api_never_fails(case: schemathesis.Case) -> None:
 @schema.include(path="/api/audit").parametrize()
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 def test_audit_never_fails(case: schemathesis.Case) -> None:
+    tried(f"{case.method.upper()} {case.path}")
     case.call_and_validate(excluded_checks=list(EXCLUDED))
