@@ -88,23 +88,31 @@ def night_curves(report: NightReport) -> Curves:
         bands=bands,
         band_label=label,
         mornings=[datetime.strptime(r["morning_clock"], "%Y-%m-%d %H:%M") for r in report.rows_for(first)],
-        thresholds=medicine_thresholds(report),
+        thresholds=medicine_thresholds({r["compound"]: report.series["molecular_weight"][r["compound"]]
+                                        for r in report.nights if r["kind"] == "medicine"}),
     )
 
 
-def medicine_thresholds(report: NightReport) -> list[tuple[str, float]]:
-    """Each plotted medicine's published next-morning level (ng/mL in the library), in nM, with its source."""
-    from kratomsim.medicines import load_medicine
+def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
+    """Each plotted medicine's published next-morning level (ng/mL in the library), in nM, with its source.
 
-    out: list[tuple[str, float]] = []
-    for name in {r["compound"] for r in report.nights if r["kind"] == "medicine"}:
-        if name not in report.series["molecular_weight"] or name.endswith(" with kratom"):
+    ``medicines`` maps curve labels ('zolpidem', 'zolpidem:10mg') to molecular weights; curves of a
+    medicine with kratom share the medicine's line and are skipped.
+    """
+    from kratomsim.medicines import load_medicine, medicine_names
+    from kratomsim.report.palette import base_name
+
+    known = set(medicine_names())
+    out: set[tuple[str, float]] = set()
+    for label, mw in medicines.items():
+        name = base_name(label)
+        if name not in known or label.endswith(" with kratom"):
             continue
         for entry in load_medicine(name).next_morning:
             level = (entry.get("threshold_ng_per_mL") or {}).get("value")
             if level is not None:
-                nM = float(level) * 1000.0 / report.series["molecular_weight"][name]
-                out.append((f"{name} {float(level):g} ng/mL: next-morning level ({entry.get('source', '')})", nM))
+                out.add((f"{name} {float(level):g} ng/mL: next-morning level ({entry.get('source', '')})",
+                         float(level) * 1000.0 / mw))
     return sorted(out)
 
 
