@@ -119,8 +119,8 @@ def test_night_population_bands(browser_context: Any, server: Any, tmp_path: Pat
     assert "speciociliatine 5-95% band" in [t["name"] for t in traces]  # one legend click away
     assert "mitragynine" in [t["name"] for t in traces]  # the median line
     assert page.locator("#chart .fills path").count() >= 1  # the band is drawn, not only in the data
-    shapes = page.evaluate("document.getElementById('chart').layout.shapes.length")
-    assert shapes == 3  # the sleep windows are still shaded
+    shapes = page.evaluate("document.getElementById('chart').layout.shapes.map(s => s.type)")
+    assert shapes.count("rect") == 3 and shapes.count("line") == 3  # sleep windows shaded, wake-ups marked
     assert "50 simulated people" in page.locator("#population-title").inner_text()
     assert "5-95% band" in page.locator("#status").inner_text()
     if os.environ.get("KRATOMSIM_SCREENSHOT_DIR"):

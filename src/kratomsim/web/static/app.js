@@ -145,12 +145,20 @@ function fillList(selector, items) {
   list.replaceChildren(...items.map((t) => el("li", t)));
 }
 
+// Each sleep window shaded, with a dashed line at its wake-up (as in the CLI's plots).
 function sleepShapes(windows) {
-  return windows.map(([x0, x1]) => ({
-    type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
-    fillcolor: "rgba(110, 110, 110, 0.12)", line: { width: 0 }, layer: "below",
-  }));
+  return windows.flatMap(([x0, x1]) => [
+    { type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
+      fillcolor: "rgba(110, 110, 110, 0.12)", line: { width: 0 }, layer: "below" },
+    { type: "line", xref: "x", yref: "paper", x0: x1, x1, y0: 0, y1: 1,
+      line: { color: "#222222", width: 1, dash: "dash" } },
+  ]);
 }
+
+// Mitragynine, 7-OH and medicines bold; the minor alkaloids thin and pale, as in the CLI's plots.
+const MINOR = ["speciogynine", "paynantheine", "speciociliatine", "mitraciliatine", "isopaynantheine"];
+const lineFor = (name) => (MINOR.includes(name)
+  ? { color: colourFor(name), width: 1.2 } : { color: colourFor(name), width: 2.5 });
 
 // Axis titles: the long one on wide screens, the short one where the long one would be cut off.
 const axisTitle = (long, short) => ({ text: window.innerWidth < 600 ? short : long });
@@ -249,7 +257,8 @@ function nightTraces(c) {
     const color = colourFor(s.compound);
     if (!s.band) {
       traces.push({ x: c.clock, y: s.conc_ng_per_mL, name: s.compound, type: "scatter", mode: "lines",
-                    line: { color }, hovertemplate: "%{y:.3g} ng/mL" });
+                    line: lineFor(s.compound), opacity: MINOR.includes(s.compound) ? 0.6 : 1,
+                    hovertemplate: "%{y:.3g} ng/mL" });
       return;
     }
     const b = s.band;
@@ -305,7 +314,8 @@ function renderNight(data) {
     ? `Lines: the median of ${c.band.subjects.toLocaleString("en")} simulated people. Coloured shading: ` +
       `the ${c.band.interval} band of mitragynine and 7-hydroxymitragynine (click "… band" in the legend ` +
       "for another alkaloid's). Grey columns: sleep windows (bedtime to wake-up)."
-    : "Shaded: sleep windows (bedtime to wake-up).");
+    : "Shaded: sleep windows (bedtime to wake-up); dashed line: wake-up. Bold: mitragynine, " +
+      "7-hydroxymitragynine and medicines; thin: the minor alkaloids.");
   $("#summary").replaceChildren(...data.summary.split("\n").map((line) => el("p", line)));
   const warn = [...data.warnings, ...data.comedication_warnings];
   $("#warnings").replaceChildren(...warn.map((w) => el("p", w, { class: "warning" })));
