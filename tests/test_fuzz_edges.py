@@ -15,13 +15,18 @@ from kratomsim.errors import InputError
 from kratomsim.library import load_product
 from kratomsim.limits import ALKALOID_DOSE_MG, LEAF_DOSE_MG, clean_text
 from kratomsim.units import parse_date, parse_dose
+from tests.fuzz_counts import tried
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
+    tried(f"cli {args[0]}")
+    code = 0
+    try:
         main(args)
+    except SystemExit as stop:
+        code = int(stop.code or 0)
     out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+    return code, out, err
 
 
 def assert_one_line_refusal(code: int, err: str) -> None:
@@ -61,6 +66,7 @@ def test_json_flag_gives_json_error(capsys: pytest.CaptureFixture[str]) -> None:
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_no_leaf_dose_outside_limits_is_accepted(grams: float) -> None:
+    tried("parser dose")
     text = f"{grams!r}g"
     try:
         dose = parse_dose(text)
@@ -73,6 +79,7 @@ def test_no_leaf_dose_outside_limits_is_accepted(grams: float) -> None:
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_no_alkaloid_dose_outside_limits_is_accepted(mg: float) -> None:
+    tried("parser dose")
     try:
         dose = parse_dose(f"{mg!r}mg:mitragynine")
     except InputError:
@@ -82,6 +89,7 @@ def test_no_alkaloid_dose_outside_limits_is_accepted(mg: float) -> None:
 
 @given(st.text(max_size=40))
 def test_any_dose_text_is_parsed_or_refused_cleanly(text: str) -> None:
+    tried("parser dose")
     try:
         dose = parse_dose(text)
     except InputError as err:
@@ -92,6 +100,7 @@ def test_any_dose_text_is_parsed_or_refused_cleanly(text: str) -> None:
 
 @given(st.dates())
 def test_dates_outside_the_years_are_refused(day) -> None:  # type: ignore[no-untyped-def]
+    tried("parser date")
     try:
         parsed = parse_date(day.isoformat())
     except InputError:
@@ -126,3 +135,181 @@ def test_lone_surrogates_are_cleaned() -> None:
     cleaned.encode("utf-8")
     assert cleaned.startswith("sleep ") and cleaned.endswith(" better")
     assert clean_text("plain") == "plain"
+
+
+# ----------------------------------------------------------------- the remaining defects of issue 15
+NAMED_CASES = [
+    (["night", "--with", "zolpidem:-10mg", "--nights", "1"], "dose '-10mg' of zolpidem"),
+    (["night", "--with", "-10mg:zolpidem", "--nights", "1"], "dose '-10mg' of zolpidem"),
+    (["night", "--with", "zolpidem:lots", "--nights", "1"], "zolpidem:lots"),
+    (["population", "--nights", "0"], "nights '0'"),
+    (["population", "--nights", "366"], "nights '366'"),
+    (["population", "--subjects", "10000000000000"], "--subjects '10000000000000'"),
+    (["population", "--subjects", "0"], "--subjects '0'"),
+    (["night", "--subjects", "10000001"], "--subjects '10000001'"),
+    (["population", "--wake", "22:30"], "same as the dose time"),
+    (["population", "--at", "07:00", "--wake", "07:00"], "same as the dose time"),
+    (["interact", "--victim", "midazolam", "--wake", "22:30"], "same as the dose time"),
+    (["population", "--subjects", "5", "--dask", "garbage:::x"], "malformed"),
+    (["population", "--subjects", "5", "--dask", "udp://host:8786"], "scheme 'udp'"),
+    (["population", "--subjects", "5", "--dask", "tcp://127.0.0.1:99999"], "outside 1 to 65535"),
+    (["night", "--subjects", "5", "--dask", "not an address"], "malformed"),
+    (["population", "--subjects", "5", "--dask", "tcp://127.0.0.1:9"], "cannot reach a Dask scheduler"),
+    (["simulate", "--hours", "-48", "--out", "x.csv"], "greater than zero"),
+    (["simulate", "--hours", "48 parsecs", "--out", "x.csv"], "unknown unit"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), NAMED_CASES, ids=[" ".join(a)[:50] for a, _ in NAMED_CASES])
+def test_refusals_name_the_right_thing(capsys: pytest.CaptureFixture[str], args: list[str], fragment: str) -> None:
+    code, out, err = run_cli(capsys, [*args, "--json"])
+    assert_one_line_refusal(code, err)
+    assert fragment in err, err
+    assert fragment in json.loads(out)["error"]  # --json: the error as JSON on stdout too
+
+
+def test_dask_refusal_is_quick_and_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    """No Dask client is made for a bad address, so nothing prints from its finaliser afterwards."""
+    import gc
+
+    code, _, err = run_cli(capsys, ["population", "--subjects", "5", "--dask", "tcp://127.0.0.1:9"])
+    assert_one_line_refusal(code, err)
+    gc.collect()
+    _, late = capsys.readouterr()
+    assert late == ""
+
+
+CLOCKS = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(clock=CLOCKS, command=st.sampled_from(["population", "interact", "night", "compare"]))
+def test_wake_at_bedtime_is_refused_everywhere(capsys: pytest.CaptureFixture[str], clock: str, command: str) -> None:
+    extra = {"interact": ["--victim", "midazolam"], "compare": ["--aid", "kratom:K51:2g"]}.get(command, [])
+    code, _, err = run_cli(capsys, [command, *extra, "--at", clock, "--wake", clock])
+    assert_one_line_refusal(code, err)
+    assert "same as the dose time" in err
+
+
+OUT_OF_RANGE = st.one_of(st.integers(max_value=0), st.integers(min_value=366, max_value=10**30))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(nights=OUT_OF_RANGE, command=st.sampled_from(["population", "night", "compare", "receptors", "simulate"]))
+def test_nights_outside_the_shared_limit(capsys: pytest.CaptureFixture[str], nights: int, command: str) -> None:
+    option = "--count" if command == "simulate" else "--nights"
+    extra = {"compare": ["--aid", "kratom:K51:2g"], "simulate": ["--out", "x.csv"]}.get(command, [])
+    code, _, err = run_cli(capsys, [command, *extra, option, str(nights)])
+    assert_one_line_refusal(code, err)
+    assert ("nights" if command != "simulate" else "count") in err
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subjects=st.one_of(st.integers(max_value=0), st.integers(min_value=10_000_001, max_value=10**30)),
+       command=st.sampled_from(["population", "night", "compare", "receptors", "simulate"]))
+def test_subjects_outside_the_limit(capsys: pytest.CaptureFixture[str], subjects: int, command: str) -> None:
+    extra = {"compare": ["--aid", "kratom:K51:2g"], "simulate": ["--out", "x.csv"]}.get(command, [])
+    code, _, err = run_cli(capsys, [command, *extra, "--subjects", str(subjects)])
+    assert_one_line_refusal(code, err)
+    assert "subjects" in err
+
+
+AMOUNTS = st.one_of(
+    st.builds(lambda x: f"-{x}mg", st.floats(0, 1e6, allow_nan=False)),
+    st.text(alphabet="0123456789.-+eE", min_size=1, max_size=8),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amount=AMOUNTS)
+def test_medicine_dose_errors_talk_about_the_dose(capsys: pytest.CaptureFixture[str], amount: str) -> None:
+    from kratomsim.medicines import _split_spec
+
+    try:
+        _, mg = _split_spec(f"zolpidem:{amount}")
+    except InputError as err:
+        assert "zolpidem" in err.message and amount.strip() in err.message
+        code, _, cli_err = run_cli(capsys, ["night", "--nights", "1", "--with", f"zolpidem:{amount}"])
+        assert_one_line_refusal(code, cli_err)
+        assert amount.strip() in cli_err
+        return
+    assert mg is not None and math.isfinite(mg) and mg > 0
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=30))
+def test_any_dask_address_is_read_or_refused_in_one_line(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    from kratomsim.dask_check import parse_dask_address
+
+    tried("parser dask address")
+    try:
+        address = parse_dask_address(text)
+    except InputError as err:
+        assert "\n" not in err.message
+        if text.strip() and not text.startswith("-") and "\x00" not in text:
+            code, _, cli_err = run_cli(capsys, ["population", "--subjects", "2", "--dask", text])
+            assert_one_line_refusal(code, cli_err)
+        return
+    assert address.startswith(("tcp://", "tls://"))
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_hours_without_a_unit_are_hours(hours: float) -> None:
+    from kratomsim.units import parse_duration_h
+
+    tried("parser hours")
+    try:
+        value = parse_duration_h(f"{hours!r}", "horizon (--hours)", bare_unit="h")
+    except InputError as err:
+        assert "\n" not in err.message
+        assert not (math.isfinite(hours) and hours > 0)
+        return
+    assert value == pytest.approx(hours)
+
+
+def test_hours_48_means_48_hours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "h.csv"
+    code, stdout, err = run_cli(capsys, ["simulate", "--hours", "48", "--grid", "1h", "--out", str(out), "--json"])
+    assert code == 0, err
+    import pandas as pd
+
+    assert pd.read_csv(out)["time_h"].max() == 48.0
+    assert json.loads(stdout)["rows"] == 49 * 7
+
+
+def test_default_medicine_dose_is_stated(capsys: pytest.CaptureFixture[str]) -> None:
+    from kratomsim.medicines import load_medicine
+
+    code, out, err = run_cli(capsys, ["night", "--nights", "1", "--with", "zolpidem", "--json"])
+    assert code == 0, err
+    default = load_medicine("zolpidem").default_dose_mg
+    assert any(f"default {default:g} mg" in note for note in json.loads(out)["notes"])
+
+
+def test_tables_wrap_instead_of_cutting(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from kratomsim.commands import _output
+
+    monkeypatch.setattr(_output.console, "_width", 60)
+    _output.print_table("t", ["compound", "value"], [["speciociliatine with a long name", 1.0]])
+    shown = capsys.readouterr().out
+    assert "…" not in shown
+    assert "speciociliatine" in shown.replace("│", "").replace(" ", "").replace("\n", "")
+
+
+def test_run_time_estimate_from_two_pilots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run costing 0.5 s plus 1e-4 s per subject: the estimate for a million is 100.5 s exactly."""
+    from kratomsim import runtime_estimate
+
+    clock = [0.0]
+    sizes: list[int] = []
+
+    def fake_run(n: int) -> None:
+        sizes.append(n)
+        clock[0] += 0.5 + 1e-4 * n
+
+    monkeypatch.setattr(runtime_estimate.time, "perf_counter", lambda: clock[0])
+    assert runtime_estimate.estimate_seconds(fake_run, 1_000_000, pilot=1000) == pytest.approx(100.5)
+    assert sizes == [1000, 2000]
+    line = runtime_estimate.announce(fake_run, 1_000_000, pilot=1000)
+    assert line is not None and "1.7 min" in line and "1,000,000 subjects" in line
+    assert runtime_estimate.announce(fake_run, runtime_estimate.ESTIMATE_FROM_SUBJECTS - 1) is None

@@ -43,8 +43,10 @@ def test_numbers_agree_with_simulate(report3: NightReport, table3: pd.DataFrame,
         assert r["wake_ng_per_mL"] == pytest.approx(rows.loc[wake_at, "conc_ng_per_mL"], rel=1e-9)
         assert r["morning_nM"] == pytest.approx(rows.loc[pd.Timestamp(r["morning_clock"]), "conc_nM"], rel=1e-9)
         assert r["at_dose_nM"] == pytest.approx(rows.loc[dose_at, "conc_nM"], rel=1e-9, abs=1e-12)
-        assert r["peak_nM"] == pytest.approx(window["conc_nM"].max(), rel=1e-9)
-        assert pd.Timestamp(r["peak_clock"]) == window["conc_nM"].idxmax()
+        # The peak is the model's, between grid points (tests/test_peaks.py checks it against an ODE
+        # solve): never below the highest 5-min grid value, and within 5 minutes of it.
+        assert window["conc_nM"].max() * (1 - 1e-12) <= r["peak_nM"] <= window["conc_nM"].max() * 1.01
+        assert abs(pd.Timestamp(r["peak_clock"]) - window["conc_nM"].idxmax()) <= pd.Timedelta(minutes=5)
         hours = (window.index - window.index[0]).total_seconds().to_numpy() / 3600.0
         y = window["conc_nM"].to_numpy()
         auc = float(np.sum((y[1:] + y[:-1]) * np.diff(hours)) / 2)
@@ -126,8 +128,8 @@ def test_comedication_in_report() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        ({"nights": 0}, "from 1 to 365"),
-        ({"nights": 366}, "from 1 to 365"),
+        ({"nights": 0}, "accepted range: 1 to 365"),
+        ({"nights": 366}, "accepted range: 1 to 365"),
         ({"wake": "22:30"}, "same as the dose time"),
         ({"at": "25:00"}, "impossible dose time"),
         ({"morning": "23:00"}, "between wake-up"),
@@ -174,8 +176,8 @@ def test_cli_json_and_plots(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--nights", "0"], "from 1 to 365"),
-        (["--nights", "366"], "from 1 to 365"),
+        (["--nights", "0"], "accepted range: 1 to 365"),
+        (["--nights", "366"], "accepted range: 1 to 365"),
         (["--with", "nosuchpill:5mg"], "known medicines: "),
         (["--wake", "22:30"], "same as the dose time"),
         (["--plot", "night.svg"], "accepted file types"),

@@ -196,7 +196,7 @@ def test_text_output_gives_intervals(capsys: pytest.CaptureFixture[str]) -> None
     ["simulate", "--out", "x.csv"], ["night"], ["compare", "--aid", "kratom:K51:2g"], ["receptors"],
 ])
 @pytest.mark.parametrize("bad, fragment", [
-    (["--subjects", "0"], "--subjects"), (["--subjects", "1000001"], "--subjects"),
+    (["--subjects", "0"], "--subjects"), (["--subjects", "10000001"], "--subjects"),
     (["--level", "0"], "--level"), (["--level", "1"], "--level"), (["--level", "1.5"], "--level"),
 ])
 def test_bad_input_one_line_exit_2(

@@ -32,22 +32,30 @@ class WithKratom:
     gut_term: float
     liver_term: float
     note: str
+    system: Any = None  # the changed one-compartment model and its doses, for exact peaks
+    doses: tuple[Any, ...] = ()
 
 
 def curve_with_terms(
     spec: str, name: str, nights: int, times_h: FloatArray, gut_term: float, liver_term: float
 ) -> FloatArray:
     """The medicine's nightly curve (nM) with its dose x ``gut_term`` and CL/F / ``liver_term``."""
-    from kratomsim.medicines import medicine_disposition, medicine_dose_events
     from kratomsim.pk.engine import concentrations_nM, propagate
+
+    system, events = changed_model(spec, name, nights, gut_term, liver_term)
+    return concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[name][0]
+
+
+def changed_model(spec: str, name: str, nights: int, gut_term: float, liver_term: float) -> tuple[Any, list[Any]]:
+    """The medicine's model and nightly doses with kratom's terms applied (for curves and exact peaks)."""
+    from kratomsim.medicines import medicine_disposition, medicine_dose_events
     from kratomsim.pk.model import build_system
 
     disp = medicine_disposition(name)
     changed = replace(disp, cl=np.asarray(disp.cl, dtype=float) / liver_term)
     events = [replace(e, amount_umol=np.asarray(e.amount_umol, dtype=float) * gut_term)
               for e in medicine_dose_events(spec, time_h=0.0, count=nights, interval_h=24.0)]
-    system = build_system({name: changed})
-    return concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[name][0]
+    return build_system({name: changed}), events
 
 
 def medicine_with_kratom(
@@ -64,9 +72,10 @@ def medicine_with_kratom(
         return None
     p = dynamic_prediction(victim, product, dose, nights=nights, at=at)
     conc = curve_with_terms(spec, name, nights, times_h, p.gut_term, p.liver_term)
+    system, events = changed_model(spec, name, nights, p.gut_term, p.liver_term)
     note = (f"{name} with kratom: dynamic interaction model, AUC ratio {p.auc_ratio:.2g} (gut term "
             f"{p.gut_term:.2g}, liver term {p.liver_term:.2g}) of night {nights}, applied to every night.")
-    return WithKratom(name, conc, p.auc_ratio, p.gut_term, p.liver_term, note)
+    return WithKratom(name, conc, p.auc_ratio, p.gut_term, p.liver_term, note, system, tuple(events))
 
 
 @dataclass

@@ -1036,8 +1036,9 @@ def interaction_report(
     wake: str = "07:00",
 ) -> dict[str, Any]:
     """The prediction and the victim's next-morning concentration, as the CLI and the API show it."""
-    from kratomsim.units import parse_clock, parse_mass_mg
+    from kratomsim.units import parse_clock, parse_mass_mg, sleep_hours
 
+    sleep_hours(at, wake)  # refuses a wake-up at the dose time
     wake_time = parse_clock(wake, "wake-up time")
     victim_dose_mg = parse_mass_mg(victim_dose, "victim dose") if victim_dose else None
     prediction = predict(victim, product, dose, nights, dynamic=dynamic, at=at)

@@ -7,6 +7,7 @@ of 1e308 g, a date in year 9999) is refused at the edge with one line instead of
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 from kratomsim.errors import InputError
@@ -23,7 +24,7 @@ class Limit:
     why: str
 
     def accepted(self) -> str:
-        return f"{self.low:g} to {self.high:g} {self.unit}".strip()
+        return f"{_number(self.low)} to {_number(self.high)} {self.unit}".strip()
 
     def check(self, value: float, shown: str | None = None) -> float:
         """The value if finite and in range; otherwise an InputError naming field, value and range."""
@@ -34,6 +35,17 @@ class Limit:
             raise InputError(f"{self.name} {text!r} is outside the accepted range: {self.accepted()}")
         return value
 
+    def check_whole(self, value: object) -> int:
+        """A whole number in range (not a bool, not a float); InputError naming field, value and range."""
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise InputError(f"{self.name} must be a whole number, got {value!r}; accepted: {self.accepted()}")
+        return int(self.check(float(value), str(int(value))))
+
+
+def _number(value: float) -> str:
+    """10000000 -> '10,000,000' (a count a person reads); 2200 -> '2200'; 1e-06 stays '1e-06'."""
+    return f"{int(value):,}" if value >= 10_000 and value == int(value) else f"{value:g}"
+
 
 # Doses: 100 g of leaf is far above any reported single use; 2 g of one pure alkaloid is likewise.
 LEAF_DOSE_MG = Limit("dose of leaf", 1e-3, 100_000.0, "mg", "100 g of leaf per dose")
@@ -41,9 +53,11 @@ ALKALOID_DOSE_MG = Limit("dose of one alkaloid", 1e-6, 2_000.0, "mg", "2 g of on
 PRODUCT_TOTAL_MG_PER_G = Limit("product alkaloid total", 0.0, 1_000.0, "mg/g", "a gram holds at most 1,000 mg")
 YEAR = Limit("year", 1900, 2200, "", "calendar dates the clock arithmetic can carry")
 SUBJECTS = Limit("subjects", 1, 10_000_000, "", "10 million simulated people")
+NIGHTS = Limit("nights", 1, 365, "", "a year of nightly doses, the engine's horizon")
+DASK_CONNECT_S = 3.0  # seconds to wait for a Dask scheduler to answer before giving up
 MAX_TEXT_CHARS = 200  # product names, paths and other short strings
 
-TABLE = (LEAF_DOSE_MG, ALKALOID_DOSE_MG, PRODUCT_TOTAL_MG_PER_G, YEAR, SUBJECTS)
+TABLE = (LEAF_DOSE_MG, ALKALOID_DOSE_MG, PRODUCT_TOTAL_MG_PER_G, YEAR, SUBJECTS, NIGHTS)
 
 
 def as_dict() -> dict[str, str]:

@@ -15,6 +15,7 @@ Predictions only: the "usual doses" are the labels' (or the studies') doses, nev
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -27,7 +28,7 @@ from kratomsim.datafiles import load_data_file, used_references
 from kratomsim.errors import InputError, known_list
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, build_system
-from kratomsim.units import parse_dose, parse_mass_mg
+from kratomsim.units import parse_mass_mg
 
 DATA_FILE = "medicines.yaml"
 
@@ -650,17 +651,41 @@ def medicine_disposition(name: str) -> Disposition:
 
 
 def _split_spec(spec: str) -> tuple[str, float | None]:
-    """'zolpidem:10mg', '10mg:zolpidem' or 'zolpidem' -> (name, mg or None)."""
+    """'zolpidem:10mg', '10mg:zolpidem' or 'zolpidem' -> (name, mg or None).
+
+    The side that starts like a number is the dose, so a bad amount ('zolpidem:-10mg') is reported as
+    the dose it is, not as an unreadable medicine name.
+    """
     left, sep, right = spec.partition(":")
     if not sep:
         return left, None
-    for name, amount in ((left, right), (right, left)):
-        try:
-            return name, parse_mass_mg(amount, "dose")
-        except InputError:
-            continue
-    dose = parse_dose(spec)  # raises the house error message for a malformed amount
-    return dose.compound or left, dose.amount_mg
+    amount_first = _looks_like_amount(left) and not _looks_like_amount(right)
+    name, amount = (right, left) if amount_first else (left, right)
+    if not _looks_like_amount(amount):
+        raise InputError(f"cannot read {spec!r}: expected MEDICINE:DOSE, e.g. 'zolpidem:10mg'")
+    what = f"dose {amount.strip()!r} of {name.strip() or 'the medicine'}"
+    if amount.strip().startswith("-"):
+        raise InputError(f"{what} must be greater than zero; write MEDICINE:DOSE, e.g. 'zolpidem:10mg'")
+    try:
+        return name, parse_mass_mg(amount, "dose")
+    except InputError as err:
+        raise InputError(f"cannot read {what}: {err.message}; write MEDICINE:DOSE, e.g. 'zolpidem:10mg'") from None
+
+
+def _looks_like_amount(text: str) -> bool:
+    return bool(re.match(r"\s*[-+]?(?:[0-9]|\.[0-9])", text))
+
+
+def default_dose_note(spec: str) -> str | None:
+    """'zolpidem' (no dose) -> the sentence saying which dose was used and why; None with a dose."""
+    name, mg = _split_spec(spec)
+    if mg is not None:
+        return None
+    med = load_medicine(name)
+    if med.default_dose_mg is None:
+        return None
+    return (f"{med.name}: no dose given, so the library's default {med.default_dose_mg:g} mg (the label's "
+            f"starting dose) is used; give one as {med.name}:DOSE.")
 
 
 def medicine_dose_events(

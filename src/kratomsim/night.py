@@ -12,18 +12,23 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kratomsim.autoinhibition_peaks import refined_peaks
 from kratomsim.datafiles import references, used_references
 from kratomsim.errors import InputError
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
-from kratomsim.pk.model import FloatArray, build_system
+from kratomsim.limits import NIGHTS
+from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem, build_system
 from kratomsim.simulate import Exposure
 from kratomsim.units import hours_after, parse_clock, parse_date
 
-MAX_NIGHTS = 365
+if TYPE_CHECKING:
+    from kratomsim.peaks import Peak
+
+MAX_NIGHTS = int(NIGHTS.high)
 STEADY_STATE_FRACTION = 0.9
 GRID = "5min"
 STEADY_STATE_METHOD = (
@@ -73,10 +78,8 @@ class Timeline:
 
 
 def check_nights(nights: Any) -> int:
-    """Nights as a whole number from 1 to 365 (a year is the engine's horizon)."""
-    if isinstance(nights, bool) or not isinstance(nights, int | np.integer) or not 1 <= int(nights) <= MAX_NIGHTS:
-        raise InputError(f"nights must be a whole number from 1 to {MAX_NIGHTS}, got {nights!r}")
-    return int(nights)
+    """Nights as a whole number from 1 to 365 (a year is the engine's horizon): the shared limit."""
+    return NIGHTS.check_whole(nights)
 
 
 def make_timeline(
@@ -129,18 +132,21 @@ def _trapezoid(y: FloatArray, x: FloatArray) -> float:
 
 
 def night_rows(
-    name: str, kind: str, conc_nM: FloatArray, mw: float, times_h: FloatArray, timeline: Timeline
+    name: str, kind: str, conc_nM: FloatArray, mw: float, times_h: FloatArray, timeline: Timeline,
+    peaks: Sequence[Peak] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per night for one compound: dose time, peak, wake-up, morning, sleep-window AUC.
 
     ``conc_nM`` is one subject's profile on ``times_h`` (which must contain the timeline's key times).
+    ``peaks`` (one per night, from :func:`exact_night_peaks`) are the model's own peaks between grid
+    points; without them the peak is the highest grid value.
     """
     ng = mw / 1000.0
     rows: list[dict[str, Any]] = []
     for n in range(1, timeline.nights + 1):
         i0, iw, im = (_index(times_h, t) for t in (timeline.dose_h(n), timeline.wake_h(n), timeline.morning_h(n)))
         ip = i0 + int(np.argmax(conc_nM[i0 : iw + 1]))
-        peak = float(conc_nM[ip])
+        peak, peak_h = (peaks[n - 1].conc_nM, peaks[n - 1].time_h) if peaks else (float(conc_nM[ip]), times_h[ip])
         wake = float(conc_nM[iw])
         rows.append(
             {
@@ -152,7 +158,7 @@ def night_rows(
                 "at_dose_ng_per_mL": float(conc_nM[i0]) * ng,
                 "peak_nM": peak,
                 "peak_ng_per_mL": peak * ng,
-                "peak_clock": _fmt_clock(timeline.clock(times_h[ip])),
+                "peak_clock": _fmt_clock(timeline.clock(float(peak_h))),
                 "wake_clock": _fmt_clock(timeline.clock(times_h[iw])),
                 "wake_nM": wake,
                 "wake_ng_per_mL": wake * ng,
@@ -168,6 +174,14 @@ def night_rows(
         row["auc_ratio_vs_night1"] = _ratio(row["auc_sleep_nM_h"], first["auc_sleep_nM_h"])
         row["wake_ratio_vs_night1"] = _ratio(row["wake_nM"], first["wake_nM"])
     return rows
+
+
+def exact_night_peaks(system: LinearSystem, doses: Sequence[DoseEvent], timeline: Timeline) -> dict[str, list[Peak]]:
+    """Each compound's peak from each night's dose to its wake-up, from the model between grid points."""
+    from kratomsim.peaks import window_peaks
+
+    windows = [(timeline.dose_h(n), timeline.wake_h(n)) for n in range(1, timeline.nights + 1)]
+    return window_peaks(system, doses, windows)
 
 
 def _ratio(a: float, b: float) -> float:
@@ -318,6 +332,13 @@ def parse_comedication(spec: str) -> tuple[str, float | None]:
     return load_medicine(name).name, mg
 
 
+def _default_dose_notes(specs: Iterable[str]) -> list[str]:
+    """A sentence for each medicine given without a dose, naming the default dose used."""
+    from kratomsim.medicines import default_dose_note
+
+    return [note for spec in specs if (note := default_dose_note(spec))]
+
+
 def medicine_profile(spec: str, timeline: Timeline, times_h: FloatArray) -> tuple[str, FloatArray, float]:
     """Concentration (nM) of a medicine taken at each night's dose time; InputError if it has no model."""
     from kratomsim.medicines import load_medicine, medicine_disposition, medicine_dose_events, simulate_medicine
@@ -327,6 +348,16 @@ def medicine_profile(spec: str, timeline: Timeline, times_h: FloatArray) -> tupl
     medicine_disposition(name)  # raises InputError naming why there is no model
     events = medicine_dose_events(spec, time_h=0.0, count=timeline.nights, interval_h=24.0)
     return med.name, simulate_medicine(med.name, events, times_h), med.molecular_weight
+
+
+def medicine_peaks(spec: str, timeline: Timeline) -> list[Peak]:
+    """A medicine's exact peak each night (its own one-compartment model, taken at each dose time)."""
+    from kratomsim.medicines import load_medicine, medicine_disposition, medicine_dose_events
+
+    name = load_medicine(parse_comedication(spec)[0]).name
+    system = build_system({name: medicine_disposition(name)})
+    events = medicine_dose_events(spec, time_h=0.0, count=timeline.nights, interval_h=24.0)
+    return exact_night_peaks(system, events, timeline)[name]
 
 
 def medicine_steady_state(name: str) -> dict[str, dict[str, Any]]:
@@ -382,18 +413,25 @@ def night_report(
     rows: list[dict[str, Any]] = []
     series_conc: dict[str, FloatArray] = {}
     mws: dict[str, float] = {}
+    chosen, formations = model_for(scenario)
+    system = build_system(chosen, formations)
+    exact = exact_night_peaks(system, scenario.dose_events(), timeline)
+    if exposure.cyp3a4_activity is not None:  # the autoinhibited alkaloids follow the time-varying solve
+        coupled = [c for c in (MITRAGYNINE, SEVEN_OH) if c in exposure.conc_nM]
+        windows = [(timeline.dose_h(n), timeline.wake_h(n)) for n in range(1, timeline.nights + 1)]
+        exact.update(refined_peaks(exposure, windows, coupled))
     for name, conc in exposure.conc_nM.items():
-        rows += night_rows(name, "kratom alkaloid", conc[0], exposure.molecular_weight[name], times, timeline)
+        rows += night_rows(name, "kratom alkaloid", conc[0], exposure.molecular_weight[name], times, timeline,
+                           exact[name])
         series_conc[name], mws[name] = conc[0], exposure.molecular_weight[name]
 
     # Steady state of the kratom alkaloids from one dose of the same scenario (superposition).
-    chosen, formations = model_for(scenario)
     single = make_scenario(product=product, dose=dose, at=at, count=1, weight=weight, hours=24.0,
                            autoinhibition=False)  # superposition needs the linear model
-    rate = _slowest_rate(build_system(chosen, formations).A)
+    rate = _slowest_rate(system.A)
     ss = steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
 
-    notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes]
+    notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes, *_default_dose_notes(comedications)]
     source_keys: set[str] = set(scenario.product.sources if scenario.product else ())
     source_keys |= {s for c in exposure.conc_nM for s in compounds()[c].sources}
     source_keys |= used_references({c: pk_parameter_file()["compounds"].get(c) for c in exposure.conc_nM})
@@ -411,13 +449,14 @@ def night_report(
         except InputError as err:
             notes.append(f"{name}: not simulated ({err.message}).")
             continue
-        rows += night_rows(mname, "medicine", mconc, mw, times, timeline)
+        rows += night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(spec, timeline))
         series_conc[mname], mws[mname] = mconc, mw
         ss.update(medicine_steady_state(mname))
         withk = medicine_with_kratom(spec, timeline.nights, times, product, dose, at)
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             label = f"{mname} with kratom"
-            rows += night_rows(label, "medicine", withk.conc_nM, mw, times, timeline)
+            with_peaks = exact_night_peaks(withk.system, withk.doses, timeline)[mname]
+            rows += night_rows(label, "medicine", withk.conc_nM, mw, times, timeline, with_peaks)
             series_conc[label], mws[label] = withk.conc_nM, mw
             notes.append(withk.note)
 
@@ -916,6 +955,7 @@ def compare_aids(
             continue
         has_medicine = True
         name, _ = parse_comedication(aid)
+        notes += _default_dose_notes([aid])
         med = load_medicine(name)
         medicine_names.append(med.name)
         medicine_aids.append(aid)
@@ -923,7 +963,7 @@ def compare_aids(
             raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
         times = _plain_grid(timeline)
         mname, mconc, mw = medicine_profile(aid, timeline, times)
-        rows = night_rows(mname, "medicine", mconc, mw, times, timeline)
+        rows = night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(aid, timeline))
         entry = _aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
         from kratomsim.medicines import next_morning_comparison
 

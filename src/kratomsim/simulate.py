@@ -182,11 +182,20 @@ def simulate(**scenario_args: Any) -> pd.DataFrame:
 
 
 def exposure_peaks(exposure: Exposure, subject: int = 0) -> list[dict[str, Any]]:
-    """Each compound's highest grid value, its clock time and hours since the first dose."""
+    """Each compound's peak over the simulated span, from the model between grid points
+    (kratomsim.peaks), so the output grid changes only the table, not the peak."""
+    from kratomsim.peaks import window_peaks
+
+    scenario = exposure.scenario
+    chosen, formations = model_for(scenario)
+    system = build_system(chosen, formations)
+    span = [(float(exposure.times_h[0]), float(exposure.times_h[-1]))]
+    found = window_peaks(system, scenario.dose_events(), span, subject)
     peaks = []
-    for compound, conc in exposure.conc_nM.items():
-        i = int(conc[subject].argmax())
-        peaks.append({"compound": compound, "cmax_nM": float(conc[subject, i]),
-                      "cmax_ng_per_mL": float(exposure.conc_ng_per_mL(compound)[subject, i]),
-                      "clock": str(exposure.clock[i]), "time_h": float(exposure.times_h[i])})
+    for compound in exposure.conc_nM:
+        peak = found[compound][0]
+        clock = scenario.clock(np.asarray([peak.time_h]))[0]
+        peaks.append({"compound": compound, "cmax_nM": peak.conc_nM,
+                      "cmax_ng_per_mL": peak.conc_nM * exposure.molecular_weight[compound] / 1000.0,
+                      "clock": str(clock), "time_h": peak.time_h})
     return peaks

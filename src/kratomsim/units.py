@@ -42,11 +42,13 @@ class Dose:
         return f"{mass} of {self.compound}" if self.compound else f"{mass} of leaf"
 
 
-def _split(text: str, pattern_units: dict[str, float], what: str, accepted: str) -> float:
+def _split(
+    text: str, pattern_units: dict[str, float], what: str, accepted: str, bare_unit: str | None = None
+) -> float:
     match = re.fullmatch(rf"\s*{_NUMBER}\s*(?P<unit>[a-zA-Zµ]+)?\s*", text or "")
     if not match:
         raise InputError(f"cannot read {what} {text!r}: expected {accepted}")
-    unit = (match.group("unit") or "").lower()
+    unit = (match.group("unit") or bare_unit or "").lower()
     if unit not in pattern_units:
         raise InputError(
             f"unknown unit {unit or '(none)'!r} in {what} {text!r}: accepted units are "
@@ -55,8 +57,12 @@ def _split(text: str, pattern_units: dict[str, float], what: str, accepted: str)
     return float(match.group("num")) * pattern_units[unit]
 
 
-def _positive(text: str, units: dict[str, float], what: str, accepted: str) -> float:
-    value = _split(text, units, what, accepted)
+def _positive(
+    text: str, units: dict[str, float], what: str, accepted: str, bare_unit: str | None = None
+) -> float:
+    if (text or "").strip().startswith("-"):
+        raise InputError(f"{what} must be greater than zero, got {text!r}")
+    value = _split(text, units, what, accepted, bare_unit)
     if not math.isfinite(value):
         raise InputError(f"{what} {text!r} is not a finite number; expected {accepted}")
     if value <= 0:
@@ -90,9 +96,14 @@ def parse_dose(text: str) -> Dose:
     return Dose(mg, compound)
 
 
-def parse_duration_h(text: str, what: str = "duration") -> float:
-    """'24h' -> 24.0; '5min' -> 0.0833; '7d' -> 168.0. Positive values only."""
-    return _positive(text, _DURATION_TO_H, what, "a number with a unit, e.g. '24h', '5min' or '7d'")
+def parse_duration_h(text: str, what: str = "duration", bare_unit: str | None = None) -> float:
+    """'24h' -> 24.0; '5min' -> 0.0833; '7d' -> 168.0. Positive values only.
+
+    ``bare_unit`` is the unit of a number typed without one (``--hours 48`` means 48 h); without it a
+    bare number is refused, since '5' could be minutes or hours.
+    """
+    accepted = "a number with a unit, e.g. '24h', '5min' or '7d'"
+    return _positive(text, _DURATION_TO_H, what, accepted, bare_unit)
 
 
 def parse_weight_kg(text: str) -> float:
@@ -122,6 +133,18 @@ def parse_date(text: str) -> date:
         raise InputError(f"cannot read date {text!r}: expected YYYY-MM-DD, e.g. '2026-01-05'") from None
     YEAR.check(day.year, text.strip())
     return day
+
+
+def sleep_hours(at: str, wake: str) -> float:
+    """Hours from the dose time to the wake-up time (the next morning when earlier), both 'HH:MM'.
+
+    A wake-up at the dose time itself would leave no sleep window (or a 24 h one): it is refused.
+    """
+    dose_clock, wake_clock = parse_clock(at, "dose time"), parse_clock(wake, "wake-up time")
+    if dose_clock == wake_clock:
+        raise InputError(f"wake-up time {wake!r} is the same as the dose time {at!r}; give a different wake-up time")
+    start = datetime.combine(date(2000, 1, 1), dose_clock)
+    return hours_after(start, wake_clock)
 
 
 def hours_after(start: datetime, clock: time) -> float:

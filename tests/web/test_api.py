@@ -38,7 +38,7 @@ def test_night_with_comedication(client: TestClient) -> None:
     [
         ({"dose": "lots"}, "cannot read dose 'lots'"),
         ({"at": "25:00"}, "dose time"),
-        ({"nights": 61}, "nights: Input should be less than or equal to 60"),
+        ({"nights": 366}, "nights: Input should be less than or equal to 365"),
         ({"nights": 0}, "nights:"),
         ({"product": "products.yaml"}, "the API accepts library ids"),
         ({"weight": "heavy"}, "weight"),
@@ -151,7 +151,7 @@ def test_library_endpoints(client: TestClient) -> None:
     compounds = client.get("/api/compounds").json()
     assert any(c["name"] == "mitragynine" for c in compounds)
     assert "midazolam" in client.get("/api/medicines").json()["victims"]
-    assert client.get("/api/limits").json()["nights"] == "1 to 60"
+    assert client.get("/api/limits").json()["nights"] == "1 to 365"
 
 
 def test_validate(client: TestClient) -> None:
@@ -171,7 +171,7 @@ def test_scenarios_crud(client: TestClient) -> None:
     assert client.delete(f"/api/scenarios/{saved['id']}").status_code == 204
     assert client.get(f"/api/scenarios/{saved['id']}").status_code == 404
     assert client.delete(f"/api/scenarios/{saved['id']}").status_code == 404
-    bad = client.post("/api/scenarios", json={"name": "x", "params": {"nights": 100}})
+    bad = client.post("/api/scenarios", json={"name": "x", "params": {"nights": 400}})
     assert bad.status_code == 422 and "params.nights" in bad.json()["detail"]
     assert client.post("/api/scenarios", json={"name": ""}).status_code == 422
 

@@ -119,8 +119,8 @@ def test_night_population_bands(browser_context: Any, server: Any, tmp_path: Pat
     assert "speciociliatine 5-95% band" in [t["name"] for t in traces]  # one legend click away
     assert "mitragynine" in [t["name"] for t in traces]  # the median line
     assert page.locator("#chart .fills path").count() >= 1  # the band is drawn, not only in the data
-    shapes = page.evaluate("document.getElementById('chart').layout.shapes.length")
-    assert shapes == 3  # the sleep windows are still shaded
+    shapes = page.evaluate("document.getElementById('chart').layout.shapes.map(s => s.type)")
+    assert shapes.count("rect") == 3 and shapes.count("line") == 3  # sleep windows shaded, wake-ups marked
     assert "50 simulated people" in page.locator("#population-title").inner_text()
     assert "5-95% band" in page.locator("#status").inner_text()
     if os.environ.get("KRATOMSIM_SCREENSHOT_DIR"):
@@ -137,6 +137,72 @@ def test_night_form_shows_input_error(browser_context: Any, server: Any) -> None
     alert = page.get_by_role("alert")
     alert.wait_for(state="visible", timeout=10_000)
     assert "cannot read dose 'lots'" in alert.inner_text()
+    page.close()
+
+
+def _csp_violations(page: Any) -> list[str]:
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    return seen
+
+
+def test_error_is_under_the_button_focused_and_names_the_field(browser_context: Any, server: Any) -> None:
+    """A good night, then a bad dose: the old result goes, the error sits under the button with focus,
+    and the dose field is marked invalid."""
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    assert page.locator("#results").is_visible()
+    page.get_by_label("Dose", exact=True).fill("lots")
+    page.get_by_role("button", name="Show the night").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for(state="visible", timeout=10_000)
+    button = page.get_by_role("button", name="Show the night").bounding_box()
+    box = alert.bounding_box()
+    assert button is not None and box is not None
+    assert button["y"] + button["height"] <= box["y"] <= button["y"] + button["height"] + 120, (button, box)
+    assert page.evaluate("document.activeElement.id") == "error"
+    assert page.get_by_label("Dose", exact=True).get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Nights", exact=True).get_attribute("aria-invalid") is None
+    assert not page.locator("#results").is_visible()
+    assert page.evaluate("document.querySelectorAll('#chart .scatterlayer .trace').length") == 0
+    # Mending the field and asking again clears the mark and the message.
+    page.get_by_label("Dose", exact=True).fill("2g")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    assert page.get_by_label("Dose", exact=True).get_attribute("aria-invalid") is None
+    assert not alert.is_visible()
+    page.close()
+
+
+def test_an_api_limit_error_marks_its_field(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    page.evaluate("document.getElementById('nights').removeAttribute('max')")
+    page.get_by_label("Nights", exact=True).fill("400")
+    page.get_by_role("button", name="Show the night").click()
+    page.get_by_role("alert").wait_for(state="visible", timeout=10_000)
+    assert "nights" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Nights", exact=True).get_attribute("aria-invalid") == "true"
+    page.close()
+
+
+def test_chart_colours_and_no_csp_violation(browser_context: Any, server: Any) -> None:
+    """The chart runs under a CSP without unsafe-inline or unsafe-eval scripts, and each alkaloid has
+    the palette's colour (the same as the PNG and HTML plots)."""
+    from kratomsim.report.palette import colour_for
+
+    page = browser_context.new_page()
+    violations = _csp_violations(page)
+    page.goto(f"{server.url}/night")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    colours = page.evaluate(
+        "Object.fromEntries(document.getElementById('chart').data.map(t => [t.name, t.line.color]))")
+    for name in ("mitragynine", "7-hydroxymitragynine", "speciociliatine"):
+        assert colours[name].lower() == colour_for(name).lower()
+    assert not violations, violations
     page.close()
 
 
@@ -213,6 +279,30 @@ def test_audit_page(browser_context: Any, server: Any) -> None:
     page.get_by_role("button", name="Audit").click()
     page.locator("#table tbody tr").first.wait_for(timeout=120_000)
     assert page.locator("#table tbody tr").count() >= 1
+    card = page.locator("#claims li.claim").first
+    assert card.locator(".rationale").inner_text().startswith("Why: ")
+    assert len(card.locator(".rationale").inner_text()) > 20
+    assert card.locator(".claim-sources li").count() >= 1
+    page.close()
+
+
+def test_saved_scenario_restores_every_field(browser_context: Any, server: Any) -> None:
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    chosen = {"Dose": "3g", "Nights": "2", "Wake-up time": "07:15", "Morning time to read levels at": "10:30",
+              "Random seed": "7", "Interval level": "0.8", "People to simulate": "3", "Body weight": "80kg",
+              "Other medicines at bedtime (optional)": "zolpidem:10mg"}
+    for label, value in chosen.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Name", exact=True).fill("all fields")
+    page.get_by_role("button", name="Save the form").click()
+    page.get_by_role("button", name="Open all fields").wait_for(timeout=10_000)
+    page.reload()
+    page.get_by_role("button", name="Open all fields").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=60_000)
+    for label, value in chosen.items():
+        assert page.get_by_label(label, exact=True).input_value() == value, label
+    page.get_by_role("button", name="Delete all fields").click()
     page.close()
 
 

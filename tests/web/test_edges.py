@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.fuzz_counts import tried
+
 BAD_BODIES = [
     ("/api/night", {"dose": "1e308g"}),
     ("/api/night", {"dose": "1e400g"}),
@@ -20,6 +22,7 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("path", "body"), BAD_BODIES, ids=[f"{p} {b}" for p, b in BAD_BODIES])
 def test_bad_bodies_are_422_with_one_line(client: TestClient, path: str, body: dict[str, object]) -> None:
+    tried(f"POST {path}")
     answer = client.post(path, json=body)
     assert answer.status_code == 422, answer.text
     detail = answer.json()["detail"]
@@ -66,3 +69,41 @@ def test_security_headers_gzip_favicon_and_body_limit(client: TestClient) -> Non
     assert client.get("/favicon.ico").status_code == 200
     big = client.post("/api/audit", content=b"x" * 2_000_001, headers={"content-type": "application/json"})
     assert big.status_code == 413
+
+
+EDGE_BODIES = [
+    ("/api/population", {"wake": "22:30", "subjects": 5}, "same as the dose time"),
+    ("/api/interact", {"victim": "midazolam", "wake": "22:30"}, "same as the dose time"),
+    ("/api/night", {"comedications": ["zolpidem:-10mg"]}, "dose '-10mg' of zolpidem"),
+    ("/api/night", {"nights": 366}, "nights"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "fragment"), EDGE_BODIES, ids=[f"{p} {b}" for p, b, _ in EDGE_BODIES])
+def test_edge_bodies_name_what_is_wrong(client: TestClient, path: str, body: dict[str, object], fragment: str) -> None:
+    tried(f"POST {path}")
+    answer = client.post(path, json=body)
+    assert answer.status_code == 422, answer.text
+    assert fragment in answer.json()["detail"]
+
+
+def test_api_and_cli_share_the_nights_limit(client: TestClient) -> None:
+    from kratomsim.limits import NIGHTS
+
+    assert client.get("/api/limits").json()["nights"] == f"1 to {NIGHTS.high:g}"
+    assert client.post("/api/night", json={"nights": int(NIGHTS.high) + 1}).status_code == 422
+
+
+def test_palette_is_the_plots_palette(client: TestClient) -> None:
+    from kratomsim.report.palette import colour_for
+
+    table = client.get("/api/palette").json()
+    for name in ("mitragynine", "7-hydroxymitragynine", "zolpidem"):
+        assert table["colours"][name] == colour_for(name) == colour_for(f"{name} (kratom:K51:2g)")
+    assert len(set(table["colours"].values())) >= 7  # the alkaloids are told apart
+
+
+def test_csp_allows_no_inline_or_eval_script(client: TestClient) -> None:
+    policy = client.get("/").headers["content-security-policy"]
+    script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert script.strip() == "script-src 'self'"

@@ -21,10 +21,10 @@ def print_json(payload: Any) -> None:
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a table for people."""
+    """Print a table for people; cells wrap to the terminal width, never cut."""
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # wrap long cells instead of cutting them ("specio…")
     for row in rows:
         table.add_row(*(fmt(cell) for cell in row))
     console.print(table)

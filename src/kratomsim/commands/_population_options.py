@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 import typer
 
 from kratomsim.errors import InputError
+from kratomsim.limits import SUBJECTS as SUBJECTS_LIMIT
 
-MAX_SUBJECTS = 1_000_000
+MAX_SUBJECTS = int(SUBJECTS_LIMIT.high)
 T = TypeVar("T")
 
 SUBJECTS = typer.Option(
@@ -52,15 +53,47 @@ class PopulationRequest:
 def population_request(
     subjects: int, seed: int, level: float, dask: str | None, json_out: bool = False
 ) -> PopulationRequest:
-    """Check --subjects, --level and --seed; the progress bar shows on a terminal, not with --json."""
-    if isinstance(subjects, bool) or not 1 <= int(subjects) <= MAX_SUBJECTS:
-        raise InputError(f"--subjects must be a whole number from 1 to {MAX_SUBJECTS:,}, got {subjects!r}")
-    if not 0 < float(level) < 1:
-        raise InputError(f"--level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
+    """Check --subjects, --level, --seed and --dask (a short handshake); the progress bar shows on a
+    terminal, not with --json."""
+    check_subjects(subjects)
+    check_level(level)
     if int(seed) < 0:
         raise InputError(f"--seed must be 0 or more, got {seed!r}")
-    return PopulationRequest(int(subjects), int(seed), float(level), dask or None,
+    address = checked_dask(dask) if int(subjects) > 1 else None
+    return PopulationRequest(int(subjects), int(seed), float(level), address,
                              progress=not json_out and sys.stderr.isatty())
+
+
+def check_subjects(subjects: object) -> int:
+    """--subjects within the shared limit (1 to 10 million)."""
+    try:
+        return SUBJECTS_LIMIT.check_whole(subjects)
+    except InputError as err:
+        raise InputError(f"--{err.message}") from None
+
+
+def check_level(level: float) -> float:
+    if not 0 < float(level) < 1:
+        raise InputError(f"--level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
+    return float(level)
+
+
+def checked_dask(dask: str | None) -> str | None:
+    """None, or an address whose scheduler answered (kratomsim.dask_check)."""
+    if not dask:
+        return None
+    from kratomsim.dask_check import check_dask_address
+
+    return check_dask_address(dask)
+
+
+def say_estimate(run: Callable[[int], object], subjects: int) -> None:
+    """Before a long run, one line on stderr with the estimated run time (kratomsim.runtime_estimate)."""
+    from kratomsim.runtime_estimate import announce
+
+    line = announce(run, subjects)
+    if line:
+        print(line, file=sys.stderr, flush=True)
 
 
 def with_population(request: PopulationRequest, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -73,6 +106,8 @@ def with_population(request: PopulationRequest, call: Callable[..., T], *args: A
 
     if not request.active:
         return call(*args, **kwargs)
+    pilot = {**request.kwargs(), "progress": False}
+    say_estimate(lambda n: call(*args, **kwargs, **{**pilot, "subjects": n}), request.subjects)
     try:
         return call(*args, **kwargs, **request.kwargs())
     except PopulationInterrupted as stop:

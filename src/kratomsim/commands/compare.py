@@ -186,7 +186,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by aid."""
         from kratomsim.night import compare_aids
-        from kratomsim.report.plots import Curves, check_plot_path, plot_curves
+        from kratomsim.report.plots import Curves, check_plot_path, medicine_thresholds, plot_curves
 
         request = population_request(subjects, seed, level, dask, json_out)
         for path in plot:
@@ -207,6 +207,8 @@ def register(app: typer.Typer) -> None:
             title=f"Sleep aids side by side, each alone at {at}, wake-up {wake} (model prediction)",
             dashed=frozenset(k for k in result.series["conc_nM"] if "kratom" not in k),
             bands=bands, band_label=band_label,
+            thresholds=medicine_thresholds({k: result.series["molecular_weight"][k]
+                                            for k in result.series["conc_nM"] if "kratom" not in k}),
         )
         written = [str(plot_curves(curves, path, log)) for path in plot]
         from kratomsim.sleep_medicines import psg_for_aids, psg_sources

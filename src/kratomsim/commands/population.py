@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -31,12 +32,21 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
+        from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
+        from kratomsim.limits import NIGHTS
         from kratomsim.population import PopulationInterrupted, Spread, run_population
         from kratomsim.scenario import make_scenario
-        from kratomsim.units import hours_after, parse_clock
+        from kratomsim.units import sleep_hours
 
         if workers < 1:
             raise InputError(f"--workers must be at least 1, got {workers}")
+        if chunk_size < 1:
+            raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
+        NIGHTS.check_whole(nights)
+        check_subjects(subjects)
+        check_level(level)
+        wake_h = sleep_hours(at, wake)
+        dask = checked_dask(dask)
         scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=nights, weight=weight)
         content_spreads: bool | tuple[Spread, ...] = False
         if content is not None:
@@ -48,13 +58,11 @@ def register(app: typer.Typer) -> None:
                 scenario, content_spreads = market_content(scenario)
             else:
                 content_spreads = True
-        wake_h = hours_after(scenario.first_dose, parse_clock(wake, "wake-up time"))
+        options: dict[str, Any] = {"seed": seed, "level": level, "chunk_size": chunk_size, "dask_address": dask,
+                   "wake_offset_h": wake_h, "content": content_spreads, "workers": workers}
+        say_estimate(lambda n: run_population(scenario, n, progress=False, **options), subjects)
         try:
-            result = run_population(
-                scenario, subjects, seed=seed, level=level, chunk_size=chunk_size, dask_address=dask,
-                progress=not json_out and sys.stderr.isatty(), wake_offset_h=wake_h, content=content_spreads,
-                workers=workers,
-            )
+            result = run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)
         except PopulationInterrupted as stop:
             print(str(stop), file=sys.stderr)
             raise SystemExit(130) from None

@@ -26,12 +26,13 @@ from kratomsim.commands._population_options import (
     with_population,
 )
 from kratomsim.errors import InputError
+from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock
 
 if TYPE_CHECKING:
     from kratomsim.simulate import Exposure
 
-MAX_NIGHTS = 365
+MAX_NIGHTS = int(NIGHTS.high)  # the shared limit
 PLOT_SUFFIXES = (".png", ".html")
 
 

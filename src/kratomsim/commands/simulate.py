@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         weight: str = typer.Option("70kg", help="Body weight."),
         grid: str = typer.Option("5min", help="Output grid step (1min or more)."),
         hours: str = typer.Option(
-            None, help="Horizon after the first dose (default: last dose + 48 h), e.g. '72h'."
+            None, help="Horizon after the first dose (default: last dose + 48 h), e.g. '72h', '3d' or 72 (hours)."
         ),
         date: str = typer.Option(None, help="Date of the first dose, YYYY-MM-DD (default: today)."),
         out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.parquet"),
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"cannot write {out.name!r}: accepted outputs are FILE.csv or FILE.parquet")
         check_oral_seven_oh(dose, extrapolate)  # the same refusal as night and the web API
         request = population_request(subjects, seed, level, dask, json_out)
-        horizon = parse_duration_h(hours, "horizon") if hours else None
+        horizon = parse_duration_h(hours, "horizon (--hours)", bare_unit="h") if hours else None
         scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date,
                                  autoinhibition=autoinhibition)
         if request.active:

@@ -15,14 +15,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kratomsim.errors import InputError
+from kratomsim.report.palette import (
+    FOCUS,
+    MEDICINE_COLOURS,
+    MORNING_MARKER,
+    SLEEP_WINDOW,
+    THRESHOLD,
+    WAKE_MARKER,
+    colour_for,
+)
 
 if TYPE_CHECKING:
     from kratomsim.night import NightReport
 
 PLOT_SUFFIXES = (".png", ".html")
-# Colour-blind-safe palette (Okabe-Ito), one colour per compound, in order.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999")
-SLEEP_COLOUR = "#4C72B0"
 BANDED = 2  # the PNG shades prediction bands of the first two curves only (mitragynine, 7-OH); HTML: all
 
 
@@ -48,6 +54,19 @@ class Curves:
     # Prediction bands: name -> (low, high) on the same clock; the trace in conc_nM is then the median.
     bands: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     band_label: str = ""
+    mornings: list[datetime] = field(default_factory=list)
+    # Published levels to compare with: (label, nM); e.g. a medicine's next-morning driving level.
+    thresholds: list[tuple[str, float]] = field(default_factory=list)
+
+    def focused(self, name: str) -> bool:
+        """Mitragynine, 7-OH and medicines are drawn bold; the minor alkaloids thin (all bold if none)."""
+        if not any(n in FOCUS for n in self.conc_nM):
+            return True
+        return name in FOCUS or name in self.dashed
+
+    def axis_compound(self) -> str:
+        """The compound whose ng/mL the right-hand axis shows (mitragynine when drawn)."""
+        return next((n for n in FOCUS if n in self.conc_nM), next(iter(self.conc_nM)))
 
     @property
     def x(self) -> list[datetime]:
@@ -66,6 +85,7 @@ def night_curves(report: NightReport) -> Curves:
     if bands and report.population:
         lo, hi = report.population["interval_percent"]
         label = f"{lo:.3g}-{hi:.3g}% band of {report.population['subjects']:,} people"
+    first = report.compounds()[0]
     return Curves(
         clock=report.series["clock"],
         conc_nM=conc,
@@ -75,7 +95,33 @@ def night_curves(report: NightReport) -> Curves:
         dashed=frozenset(r["compound"] for r in report.nights if r["kind"] == "medicine"),
         bands=bands,
         band_label=label,
+        mornings=[datetime.strptime(r["morning_clock"], "%Y-%m-%d %H:%M") for r in report.rows_for(first)],
+        thresholds=medicine_thresholds({r["compound"]: report.series["molecular_weight"][r["compound"]]
+                                        for r in report.nights if r["kind"] == "medicine"}),
     )
+
+
+def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
+    """Each plotted medicine's published next-morning level (ng/mL in the library), in nM, with its source.
+
+    ``medicines`` maps curve labels ('zolpidem', 'zolpidem:10mg') to molecular weights; curves of a
+    medicine with kratom share the medicine's line and are skipped.
+    """
+    from kratomsim.medicines import load_medicine, medicine_names
+    from kratomsim.report.palette import base_name
+
+    known = set(medicine_names())
+    out: set[tuple[str, float]] = set()
+    for label, mw in medicines.items():
+        name = base_name(label)
+        if name not in known or label.endswith(" with kratom"):
+            continue
+        for entry in load_medicine(name).next_morning:
+            level = (entry.get("threshold_ng_per_mL") or {}).get("value")
+            if level is not None:
+                out.add((f"{name} {float(level):g} ng/mL: next-morning level ({entry.get('source', '')})",
+                         float(level) * 1000.0 / mw))
+    return sorted(out)
 
 
 def _title(report: NightReport) -> str:
@@ -110,39 +156,71 @@ def _png(curves: Curves, path: Path, log: bool) -> None:
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    dates = curves.x
-    x = mdates.date2num(dates)
-    conc = curves.conc_nM
-    fig, ax = plt.subplots(figsize=(12, 5.5))
+    x = mdates.date2num(curves.x)
+    fig, ax = plt.subplots(figsize=(12, 6.5))
     for i, (bed, woke) in enumerate(curves.windows):
-        ax.axvspan(
-            mdates.date2num(bed), mdates.date2num(woke), color=SLEEP_COLOUR, alpha=0.18, lw=0,
-            label=f"sleep window (dose {bed:%H:%M} to wake-up {woke:%H:%M})" if i == 0 else None,
-        )
-    floor = 0.0
-    if log:
-        positive = [c[c > 0].max() for c in [*conc.values(), *(h for _, h in curves.bands.values())]
-                    if np.any(c > 0)]
-        floor = max(positive) * 1e-4 if positive else 1e-3
-    for k, (name, c) in enumerate(conc.items()):
-        y = np.where(c > floor, c, np.nan) if log else c
-        if name in curves.bands and k < BANDED:
-            low, high = (np.asarray(b, dtype=float) for b in curves.bands[name])
-            ax.fill_between(
-                x, np.where(low > floor, low, floor) if log else low, np.where(high > floor, high, np.nan) if log
-                else high, color=PALETTE[k % len(PALETTE)], alpha=0.25, lw=0, zorder=1,
-                label=f"{name}: {curves.band_label}" if curves.band_label else None,
-            )
-        dashed = name in curves.dashed
-        ax.plot(
-            x, y, color=PALETTE[k % len(PALETTE)], lw=2.2 if k < 2 or dashed else 1.2,
-            ls="--" if dashed else "-", label=name, zorder=3 if k < 2 or dashed else 2,
-        )
+        ax.axvspan(mdates.date2num(bed), mdates.date2num(woke), color=SLEEP_WINDOW, alpha=0.14, lw=0,
+                   label=f"sleep window (dose {bed:%H:%M} to wake-up {woke:%H:%M})" if i == 0 else None)
+        ax.axvline(mdates.date2num(woke), color=WAKE_MARKER, lw=0.9, ls="--", zorder=2,
+                   label="wake-up" if i == 0 else None)
+    for i, morning in enumerate(curves.mornings):
+        ax.axvline(mdates.date2num(morning), color=MORNING_MARKER, lw=0.9, ls=":", zorder=2,
+                   label=f"morning ({morning:%H:%M})" if i == 0 else None)
+    floor = _log_floor(curves) if log else 0.0
+    _png_lines(ax, x, curves, log, floor)
+    for label, level in curves.thresholds:
+        ax.axhline(level, color=THRESHOLD, lw=1.0, ls="-.", zorder=2, label=label)
     if log:
         ax.set_yscale("log")
     else:
         ax.set_ylim(bottom=0)
     ax.set_ylabel("Plasma concentration (nM)" + (", log scale" if log else ""))
+    _ng_axis(ax, curves)
+    _png_time_axis(ax, x, mdates)
+    ax.set_title(curves.title, fontsize=11)
+    # The legend sits under the plot, never over the curves.
+    ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+    footer = "Bold: mitragynine, 7-OH and medicines; thin: the minor alkaloids. Predictions, not advice."
+    if curves.bands:
+        footer = f"Coloured bands: {curves.band_label} (first two alkaloids); lines are medians. " + footer
+    fig.text(0.01, 0.01, footer, fontsize=8, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _log_floor(curves: Curves) -> float:
+    positive = [c[c > 0].max() for c in [*curves.conc_nM.values(), *(h for _, h in curves.bands.values())]
+                if np.any(c > 0)]
+    return max(positive) * 1e-4 if positive else 1e-3
+
+
+def _png_lines(ax: Any, x: Any, curves: Curves, log: bool, floor: float) -> None:
+    """Each compound in its own colour; bands for the first two; minor alkaloids thin and pale."""
+    for k, (name, c) in enumerate(curves.conc_nM.items()):
+        colour, bold = colour_for(name), curves.focused(name)
+        y = np.where(c > floor, c, np.nan) if log else c
+        if name in curves.bands and k < BANDED:
+            low, high = (np.asarray(b, dtype=float) for b in curves.bands[name])
+            ax.fill_between(
+                x, np.where(low > floor, low, floor) if log else low,
+                np.where(high > floor, high, np.nan) if log else high, color=colour, alpha=0.25, lw=0, zorder=1,
+                label=f"{name}: {curves.band_label}" if curves.band_label else None,
+            )
+        dashed = name in curves.dashed
+        ax.plot(x, y, color=colour, lw=2.2 if bold else 1.0, alpha=1.0 if bold else 0.55,
+                ls="--" if dashed and "with kratom" not in name else "-", label=name, zorder=3 if bold else 2)
+
+
+def _ng_axis(ax: Any, curves: Curves) -> None:
+    """A right-hand axis in ng/mL of the focus compound (nM x its molecular weight / 1000)."""
+    name = curves.axis_compound()
+    factor = curves.molecular_weight[name] / 1000.0
+    right = ax.secondary_yaxis("right", functions=(lambda v: v * factor, lambda v: v / factor))
+    right.set_ylabel(f"{name}, ng/mL (others: nM x molecular weight / 1000)", fontsize=9)
+
+
+def _png_time_axis(ax: Any, x: Any, mdates: Any) -> None:
     ax.set_xlabel("Clock time")
     ax.set_xlim(x[0], x[-1])
     span_days = float(x[-1] - x[0])
@@ -157,59 +235,63 @@ def _png(curves: Curves, path: Path, log: bool) -> None:
         ax.xaxis.set_minor_formatter(mdates.DateFormatter(""))
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(True, which="major", alpha=0.25)
-    ax.set_title(curves.title, fontsize=11)
-    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False)
-    footer = "Shaded: sleep window. ng/mL = nM x molecular weight / 1000. Predictions, not advice."
-    if curves.bands:
-        footer = (f"Blue shading: sleep window; coloured bands: {curves.band_label} (first two alkaloids); "
-                  "lines are medians. "
-                  "ng/mL = nM x molecular weight / 1000. Predictions, not advice.")
-    fig.text(
-        0.01, 0.01, footer,
-        fontsize=8, color="#555555",
-    )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def _html(curves: Curves, path: Path, log: bool) -> None:
     import plotly.graph_objects as go
 
-    x = curves.x
-    conc = curves.conc_nM
-    mws = curves.molecular_weight
     fig = go.Figure()
-    for k, (name, c) in enumerate(conc.items()):
-        ng = c * mws[name] / 1000.0
-        if name in curves.bands:
-            low, high = curves.bands[name]
-            colour = PALETTE[k % len(PALETTE)]
-            fig.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0, "color": colour},
-                                     showlegend=False, hoverinfo="skip", legendgroup=name))
-            fig.add_trace(go.Scatter(x=x, y=low, mode="lines", line={"width": 0, "color": colour}, fill="tonexty",
-                                     fillcolor=_rgba(colour, 0.2), name=f"{name}: {curves.band_label}",
-                                     hoverinfo="skip", legendgroup=name))
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=c, name=name, mode="lines",
-                line={"color": PALETTE[k % len(PALETTE)], "dash": "dash" if name in curves.dashed else "solid"},
-                customdata=ng,
-                hovertemplate=f"{name}<br>%{{x|%a %d %b %H:%M}}<br>%{{y:.3g}} nM<br>%{{customdata:.3g}} ng/mL"
-                "<extra></extra>",
-            )
-        )
+    _html_traces(fig, go, curves)
     for bed, woke in curves.windows:
-        fig.add_vrect(x0=bed, x1=woke, fillcolor=SLEEP_COLOUR, opacity=0.12, line_width=0, layer="below")
+        fig.add_vrect(x0=bed, x1=woke, fillcolor=SLEEP_WINDOW, opacity=0.12, line_width=0, layer="below")
+        fig.add_vline(x=woke, line={"color": WAKE_MARKER, "width": 1, "dash": "dash"})
+    for morning in curves.mornings:
+        fig.add_vline(x=morning, line={"color": MORNING_MARKER, "width": 1, "dash": "dot"})
+    for label, level in curves.thresholds:
+        fig.add_hline(y=level, line={"color": THRESHOLD, "width": 1, "dash": "dashdot"}, annotation_text=label,
+                      annotation_position="top left")
+    name = curves.axis_compound()
+    factor = curves.molecular_weight[name] / 1000.0
+    top = max(float(np.nanmax(np.asarray(c, dtype=float))) for c in curves.conc_nM.values()) * 1.05 or 1.0
+    low = top * 1e-4
+    y1 = [np.log10(low), np.log10(top)] if log else [0.0, top]
+    y2 = [v + np.log10(factor) for v in y1] if log else [v * factor for v in y1]
     fig.update_layout(
-        title=curves.title + "; shaded: sleep window",
+        title=curves.title + "; shaded: sleep window, dashed line: wake-up, dotted: morning",
         xaxis_title="Clock time",
-        yaxis_title="Plasma concentration (nM)",
-        yaxis_type="log" if log else "linear",
+        yaxis={"title": "Plasma concentration (nM)", "type": "log" if log else "linear", "range": y1},
+        # The same scale in ng/mL of the focus compound: its range is the nM range times MW / 1000.
+        yaxis2={"title": f"{name}, ng/mL", "overlaying": "y", "side": "right", "type": "log" if log else "linear",
+                "range": y2, "showgrid": False},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
         hovermode="closest",
         template="plotly_white",
     )
+    fig.add_trace(go.Scatter(x=[curves.x[0]], y=[None], yaxis="y2", showlegend=False, hoverinfo="skip"))
     fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+
+
+def _html_traces(fig: Any, go: Any, curves: Curves) -> None:
+    """Bands and lines, each compound in its colour; the minor alkaloids one legend click away."""
+    x = curves.x
+    for name, c in curves.conc_nM.items():
+        colour = colour_for(name)
+        visible = True if curves.focused(name) else "legendonly"
+        if name in curves.bands:
+            low, high = curves.bands[name]
+            fig.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0, "color": colour}, visible=visible,
+                                     showlegend=False, hoverinfo="skip", legendgroup=name))
+            fig.add_trace(go.Scatter(x=x, y=low, mode="lines", line={"width": 0, "color": colour}, fill="tonexty",
+                                     fillcolor=_rgba(colour, 0.2), name=f"{name}: {curves.band_label}",
+                                     visible=visible, hoverinfo="skip", legendgroup=name))
+        fig.add_trace(go.Scatter(
+            x=x, y=c, name=name, mode="lines", visible=visible, legendgroup=name,
+            line={"color": colour, "width": 2.2 if curves.focused(name) else 1.2,
+                  "dash": "dash" if name in curves.dashed and "with kratom" not in name else "solid"},
+            customdata=c * curves.molecular_weight[name] / 1000.0,
+            hovertemplate=f"{name}<br>%{{x|%a %d %b %H:%M}}<br>%{{y:.3g}} nM<br>%{{customdata:.3g}} ng/mL"
+            "<extra></extra>",
+        ))
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -267,7 +349,7 @@ def plot_sleep_changes(sleep: dict[str, Any], path: Path) -> Path:
     labels = [p[0] for p in points]
     med = np.array([p[1] for p in points])
     lo, hi = med - np.array([p[2] for p in points]), np.array([p[3] for p in points]) - med
-    colours = [PALETTE[p[4] % len(PALETTE)] for p in points]
+    colours = [MEDICINE_COLOURS[p[4] % len(MEDICINE_COLOURS)] for p in points]  # one colour per night
     if path.suffix.lower() == ".png":
         import matplotlib
 

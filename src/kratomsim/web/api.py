@@ -17,10 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kratomsim.errors import InputError
 from kratomsim.jsonsafe import json_safe
+from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock, parse_duration_h
 
-# Limits per request: each bounds the time and memory one request can take.
-MAX_NIGHTS = 60
+# Limits per request: each bounds the time and memory one request can take. Nights are the shared
+# limit of the CLI (limits.NIGHTS); the simulate table's doses stay bounded by its response size.
+MAX_NIGHTS = int(NIGHTS.high)
+MAX_SIM_DOSES = 60
 MIN_GRID_MIN = 5.0
 MAX_SIM_HOURS = 61 * 24.0
 MAX_TEXT_BYTES = 100_000
@@ -35,7 +38,7 @@ LIMITS = {
     "nights": f"1 to {MAX_NIGHTS}",
     "grid": f"{MIN_GRID_MIN:g} min or more",
     "simulate_hours": f"at most {MAX_SIM_HOURS:g} h (61 days)",
-    "simulate_count": f"1 to {MAX_NIGHTS} doses",
+    "simulate_count": f"1 to {MAX_SIM_DOSES} doses",
     "audit_text": f"at most {MAX_TEXT_BYTES:,} bytes (100 kB) of UTF-8",
     "scenario_name": f"1 to {MAX_NAME} characters",
     "comedications": f"at most {MAX_COMEDICATIONS} per night report",
@@ -128,7 +131,7 @@ class SimulateRequest(_Population, KratomDose):
                               "no human PK study exists, so it is simulated only as a stated extrapolation")
     at: Short = "22:30"
     every: Short = "24h"
-    count: Annotated[int, Field(ge=1, le=MAX_NIGHTS, description=LIMITS["simulate_count"])] = 1
+    count: Annotated[int, Field(ge=1, le=MAX_SIM_DOSES, description=LIMITS["simulate_count"])] = 1
     weight: Short = "70kg"
     grid: Short = Field("5min", description=LIMITS["grid"])
     hours: Annotated[float | None, Field(gt=0, le=MAX_SIM_HOURS, description=LIMITS["simulate_hours"])] = None
@@ -444,11 +447,11 @@ def population(req: PopulationRequest) -> JSONResponse:
     """Nightly Cmax, level at wake-up and sleep-window AUC over up to 100,000 people per request (population --json)."""
     from kratomsim.population import run_population
     from kratomsim.scenario import make_scenario
-    from kratomsim.units import hours_after
+    from kratomsim.units import sleep_hours
 
+    wake_h = sleep_hours(req.at, req.wake)
     scenario = make_scenario(product=req.product, dose=req.dose, at=req.at, every="24h", count=req.nights,
                              weight=req.weight)
-    wake_h = hours_after(scenario.first_dose, parse_clock(req.wake, "wake-up time"))
     result = run_population(scenario, req.subjects, seed=req.seed, level=req.level, progress=False,
                             wake_offset_h=wake_h, content=req.content)
     return _json({
@@ -504,6 +507,14 @@ def compounds() -> JSONResponse:
          "sources": [refs[k].short() if k in refs else k for k in c.sources]}
         for c in library_compounds().values()
     ])
+
+
+@router.get("/palette")
+def palette() -> JSONResponse:
+    """The colour of each compound, the same on every chart and plot (kratomsim.report.palette)."""
+    from kratomsim.report import palette as colours
+
+    return _json({"colours": colours.palette(), "other": colours.OTHER})
 
 
 @router.get("/medicines")

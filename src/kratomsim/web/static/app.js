@@ -19,10 +19,66 @@ function fmt(x) {
   return a >= 1000 || a < 0.01 ? x.toPrecision(3) : Number(x.toPrecision(3)).toString();
 }
 
-function showError(message) {
+// An error is shown under the form's submit button, focused (so it is in view and read out: the box
+// has role="alert") and the field it names is marked aria-invalid. Results of an earlier request are
+// cleared, so nothing stale stays on screen next to the error.
+function showError(message, form) {
   const box = $("#error");
+  for (const field of document.querySelectorAll("[aria-invalid=true]")) field.removeAttribute("aria-invalid");
   box.textContent = message || "";
   box.hidden = !message;
+  if (!message) return;
+  if (form) {
+    const actions = form.querySelector(".actions") || form.querySelector("button[type=submit]");
+    actions.insertAdjacentElement("afterend", box);
+    const field = fieldNamed(form, message);
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-errormessage", "error");
+    }
+  }
+  box.setAttribute("tabindex", "-1");
+  box.focus();
+}
+
+// The form field an error message is about: the one whose name or label the message mentions first
+// (API messages start with the field, "nights: ...", or name it, "cannot read dose ...").
+function fieldNamed(form, message) {
+  const text = message.toLowerCase();
+  let best = null;
+  let at = Infinity;
+  for (const input of form.querySelectorAll("input, select, textarea")) {
+    if (!input.name) continue;
+    const name = input.name.split(".").pop().toLowerCase();
+    const words = name.length >= 3 ? [name] : [];  // "at" would match the word, not the field
+    for (const label of input.labels || []) words.push(label.textContent.trim().toLowerCase());
+    for (const word of words) {
+      const i = text.search(new RegExp("(^|[^a-z])" + escapeRegExp(word) + "([^a-z]|$)"));
+      if (i >= 0 && i < at) { at = i; best = input; }
+    }
+  }
+  return best;
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// While a request runs the previous results are greyed (and marked busy); an error clears them.
+function markStale(stale) {
+  for (const node of [$("#results"), $("#chart")]) {
+    if (!node) continue;
+    node.classList.toggle("stale", stale);
+    node.setAttribute("aria-busy", stale ? "true" : "false");
+  }
+}
+
+function clearResults() {
+  const results = $("#results");
+  if (results) results.hidden = true;
+  const chart = $("#chart");
+  if (chart && window.Plotly && chart.classList.contains("js-plotly-plot")) Plotly.purge(chart);
+  markStale(false);
 }
 
 function setStatus(text) {
@@ -89,12 +145,20 @@ function fillList(selector, items) {
   list.replaceChildren(...items.map((t) => el("li", t)));
 }
 
+// Each sleep window shaded, with a dashed line at its wake-up (as in the CLI's plots).
 function sleepShapes(windows) {
-  return windows.map(([x0, x1]) => ({
-    type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
-    fillcolor: "rgba(110, 110, 110, 0.12)", line: { width: 0 }, layer: "below",
-  }));
+  return windows.flatMap(([x0, x1]) => [
+    { type: "rect", xref: "x", yref: "paper", x0, x1, y0: 0, y1: 1,
+      fillcolor: "rgba(110, 110, 110, 0.12)", line: { width: 0 }, layer: "below" },
+    { type: "line", xref: "x", yref: "paper", x0: x1, x1, y0: 0, y1: 1,
+      line: { color: "#222222", width: 1, dash: "dash" } },
+  ]);
 }
+
+// Mitragynine, 7-OH and medicines bold; the minor alkaloids thin and pale, as in the CLI's plots.
+const MINOR = ["speciogynine", "paynantheine", "speciociliatine", "mitraciliatine", "isopaynantheine"];
+const lineFor = (name) => (MINOR.includes(name)
+  ? { color: colourFor(name), width: 1.2 } : { color: colourFor(name), width: 2.5 });
 
 // Axis titles: the long one on wide screens, the short one where the long one would be cut off.
 const axisTitle = (long, short) => ({ text: window.innerWidth < 600 ? short : long });
@@ -141,25 +205,39 @@ function bindForm(form, render) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showError("");
+    markStale(true);
     setStatus("Simulating…");
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
       const data = await postJSON(form.dataset.api, formBody(form));
       setStatus("");  // cleared before drawing, so a page's note about the chart stays
+      await paletteReady;
       await render(data);
+      markStale(false);
       $("#results") && ($("#results").hidden = false);
     } catch (err) {
       setStatus("");
-      showError(err.message);
+      clearResults();
+      showError(err.message, form);
     } finally {
       button.disabled = false;
     }
   });
 }
 
-// Colours shared by a compound's band and its median line (plotly's default order).
-const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+// One colour per compound on every page and plot: the table of kratomsim.report.palette, from the API.
+let COLOURS = { colours: {}, other: "#555555" };
+let paletteReady = Promise.resolve();
+async function loadPalette() {
+  try { COLOURS = await api("/api/palette"); } catch (err) { /* grey lines still draw */ }
+}
+
+// 'mitragynine (kratom:K51:2g)', 'zolpidem:10mg', 'zolpidem with kratom' -> the compound's colour.
+function colourFor(label) {
+  const base = String(label).split(" (")[0].trim().replace(/ with kratom$/, "").split(":")[0].trim().toLowerCase();
+  return COLOURS.colours[base] || COLOURS.other;
+}
 
 function rgba(hex, alpha) {
   const n = parseInt(hex.slice(1), 16);
@@ -176,10 +254,11 @@ function nightTraces(c) {
   const banded = c.curves.filter((s) => s.band).map((s) => s.compound);
   const shown = banded.some((n) => FIRST_BANDS.includes(n)) ? FIRST_BANDS : banded;
   c.curves.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = colourFor(s.compound);
     if (!s.band) {
       traces.push({ x: c.clock, y: s.conc_ng_per_mL, name: s.compound, type: "scatter", mode: "lines",
-                    line: { color }, hovertemplate: "%{y:.3g} ng/mL" });
+                    line: lineFor(s.compound), opacity: MINOR.includes(s.compound) ? 0.6 : 1,
+                    hovertemplate: "%{y:.3g} ng/mL" });
       return;
     }
     const b = s.band;
@@ -199,7 +278,7 @@ function nightTraces(c) {
   c.curves.forEach((s, i) => {
     if (!s.band) return;
     traces.push({ x: c.clock, y: s.band.median_ng_per_mL, type: "scatter", mode: "lines",
-                  line: { color: PALETTE[i % PALETTE.length], width: 2 }, legendgroup: s.compound,
+                  line: { color: colourFor(s.compound), width: 2 }, legendgroup: s.compound,
                   legendrank: 1000 + i, name: s.compound, hovertemplate: "median %{y:.3g} ng/mL" });
   });
   return traces;
@@ -256,7 +335,8 @@ function renderNight(data) {
     ? `Lines: the median of ${c.band.subjects.toLocaleString("en")} simulated people. Coloured shading: ` +
       `the ${c.band.interval} band of mitragynine and 7-hydroxymitragynine (click "… band" in the legend ` +
       "for another alkaloid's). Grey columns: sleep windows (bedtime to wake-up)."
-    : "Shaded: sleep windows (bedtime to wake-up).");
+    : "Shaded: sleep windows (bedtime to wake-up); dashed line: wake-up. Bold: mitragynine, " +
+      "7-hydroxymitragynine and medicines; thin: the minor alkaloids.");
   $("#summary").replaceChildren(...data.summary.split("\n").map((line) => el("p", line)));
   const warn = [...data.warnings, ...data.comedication_warnings];
   $("#warnings").replaceChildren(...warn.map((w) => el("p", w, { class: "warning" })));
@@ -308,7 +388,7 @@ function initNight() {
       await postJSON("/api/scenarios", { name: $("#scenario-name").value, kind: "night", params: formBody(form) });
       $("#scenario-name").value = "";
       await refreshSaved(form);
-    } catch (err) { showError(err.message); }
+    } catch (err) { showError(err.message, save); }
   });
   refreshSaved(form).catch((err) => showError(err.message));
 }
@@ -322,7 +402,7 @@ function initReceptors() {
       { x: c.clock, y: c.curves.low.total, fill: "tonexty", line: { width: 0 }, fillcolor: "rgba(128,128,128,0.25)",
         name: "range over unbound fraction" },
       { x: c.clock, y: d.total, name: "all alkaloids", line: { color: "black", width: 3 } },
-      ...Object.entries(d.by_ligand).map(([n, y]) => ({ x: c.clock, y, name: n })),
+      ...Object.entries(d.by_ligand).map(([n, y]) => ({ x: c.clock, y, name: n, line: { color: colourFor(n) } })),
       { x: c.clock, y: d.stimulus, name: "stimulus (% of full agonist)", line: { dash: "dash", color: "red" } },
     ];
     plot(traces, { yaxis: { title: axisTitle(`${data.receptor} receptor occupancy (%)`, `${data.receptor} occupancy (%)`), range: [0, 100] },
@@ -365,10 +445,34 @@ async function initInteractions() {
   });
 }
 
+// Each matched claim with everything the API gives for it: the verdict and why (rationale), the
+// catalog's own verdict, how close the match was, and the studies behind it.
+function claimCard(m, references) {
+  const li = el("li", null, { class: "claim" });
+  li.appendChild(el("p", `“${m.clause || m.sentence}”`, { class: "claim-text" }));
+  const verdict = el("p");
+  verdict.appendChild(el("strong", m.verdict));
+  const flags = [m.negated ? "negated" : "", m.hedged ? "hedged" : ""].filter(Boolean).join(", ");
+  verdict.append(` — catalog claim ${m.claim_id} (catalog verdict: ${m.catalog_verdict}; similarity ${fmt(m.similarity)}` +
+                 `${flags ? `; ${flags}` : ""})`);
+  li.appendChild(verdict);
+  li.appendChild(el("p", `Why: ${m.rationale}`, { class: "rationale" }));
+  const sources = el("ul", null, { class: "claim-sources", "aria-label": "Evidence for this claim" });
+  for (const s of m.sources) {
+    const key = String(s).split(" ")[0];
+    sources.appendChild(el("li", references[key] ? `${s}: ${references[key]}` : s));
+  }
+  li.appendChild(el("p", "Evidence:"));
+  li.appendChild(sources);
+  return li;
+}
+
 function initAudit() {
   bindForm($("#audit-form"), (r) => {
     $("#table").replaceChildren(table(["sentence", "claim", "verdict", "similarity", "negated", "hedged"],
       r.claims.map((m) => [m.sentence, m.claim_id, m.verdict, m.similarity, m.negated ? "yes" : "", m.hedged ? "yes" : ""])));
+    $("#claims").replaceChildren(...(r.claims.length ? r.claims.map((m) => claimCard(m, r.references))
+                                                       : [el("li", "No claim of the catalog was found.")]));
     fillList("#notes", r.not_in_catalog.length ? r.not_in_catalog : ["None."]);
     fillList("#sources", Object.entries(r.references).map(([k, v]) => `${k}: ${v}`));
   });
@@ -379,7 +483,8 @@ function initCompare() {
     const c = r.chart;
     const traces = c.curves.map((s) => ({
       x: c.clock, y: s.conc_ng_per_mL.map((v) => (v > 0 ? v : null)), name: s.name, type: "scatter", mode: "lines",
-      line: s.name.startsWith("kratom") || s.name.includes("(kratom") ? {} : { dash: "dash" },
+      line: s.name.startsWith("kratom") || s.name.includes("(kratom")
+        ? { color: colourFor(s.name) } : { color: colourFor(s.name), dash: "dash" },
       hovertemplate: "%{y:.3g} ng/mL",
     }));
     plot(traces, { yaxis: { title: axisTitle("Plasma concentration (ng/mL, log scale)", "Plasma (ng/mL, log)"), type: "log" },
@@ -405,6 +510,7 @@ const PAGES = { night: initNight, compare: initCompare, receptors: initReceptors
 
 document.addEventListener("DOMContentLoaded", () => {
   loadProducts();
+  paletteReady = loadPalette();
   const init = PAGES[document.body.dataset.page] || window.kratomsimInitPage;
   if (init) init();
 });
