@@ -115,11 +115,13 @@ def make_scenario(
     day = start_date if isinstance(start_date, date) else parse_date(start_date) if start_date else date.today()
     first = datetime.combine(day, clock)
     last_dose_h = (int(count) - 1) * interval_h
-    horizon_h = float(hours) if hours is not None else last_dose_h + DEFAULT_TAIL_H
+    if last_dose_h >= MAX_HORIZON_H:
+        raise InputError(f"dose count {int(count)} every {interval_h:g} h spans {last_dose_h / 24:g} days; "
+                         "the doses must fit in 365 days")
+    # Without --hours the tail after the last dose is cut at the 365-day horizon, not refused.
+    horizon_h = float(hours) if hours is not None else min(last_dose_h + DEFAULT_TAIL_H, MAX_HORIZON_H)
     if not 0 < horizon_h <= MAX_HORIZON_H:
         raise InputError(f"horizon of {horizon_h:g} h is outside the accepted range: over 0 and at most 365 days")
-    if last_dose_h > MAX_HORIZON_H:
-        raise InputError(f"the doses span {last_dose_h / 24:g} days; at most 365 days are accepted")
     if horizon_h / grid_h > 2_000_000:
         raise InputError(
             f"{horizon_h:g} h on a {grid} grid is {horizon_h / grid_h:.0f} points; at most 2,000,000 are "
