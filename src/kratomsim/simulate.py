@@ -1,7 +1,7 @@
 """Run a scenario through the PK engine: concentrations of every alkaloid over time.
 
 ``run`` returns arrays (for the night, receptor and interaction modules); ``simulate`` returns the
-tidy table the CLI writes. Both are thin over :func:`kratomsim.pk.engine.propagate`.
+tidy table the CLI writes. Both are thin over the exact solvers in :mod:`kratomsim.pk`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
-from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.modal import exact_concentrations
 from kratomsim.pk.model import Disposition, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.tea import CALIBRATION_STATEMENT, applies_to, tea_extraction
@@ -107,8 +107,7 @@ def run(
     chosen, chosen_formations = model_for(scenario, dispositions, formations)
     system = build_system(chosen, chosen_formations)
     times = scenario.times_h() if times_h is None else np.asarray(times_h, dtype=float)
-    states = propagate(system, scenario.dose_events(), times)
-    conc = concentrations_nM(system, states)
+    conc = exact_concentrations(system, scenario.dose_events(), times)
     return Exposure(
         scenario=scenario,
         times_h=times,

@@ -246,6 +246,16 @@ def _used_labels(model: ModalModel) -> dict[str, list[int]]:
     return {x: sorted(labels) for x, labels in used.items()}
 
 
+def _shared(labels: Sequence[int], used: list[int]) -> tuple[list[int], list[int]]:
+    """Rows of ``labels`` that an input excites (its other coefficients are zero), and their amplitude rows.
+
+    A compound's modes are the union over its inputs: a metabolite dosed itself has its own gut mode,
+    which a dose of its parent never excites.
+    """
+    rows = [i for i, k in enumerate(labels) if k in used]
+    return rows, [used.index(labels[i]) for i in rows]
+
+
 def _arrivals(model: ModalModel, doses: Sequence[DoseEvent]) -> list[tuple[float, str, FloatArray]]:
     n = model.n_subjects
     out = []
@@ -293,7 +303,8 @@ def modal_concentrations(
                 continue
             a = np.zeros((len(labels), n))
             for x, coef in coefs.items():
-                a += coef * amp[x][[used[x].index(k) for k in labels]]
+                rows, pos = _shared(labels, used[x])
+                a[rows] += coef[rows] * amp[x][pos]
             rates = model.rates[list(labels)]
             steps = np.diff(dt)
             if sel.size > 2 and np.all(np.abs(steps - steps[0]) <= 1e-12 * max(1.0, float(dt[-1]))):
@@ -438,9 +449,9 @@ def window_metrics(
             # segment 0 coefficients, referenced at the window start: (nights, K, S)
             a = np.zeros((len(nights), len(labels), n))
             for x, coef in coefs.items():
-                pos = [used[x].index(k) for k in labels]
+                rows, pos = _shared(labels, used[x])
                 for jj, j in enumerate(nights):
-                    a[jj] += coef * starts[j][x][pos]
+                    a[jj, rows] += coef[rows] * starts[j][x][pos]
             cuts = sorted({d for d, x, _ in within if x in coefs})
             segments: list[tuple[float, float, FloatArray]] = []
             lo = 0.0
@@ -566,3 +577,19 @@ def reference_window_metrics(
             cwake[:, j, i] = conc[:, i1]
             auc[:, j, i] = x[:, i1, n + i] - x[:, i0, n + i]
     return NightMetrics(tuple(compounds), cmax, cwake, auc)
+
+
+def exact_concentrations(
+    system: LinearSystem, doses: Sequence[DoseEvent], times_h: FloatArray
+) -> dict[str, FloatArray]:
+    """Plasma concentrations (nM), {compound: (subjects, times)}, by the fastest exact solver.
+
+    The modal solution evaluates all output times of a stretch at once (a few ms for a week on a
+    5-minute grid, against about 50 ms of expm steps); both are exact, and agree to about 1e-13.
+    Systems the modal form does not cover (not mammillary, a formation cycle) use the expm engine.
+    """
+    try:
+        model = build_modal(system, sorted({d.compound for d in doses}))
+    except ValueError:
+        return concentrations_nM(system, propagate(system, doses, np.asarray(times_h, dtype=float)))
+    return modal_concentrations(model, doses, np.asarray(times_h, dtype=float))
