@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same numbers."),
         level: float = typer.Option(0.90, "--level", help="Prediction interval level (0.9 = 5-95 %)."),
         chunk_size: int = typer.Option(65536, "--chunk-size", help="Subjects per chunk (memory, not results)."),
-        workers: int = typer.Option(1, "--workers", help="Local threads (ignored with --dask)."),
+        workers: int = typer.Option(0, "--workers", help="Local threads; 0 = one per available core "
+                                    "(ignored with --dask)."),
         dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://host:8786."),
         content: str | None = typer.Option(
             None, "--content", help="assay: vary content by the product's assay SD; market: draw each person's "
@@ -35,8 +36,8 @@ def register(app: typer.Typer) -> None:
         from kratomsim.scenario import make_scenario
         from kratomsim.units import hours_after, parse_clock
 
-        if workers < 1:
-            raise InputError(f"--workers must be at least 1, got {workers}")
+        if workers < 0:
+            raise InputError(f"--workers must be 0 (one per core) or more, got {workers}")
         scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=nights, weight=weight)
         content_spreads: bool | tuple[Spread, ...] = False
         if content is not None:
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
             result = run_population(
                 scenario, subjects, seed=seed, level=level, chunk_size=chunk_size, dask_address=dask,
                 progress=not json_out and sys.stderr.isatty(), wake_offset_h=wake_h, content=content_spreads,
-                workers=workers,
+                workers=workers or None,
             )
         except PopulationInterrupted as stop:
             print(str(stop), file=sys.stderr)
