@@ -27,9 +27,11 @@ def chart_values(values: ArrayLike, digits: int = CHART_DIGITS) -> list[float | 
         decimals = np.where(nonzero, digits - 1 - np.floor(np.log10(np.abs(out), where=nonzero, out=np.ones_like(out))),
                             0.0)
     up = decimals >= 0
-    power = 10.0 ** np.abs(decimals)  # exact for the exponents of doubles we meet (|d| <= 22)
-    out = np.where(up, np.round(out * power) / power, np.round(out / power) * power)
-    listed: list[float | None] = out.tolist()
+    power = 10.0 ** np.minimum(np.abs(decimals), 22)  # powers of ten are exact doubles up to 1e22
+    rounded = np.where(up, np.round(out * power) / power, np.round(out / power) * power)
+    extreme = np.nonzero(np.abs(decimals) > 22)[0]  # below 1e-19 or above 1e25: rare, done one by one
+    rounded[extreme] = [float(f"{v:.{digits}g}") for v in out[extreme].tolist()]
+    listed: list[float | None] = rounded.tolist()
     if not finite.all():
         listed = [v if ok else None for v, ok in zip(listed, finite.tolist(), strict=True)]
     return listed
