@@ -37,7 +37,7 @@ from kratomsim.simulate import model_for
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
 WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
-DEFAULT_CHUNK = 65536
+DEFAULT_CHUNK = 16384  # subjects per chunk: small enough that temporaries stay out of the page-fault path
 DEFAULT_BAND_SUBJECTS = 2000
 DEFAULT_WAKE_H = 8.0
 METRICS = ("cmax", "cwake", "auc")

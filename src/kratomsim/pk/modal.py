@@ -30,7 +30,7 @@ BoolArray = NDArray[np.bool_]
 
 DEFECTIVE_TOL = 1e-6  # relative gap between two convolved rates under which a subject is defective
 _TIME_DECIMALS = 9  # as in the engine: instants equal to 1e-9 h are one instant
-_MAX_BLOCK_VALUES = 1 << 21  # values (subjects x nights x grid points) evaluated at once for a maximum
+_MAX_BLOCK_VALUES = 1 << 16  # values (subjects x nights x grid points) evaluated at once for a maximum
 
 # Floating-point operations done by window_metrics (multiply, add, max and exp each count 1), for
 # the benchmark's fraction-of-peak figure. Updated per vectorised call, so the cost is negligible.
