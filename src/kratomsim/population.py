@@ -552,7 +552,10 @@ def run_population(
     began = time.perf_counter()
     spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows)
     n_band = max(1, min(subjects, int(band_subjects)))
-    times, low, median, high = _bands(spec, scenario, n_band, level)
+    from concurrent.futures import ThreadPoolExecutor
+
+    side = ThreadPoolExecutor(max_workers=1)  # the bands are computed beside the chunks, not before them
+    bands = side.submit(_bands, spec, scenario, n_band, level)
     chunks = list(_chunks(subjects, chunk_size))
     histogram = np.zeros((len(METRICS), len(spec.compounds), len(spec.windows), _NBINS + 2), dtype=np.int64)
     defective = 0
@@ -570,8 +573,13 @@ def run_population(
                     on_chunk(result)
                 if bar is not None and task is not None:
                     bar.update(task, completed=done)
-    except KeyboardInterrupt:
-        raise PopulationInterrupted(done, subjects) from None
+    except BaseException as stop:
+        side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run
+        if isinstance(stop, KeyboardInterrupt):
+            raise PopulationInterrupted(done, subjects) from None
+        raise
+    times, low, median, high = bands.result()
+    side.shutdown()
     return PopulationResult(
         scenario=scenario, subjects=subjects, seed=int(seed), level=float(level), times_h=times,
         clock=scenario.clock(times), compounds=spec.compounds, median=median, low=low, high=high,
