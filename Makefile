@@ -43,6 +43,8 @@ pytest: $(VENV)/.installed-test browser
 test: lint typecheck pytest
 
 bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/cli_start.py
+	$(BIN)/python benchmarks/web_night.py
 	$(BIN)/python benchmarks/population.py
 	$(BIN)/python benchmarks/audit.py
 

@@ -1,6 +1,9 @@
 """The ``kratomsim`` command line: a thin layer over the Python API.
 
-Each command lives in ``kratomsim.commands.<name>`` and registers itself on :data:`app`.
+Each command lives in ``kratomsim.commands.<module>`` and registers itself on a Typer app. The
+modules are imported only when their command runs: ``kratomsim --help`` lists the commands from
+:data:`COMMANDS` without loading scipy, pandas or the model, so the CLI starts about as fast as
+numpy imports (``benchmarks/cli_start.py``).
 User mistakes raise :class:`~kratomsim.errors.InputError`; :func:`main` prints them as one line
 and exits with status 2, with no traceback.
 """
@@ -10,11 +13,76 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from kratomsim.errors import InputError
+
+# command name -> (module in kratomsim.commands, one-line help shown by ``kratomsim --help``).
+# The line must equal the command's own first help line (tests/test_cli_start.py checks it).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "products": ("library", "List assayed products (mg alkaloid per g, or per unit) with sources, and the market "
+                            "spread."),
+    "compounds": ("library", "List the alkaloids with molecular weights and sources."),
+    "simulate": ("simulate", "Concentrations of every alkaloid over time, as a tidy table (one row per time and "
+                             "compound)."),
+    "validate": ("validate", "Reproduce published study tables: observed, predicted, fold error, GMFE."),
+    "calibrate": ("calibrate", "Fit each alkaloid's model to Tanna 2022's medians; writes parameters with residuals."),
+    "receptors": ("receptors", "Opioid and serotonin receptor occupancy and stimulus from the alkaloid mix, night "
+                               "by night."),
+    "interact": ("interact", "Predicted AUC and Cmax ratios of a medicine taken with kratom (CYP3A4/CYP2D6), with "
+                             "a range."),
+    "audit": ("audit", "Match each claim about kratom and sleep to the cited claim catalog and give its verdict."),
+    "serve": ("serve", "Serve the night report, compare, receptors, interactions and audit pages, and the REST API."),
+    "population": ("population", "Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."),
+    "night": ("night", "Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor "
+                       "occupancy."),
+    "compare": ("compare", "Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by "
+                           "aid."),
+    "strains": ("strains", "Compare alkaloid content by strain label, with the variation across and within labels."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a command's module only when that command is looked up to run.
+
+    While the group's own help is drawn, each command is a stub carrying its one-line help.
+    """
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        if self._listing:
+            return typer.core.TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def load_command(name: str) -> Any:
+    """The click command ``name``, built from its module's ``register`` (imports the module)."""
+    module, _ = COMMANDS[name]
+    sub = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+    importlib.import_module(f"kratomsim.commands.{module}").register(sub)
+
+    @sub.callback()
+    def _group() -> None:  # a callback makes typer build a group even for one command
+        return None
+
+    return typer.main.get_group(sub).commands[name]
+
 
 app = typer.Typer(
     name="kratomsim",
@@ -23,30 +91,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-)
-
-COMMAND_MODULES = (
-    "library",
-    "simulate",
-    "validate",
-    "calibrate",
-    "receptors",
-    "interact",
-    "audit",
-    "serve",
-    "population",
-    "night",
-    "compare",
-    "strains",
+    cls=LazyGroup,
 )
 
 
-def _register_commands() -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"kratomsim.commands.{name}").register(app)
-
-
-_register_commands()
+@app.callback()
+def _root() -> None:
+    """The commands are listed lazily by :class:`LazyGroup`."""
 
 
 def _fail(message: str, code: int, argv: list[str]) -> NoReturn:

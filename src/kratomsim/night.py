@@ -33,9 +33,11 @@ STEADY_STATE_FRACTION = 0.9
 GRID = "5min"
 STEADY_STATE_METHOD = (
     "superposition: with one dose every 24 h, the AUC over dose interval n equals the single-dose AUC "
-    "from 0 to n x 24 h; the single dose is simulated until 25 half-lives of the model's slowest "
-    "eigenvalue and the tail extrapolated with that eigenvalue; on the linear model (without "
-    "autoinhibition, which superposition cannot carry: with it on, see autoinhibition.effect)"
+    "from 0 to n x 24 h; for the kratom alkaloids the single-dose cumulative AUC is a sum of exponentials "
+    "(the model's modes) and is solved exactly; for medicines the single dose is simulated until 25 "
+    "half-lives of the model's slowest eigenvalue and the tail extrapolated with that eigenvalue; on the "
+    "linear model (without autoinhibition, which superposition cannot carry: with it on, see "
+    "autoinhibition.effect)"
 )
 
 
@@ -213,13 +215,33 @@ def steady_state(
         t90 = float(times[min(k, len(times) - 1)])
         if 0 < k < len(times):
             t90 = float(np.interp(target, cum[k - 1 : k + 1], times[k - 1 : k + 1]))
-        nights_needed = max(1, math.ceil(t90 / interval_h - 1e-9))
-        out[name] = {
-            "nights_to_90pct": nights_needed,
-            "days_to_90pct": t90 / 24.0,
-            "slowest_half_life_h": math.log(2.0) / slowest_rate,
-        }
+        out[name] = _steady_entry(t90, slowest_rate, interval_h)
     return out
+
+
+def _steady_entry(t90: float, slowest_rate: float, interval_h: float) -> dict[str, Any]:
+    return {
+        "nights_to_90pct": max(1, math.ceil(t90 / interval_h - 1e-9)),
+        "days_to_90pct": t90 / 24.0,
+        "slowest_half_life_h": math.log(2.0) / slowest_rate,
+    }
+
+
+def kratom_steady_state(single: Any, interval_h: float = 24.0) -> dict[str, dict[str, Any]]:
+    """:func:`steady_state` of the single-dose scenario ``single``, from the closed-form cumulative AUC.
+
+    Exact for the linear model (:func:`kratomsim.pk.steady.auc_fraction_times`); falls back to the
+    numerical path when the modal form does not apply (a defective system).
+    """
+    from kratomsim.pk.steady import auc_fraction_times
+    from kratomsim.simulate import model_for, run
+
+    system = build_system(*model_for(single))
+    rate = _slowest_rate(system.A)
+    exact = auc_fraction_times(system, single.dose_events(), STEADY_STATE_FRACTION)
+    if exact is None:
+        return steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate, interval_h)
+    return {name: _steady_entry(t90, rate, interval_h) for name, (t90, _) in exact.items()}
 
 
 def _slowest_rate(a_matrix: FloatArray) -> float:
@@ -402,7 +424,7 @@ def night_report(
     from kratomsim.comedication import medicine_with_kratom
     from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import model_for, run
+    from kratomsim.simulate import model_for
 
     check_oral_seven_oh(dose, extrapolate)
     timeline = make_timeline(at, wake, nights, morning, start_date)
@@ -428,8 +450,7 @@ def night_report(
     # Steady state of the kratom alkaloids from one dose of the same scenario (superposition).
     single = make_scenario(product=product, dose=dose, at=at, count=1, weight=weight, hours=24.0,
                            autoinhibition=False)  # superposition needs the linear model
-    rate = _slowest_rate(system.A)
-    ss = steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
+    ss = kratom_steady_state(single)
 
     notes = [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes, *_default_dose_notes(comedications)]
     source_keys: set[str] = set(scenario.product.sources if scenario.product else ())
@@ -602,7 +623,7 @@ def population_nights(
     counts: dict[str, Any] = {}
 
     def add(name: str, values: FloatArray) -> None:
-        counts[name] = counts.get(name, 0) + log_histogram(values)
+        counts[name] = log_histogram(values, counts.get(name))
 
     def on_chunk(chunk: Any) -> None:
         m = chunk.metrics  # (subjects, nights, compounds)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,7 @@ from kratomsim.variability_structure import bootstrap, split_moments
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
 WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
-DEFAULT_CHUNK = 65536
+DEFAULT_CHUNK = 16384  # subjects per chunk: small enough that temporaries stay out of the page-fault path
 DEFAULT_BAND_SUBJECTS = 2000
 DEFAULT_WAKE_H = 8.0
 METRICS = ("cmax", "cwake", "auc")
@@ -348,15 +349,22 @@ def _bin_index(values: FloatArray) -> NDArray[np.int64]:
     return np.clip(np.floor(scaled).astype(np.int64) + 1, 0, _NBINS + 1)
 
 
-def _histogram(metrics: NightMetrics) -> NDArray[np.int64]:
+def _histogram(metrics: NightMetrics, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Counts per (metric, compound, night, bin), added into ``out`` when given.
+
+    One bincount per metric and compound over that cell's own bins: a small output that stays in
+    cache, where one bincount over all cells wrote (and first touched) tens of MB per work block.
+    """
     _, J, C = metrics.cmax.shape
-    parts = []
+    if out is None:
+        out = np.zeros((len(METRICS), C, J, _NBINS + 2), dtype=np.int64)
+    offsets = (np.arange(J) * (_NBINS + 2))[None, :]
     for m, name in enumerate(METRICS):
-        values = getattr(metrics, name)  # (S, J, C)
-        cell = (m * C + np.arange(C)[None, None, :]) * J + np.arange(J)[None, :, None]
-        parts.append((cell * (_NBINS + 2) + _bin_index(values)).ravel())
-    flat = np.bincount(np.concatenate(parts), minlength=len(METRICS) * C * J * (_NBINS + 2))
-    return flat.reshape(len(METRICS), C, J, _NBINS + 2).astype(np.int64)
+        index = _bin_index(getattr(metrics, name))  # (S, J, C)
+        for c in range(C):
+            counts = np.bincount((index[:, :, c] + offsets).ravel(), minlength=J * (_NBINS + 2))
+            out[m, c] += counts.reshape(J, _NBINS + 2)
+    return out
 
 
 def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, int]:
@@ -379,8 +387,7 @@ def run_chunk(spec: _Spec, start: int, stop: int, keep: bool = False) -> ChunkRe
         hi = min(stop, lo + WORK)
         metrics, bad = solve_subjects(spec, lo, hi)
         defective += bad
-        h = _histogram(metrics)
-        histogram = h if histogram is None else histogram + h
+        histogram = _histogram(metrics, histogram)
         if keep:
             kept.append(metrics)
     assert histogram is not None
@@ -559,7 +566,7 @@ def run_population(
     content: bool | Sequence[Spread] = False,
     study: str | None = None,
     on_chunk: Callable[[ChunkResult], None] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     spreads: Sequence[Spread] | None = None,
     windows: Sequence[tuple[float, float]] | None = None,
 ) -> PopulationResult:
@@ -569,7 +576,7 @@ def run_population(
     grid time; nightly Cmax, concentration at wake-up and AUC over the sleep window come from all
     subjects, in chunks. ``on_chunk`` receives each chunk's per-subject metrics in subject order.
     The result depends only on the scenario, ``subjects``, ``seed`` and the options, never on
-    ``chunk_size``, ``workers`` (local threads) or where the chunks ran.
+    ``chunk_size``, ``workers`` (local threads; None: one per available core) or where the chunks ran.
     """
     if isinstance(subjects, bool) or int(subjects) < 1:
         raise InputError(f"subjects must be a whole number of at least 1, got {subjects!r}")
@@ -581,7 +588,10 @@ def run_population(
     began = time.perf_counter()
     spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows)
     n_band = max(1, min(subjects, int(band_subjects)))
-    times, low, median, high = _bands(spec, scenario, n_band, level)
+    from concurrent.futures import ThreadPoolExecutor
+
+    side = ThreadPoolExecutor(max_workers=1)  # the bands are computed beside the chunks, not before them
+    bands = side.submit(_bands, spec, scenario, n_band, level)
     chunks = list(_chunks(subjects, chunk_size))
     histogram = np.zeros((len(METRICS), len(spec.compounds), len(spec.windows), _NBINS + 2), dtype=np.int64)
     defective = 0
@@ -591,7 +601,7 @@ def run_population(
     try:
         with bar if bar is not None else _NoBar():
             task = bar.add_task("subjects", total=subjects) if bar else None
-            for result in _execute(spec, chunks, keep, dask_address, workers):
+            for result in _execute(spec, chunks, keep, dask_address, default_workers() if workers is None else workers):
                 histogram += result.histogram
                 defective += result.defective
                 done += result.stop - result.start
@@ -599,8 +609,13 @@ def run_population(
                     on_chunk(result)
                 if bar is not None and task is not None:
                     bar.update(task, completed=done)
-    except KeyboardInterrupt:
-        raise PopulationInterrupted(done, subjects) from None
+    except BaseException as stop:
+        side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run
+        if isinstance(stop, KeyboardInterrupt):
+            raise PopulationInterrupted(done, subjects) from None
+        raise
+    times, low, median, high = bands.result()
+    side.shutdown()
     return PopulationResult(
         scenario=scenario, subjects=subjects, seed=int(seed), level=float(level), times_h=times,
         clock=scenario.clock(times), compounds=spec.compounds, median=median, low=low, high=high,
@@ -625,6 +640,14 @@ def _progress_bar(enabled: bool, total: int) -> Any:
 
     return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+
+
+def default_workers() -> int:
+    """Local threads for a run: one per core this process may use (numpy releases the GIL)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _execute(
@@ -691,19 +714,26 @@ def subject_concentrations(
     return {c: conc[c] for c in spec.compounds if c in conc}
 
 
-def log_histogram(values: FloatArray) -> NDArray[np.int64]:
+def log_histogram(values: FloatArray, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
     """Counts of log10(values) over the first axis (subjects), in the run's metric bins.
 
     ``values`` has shape (subjects, ...); the result (..., bins + 2) adds up over any split of the
     subjects, and :func:`histogram_interval` reads quantiles from it. Zero and NaN count as 0.
+    With ``out`` (a previous result), the counts are added into it in place.
     """
     arr = np.asarray(values, dtype=float)
     rest = arr.shape[1:]
     cells = int(np.prod(rest)) if rest else 1
     flat = arr.reshape(arr.shape[0], cells)
-    index = np.arange(cells)[None, :] * (_NBINS + 2) + _bin_index(np.nan_to_num(flat, nan=0.0))
-    counts = np.bincount(index.ravel(), minlength=cells * (_NBINS + 2))
-    return counts.reshape(*rest, _NBINS + 2).astype(np.int64)
+    index = _bin_index(np.nan_to_num(flat, nan=0.0))
+    if out is None:
+        out = np.zeros((*rest, _NBINS + 2), dtype=np.int64)
+    if out.shape != (*rest, _NBINS + 2) or not out.flags.c_contiguous:
+        raise ValueError("out must be a previous log_histogram result for values of this shape")
+    target = out.reshape(cells, _NBINS + 2)
+    for cell in range(cells):  # one small bincount per cell: stays in cache
+        target[cell] += np.bincount(index[:, cell], minlength=_NBINS + 2)
+    return out
 
 
 def histogram_interval(counts: NDArray[np.int64], level: float) -> tuple[float, float, float]:
@@ -809,7 +839,7 @@ def population_table(
 
     def on_chunk(chunk: Any) -> None:
         peak = chunk.metrics.cmax.max(axis=1)  # (subjects, compounds): the highest of every interval
-        counts["peak"] = counts.get("peak", 0) + log_histogram(peak)
+        counts["peak"] = log_histogram(peak, counts.get("peak"))
 
     result = run_population(
         scenario, subjects, seed=seed, level=level, dask_address=dask_address, progress=progress,

@@ -1,7 +1,7 @@
 """Run a scenario through the PK engine: concentrations of every alkaloid over time.
 
 ``run`` returns arrays (for the night, receptor and interaction modules); ``simulate`` returns the
-tidy table the CLI writes. Both are thin over :func:`kratomsim.pk.engine.propagate`.
+tidy table the CLI writes. Both are thin over the exact solvers in :mod:`kratomsim.pk`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from kratomsim.interactions import INHIBITOR
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
 from kratomsim.pk.autoinhibition import inactivation_matrix, propagate_self_inactivated
 from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.modal import exact_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.tea import CALIBRATION_STATEMENT, applies_to, tea_extraction
@@ -116,8 +117,7 @@ def run(
     if scenario.autoinhibition and INHIBITOR in chosen:
         conc, activity = _self_inactivated(chosen, chosen_formations, events, times)
     else:
-        system = build_system(chosen, chosen_formations)
-        conc = concentrations_nM(system, propagate(system, events, times))
+        conc = exact_concentrations(build_system(chosen, chosen_formations), events, times)
     return Exposure(
         scenario=scenario,
         times_h=times,

@@ -23,8 +23,9 @@ def register(app: typer.Typer) -> None:
         subjects: int = typer.Option(10_000, "--subjects", help="Number of simulated people."),
         seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same numbers."),
         level: float = typer.Option(0.90, "--level", help="Prediction interval level (0.9 = 5-95 %)."),
-        chunk_size: int = typer.Option(65536, "--chunk-size", help="Subjects per chunk (memory, not results)."),
-        workers: int = typer.Option(1, "--workers", help="Local threads (ignored with --dask)."),
+        chunk_size: int = typer.Option(16384, "--chunk-size", help="Subjects per chunk (memory, not results)."),
+        workers: int = typer.Option(0, "--workers", help="Local threads; 0 = one per available core "
+                                    "(ignored with --dask)."),
         dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://host:8786."),
         content: str | None = typer.Option(
             None, "--content", help="assay: vary content by the product's assay SD; market: draw each person's "
@@ -38,8 +39,8 @@ def register(app: typer.Typer) -> None:
         from kratomsim.scenario import make_scenario
         from kratomsim.units import sleep_hours
 
-        if workers < 1:
-            raise InputError(f"--workers must be at least 1, got {workers}")
+        if workers < 0:
+            raise InputError(f"--workers must be 0 (one per core) or more, got {workers}")
         if chunk_size < 1:
             raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
         NIGHTS.check_whole(nights)
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
             else:
                 content_spreads = True
         options: dict[str, Any] = {"seed": seed, "level": level, "chunk_size": chunk_size, "dask_address": dask,
-                   "wake_offset_h": wake_h, "content": content_spreads, "workers": workers}
+                   "wake_offset_h": wake_h, "content": content_spreads, "workers": workers or None}
         say_estimate(lambda n: run_population(scenario, n, progress=False, **options), subjects)
         try:
             result = run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)

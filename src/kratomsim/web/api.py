@@ -19,6 +19,7 @@ from kratomsim.errors import InputError
 from kratomsim.jsonsafe import json_safe
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock, parse_duration_h
+from kratomsim.web.chart import chart_values
 
 # Limits per request: each bounds the time and memory one request can take. Nights are the shared
 # limit of the CLI (limits.NIGHTS); the simulate table's doses stay bounded by its response size.
@@ -233,13 +234,13 @@ def _isoformat(clock: np.ndarray) -> list[str]:
     return [str(c) for c in np.asarray(clock).astype("datetime64[s]")]
 
 
-def _band(band: dict[str, Any], mw: float) -> dict[str, list[float]]:
+def _band(band: dict[str, Any], mw: float) -> dict[str, list[float | None]]:
     """Median and interval arrays of one curve, in nM and ng/mL."""
-    out: dict[str, list[float]] = {}
+    out: dict[str, list[float | None]] = {}
     for key in ("median", "low", "high"):
         values = np.asarray(band[key], dtype=float)
-        out[f"{key}_nM"] = values.tolist()
-        out[f"{key}_ng_per_mL"] = (values * mw / 1000.0).tolist()
+        out[f"{key}_nM"] = chart_values(values)
+        out[f"{key}_ng_per_mL"] = chart_values(values * mw / 1000.0)
     return out
 
 
@@ -249,8 +250,8 @@ def _curves(series: dict[str, Any], key: str) -> list[dict[str, Any]]:
     curves = []
     for name, conc in series["conc_nM"].items():
         mw = series["molecular_weight"][name]
-        curve: dict[str, Any] = {key: name, "conc_nM": np.asarray(conc).tolist(),
-                                 "conc_ng_per_mL": (np.asarray(conc) * mw / 1000.0).tolist()}
+        curve: dict[str, Any] = {key: name, "conc_nM": chart_values(conc),
+                                 "conc_ng_per_mL": chart_values(np.asarray(conc) * mw / 1000.0)}
         if name in bands:
             curve["band"] = _band(bands[name], mw)
         curves.append(curve)

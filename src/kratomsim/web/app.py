@@ -153,7 +153,8 @@ def create_app(data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = ()
                         headers={"Cache-Control": "public, max-age=86400"})
 
     _document_error_shape(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # level 1: the default night answer (250 kB) packs to 86 kB in 2 ms; level 9 gave 75 kB in 16 ms
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)
     install_guards(app, allowed_hosts)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
