@@ -78,9 +78,10 @@ def test_simulate_peak_does_not_depend_on_the_grid() -> None:
 
 
 def test_night_peak_is_at_least_every_grid_value_and_matches_the_ode() -> None:
-    report = night_report(nights=2, start_date="2026-01-05")
+    # the linear model's exact peaks (autoinhibited peaks: tests/test_autoinhibition_night.py)
+    report = night_report(nights=2, start_date="2026-01-05", autoinhibition=False)
     times, conc = report.series["times_h"], report.series["conc_nM"]
-    scenario = make_scenario(start_date="2026-01-05", count=2)
+    scenario = make_scenario(start_date="2026-01-05", count=2, autoinhibition=False)
     from kratomsim.simulate import model_for
 
     system = build_system(*model_for(scenario))

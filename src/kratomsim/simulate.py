@@ -17,7 +17,7 @@ from kratomsim.autoinhibition import statement as autoinhibition_statement
 from kratomsim.interactions import INHIBITOR
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
 from kratomsim.pk.autoinhibition import inactivation_matrix, propagate_self_inactivated
-from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.engine import concentrations_nM
 from kratomsim.pk.modal import exact_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario, make_scenario
@@ -154,7 +154,7 @@ def _self_inactivated(
     conc = concentrations_nM(system, course.states)
     if rest:
         other = build_system(rest, [f for f in formations if f.parent in rest])
-        conc.update(concentrations_nM(other, propagate(other, [e for e in events if e.compound in rest], times)))
+        conc.update(exact_concentrations(other, [e for e in events if e.compound in rest], times))
     return {k: conc[k] for k in chosen if k in conc}, course.activity
 
 
