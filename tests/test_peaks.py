@@ -47,8 +47,12 @@ def ode_peak(system, doses, start, end, compound):  # type: ignore[no-untyped-de
     return best
 
 
+# no exchange, or a real one (a clearance of 1e-300 L/h underflows to a compartment that exchanges nothing)
+EXCHANGE = st.one_of(st.just(0.0), st.floats(1e-3, 3.0))
+
+
 @settings(max_examples=25, deadline=None)
-@given(ka=st.floats(0.3, 6.0), ke=st.floats(0.02, 0.8), q=st.floats(0.0, 3.0), lag=st.floats(0.0, 1.0),
+@given(ka=st.floats(0.3, 6.0), ke=st.floats(0.02, 0.8), q=EXCHANGE, lag=st.floats(0.0, 1.0),
        frac=st.floats(0.0, 0.5))
 def test_exact_peak_matches_an_ode_solve(ka: float, ke: float, q: float, lag: float, frac: float) -> None:
     parent = Disposition(ka=ka, cl=ke * 50.0, v1=50.0, q2=q * 20.0, v2=200.0, lag=lag)

@@ -109,8 +109,17 @@ def _peaks_in(
         best = Peak(float(scan[k_best]), float(conc[k_best]))
         for k in np.nonzero((slope_after[:-1, c] > 0) & (slope_before[:, c] < 0))[0]:
             x0 = states[k]
-            s = brentq(lambda s, x0=x0, c=c: float((flow.a @ flow.advance(x0, s))[c]), 0.0, float(steps[k]),
-                       xtol=ROOT_XTOL_H)
+
+            def slope(s: float, x0: FloatArray = x0, c: int = c) -> float:
+                return float((flow.a @ flow.advance(x0, s))[c])
+
+            if slope(0.0) <= 0:  # the turn is within rounding of the step's start: a scan point
+                continue
+            if slope(float(steps[k])) >= 0:
+                # The slope turns within rounding of the step's end: the peak is that end's left limit.
+                s = float(steps[k])
+            else:
+                s = brentq(slope, 0.0, float(steps[k]), xtol=ROOT_XTOL_H)
             value = float(flow.advance(x0, s)[c]) * scale
             if value > best.conc_nM:
                 best = Peak(float(scan[k] + s), value)

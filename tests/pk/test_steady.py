@@ -53,8 +53,12 @@ def ode_fraction_time(system: LinearSystem, doses: list[DoseEvent], compound: st
 positive = st.floats(min_value=0.05, max_value=5.0)
 
 
+# no exchange, or a real one (a clearance of 1e-300 L/h underflows to a compartment that exchanges nothing)
+EXCHANGE = st.one_of(st.just(0.0), st.floats(1e-3, 3.0))
+
+
 @settings(max_examples=25, deadline=None)
-@given(ka=positive, ke=st.floats(0.01, 1.0), v1=st.floats(10.0, 2000.0), q_ratio=st.floats(0.0, 3.0),
+@given(ka=positive, ke=st.floats(0.01, 1.0), v1=st.floats(10.0, 2000.0), q_ratio=EXCHANGE,
        v2_ratio=st.floats(0.5, 20.0), lag=st.floats(0.0, 1.5), ka_m=positive, ke_m=st.floats(0.02, 2.0),
        pre=st.floats(0.0, 0.5), sys_f=st.floats(0.0, 0.5), second=st.floats(0.0, 6.0))
 def test_closed_form_matches_solve_ivp(ka: float, ke: float, v1: float, q_ratio: float, v2_ratio: float,
