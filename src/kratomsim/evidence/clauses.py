@@ -136,16 +136,6 @@ def split_clauses(sentence: str) -> list[str]:
     return [c.strip(" ,;:") for c in clauses if c.strip(" ,;:")]
 
 
-def _embedding_text(clause: str) -> str:
-    """What a clause is embedded as: a leading "that"/"also" dropped, and a leading "it"/"its"
-    read as kratom, so "and it is not an opioid" is compared as "kratom is not an opioid"."""
-    text = re.sub(r"^(?:(?:that|also|then|so)\s+)+", "", clause.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"^it(?:'s|\u2019s| is)\b", "kratom is", text, flags=re.IGNORECASE)
-    text = re.sub(r"^its\b", "kratom's", text, flags=re.IGNORECASE)
-    text = re.sub(r"^it\b", "kratom", text, flags=re.IGNORECASE)
-    return text[:1].upper() + text[1:]
-
-
 def embedding_text(clause: str) -> str:
     """What a clause is embedded as: a leading "that"/"also" dropped, and a leading "it"/"its"
     read as kratom, so "and it is not an opioid" is compared as "kratom is not an opioid"."""
