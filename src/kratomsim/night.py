@@ -74,9 +74,13 @@ class Timeline:
             out += [self.dose_h(n), self.wake_h(n), self.morning_h(n)]
         return out
 
+    def windows_h(self) -> list[tuple[float, float]]:
+        """(dose, wake-up) of each night in hours after the first dose: where the peaks are read."""
+        return [(self.dose_h(n), self.wake_h(n)) for n in range(1, self.nights + 1)]
+
     def windows(self) -> list[tuple[datetime, datetime]]:
         """(dose, wake-up) clock times of each night: the shaded sleep windows of the plots."""
-        return [(self.clock(self.dose_h(n)), self.clock(self.wake_h(n))) for n in range(1, self.nights + 1)]
+        return [(self.clock(start), self.clock(end)) for start, end in self.windows_h()]
 
 
 def check_nights(nights: Any) -> int:
@@ -182,8 +186,7 @@ def exact_night_peaks(system: LinearSystem, doses: Sequence[DoseEvent], timeline
     """Each compound's peak from each night's dose to its wake-up, from the model between grid points."""
     from kratomsim.peaks import window_peaks
 
-    windows = [(timeline.dose_h(n), timeline.wake_h(n)) for n in range(1, timeline.nights + 1)]
-    return window_peaks(system, doses, windows)
+    return window_peaks(system, doses, timeline.windows_h())
 
 
 def _ratio(a: float, b: float) -> float:
@@ -436,12 +439,14 @@ def night_report(
     series_conc: dict[str, FloatArray] = {}
     mws: dict[str, float] = {}
     chosen, formations = model_for(scenario)
-    system = build_system(chosen, formations)
-    exact = exact_night_peaks(system, scenario.dose_events(), timeline)
-    if exposure.cyp3a4_activity is not None:  # the autoinhibited alkaloids follow the time-varying solve
-        coupled = [c for c in (MITRAGYNINE, SEVEN_OH) if c in exposure.conc_nM]
-        windows = [(timeline.dose_h(n), timeline.wake_h(n)) for n in range(1, timeline.nights + 1)]
-        exact.update(refined_peaks(exposure, windows, coupled))
+    # The autoinhibited alkaloids follow the time-varying solve: their peaks come from it, the others'
+    # from the linear model's exact search (which then need not solve the coupled block as well).
+    coupled = [c for c in (MITRAGYNINE, SEVEN_OH) if c in chosen] if exposure.cyp3a4_activity is not None else []
+    linear = {k: d for k, d in chosen.items() if k not in coupled}
+    system = build_system(linear, [f for f in formations if f.parent in linear and f.metabolite in linear])
+    exact = exact_night_peaks(system, [e for e in scenario.dose_events() if e.compound in linear], timeline)
+    if coupled:
+        exact.update(refined_peaks(exposure, timeline.windows_h(), coupled))
     for name, conc in exposure.conc_nM.items():
         rows += night_rows(name, "kratom alkaloid", conc[0], exposure.molecular_weight[name], times, timeline,
                            exact[name])
