@@ -31,7 +31,8 @@ def fu_bounds(compound: str) -> tuple[float, float]:
     return b.fu_low, b.fu_high
 
 
-def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
+def loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
+    """n draws log-uniform between lo and hi (the uncertainty draws of receptors, sleep, positive control)."""
     return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
 
 
@@ -48,11 +49,11 @@ def peak_interval(
                 kis.setdefault(lig, []).append(p.ki_nM)
     ligs = sorted(kis)
     rng = np.random.default_rng(seed)
-    kpuu = _loguniform(rng, *KPUU_RANGE, draws)
+    kpuu = loguniform(rng, *KPUU_RANGE, draws)
     ratio = {}
     for lig in ligs:
         ki = np.asarray(kis[lig])[rng.integers(0, len(kis[lig]), draws)]
-        fu = _loguniform(rng, *fu_bounds(lig), draws)
+        fu = loguniform(rng, *fu_bounds(lig), draws)
         ratio[lig] = (fu * kpuu / ki)[:, None] * curves[lig][None, :]  # draws x time
     denom = 1.0 + sum(ratio.values())
     total = 1.0 - 1.0 / denom

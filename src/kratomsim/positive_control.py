@@ -19,7 +19,7 @@ from scipy import stats
 
 from kratomsim import pd
 from kratomsim.datafiles import load_data_file
-from kratomsim.occupancy_interval import KPUU_RANGE
+from kratomsim.occupancy_interval import KPUU_RANGE, loguniform
 
 DRUG = "buprenorphine"
 # Stated priors (no data): the label gives one value (96 % bound), so fu is drawn log-uniform from
@@ -51,10 +51,6 @@ def _inputs() -> dict[str, Any]:
     return dict(load_data_file(pd.DATA_FILE)["positive_control"][DRUG])
 
 
-def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
-    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
-
-
 def predict_occupancy(plasma_nM: np.ndarray, fu: np.ndarray, kpuu: np.ndarray, ki_nM: float) -> np.ndarray:
     """Occupancy (0..1) through kratomsim.pd's own equations, one value per draw."""
     unbound = np.asarray(plasma_nM, dtype=float) * np.asarray(fu) * np.asarray(kpuu)
@@ -77,8 +73,8 @@ def arm_results(draws: int = DRAWS, seed: int = SEED) -> list[ArmResult]:
         obs = arm["availability_decrease_percent"]
         mean, sem = float(obs["mean"]), float(obs["sem"])
         plasma = rng.uniform(lo_ng, hi_ng, draws) / mw * 1000.0  # ng/mL -> nM
-        occ = 100.0 * predict_occupancy(plasma, _loguniform(rng, fu / FU_SPREAD, min(fu * FU_SPREAD, 1.0), draws),
-                                        _loguniform(rng, *KPUU_RANGE, draws), ki)
+        occ = 100.0 * predict_occupancy(plasma, loguniform(rng, fu / FU_SPREAD, min(fu * FU_SPREAD, 1.0), draws),
+                                        loguniform(rng, *KPUU_RANGE, draws), ki)
         low, median, high = np.quantile(occ, [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2])
         central = 100.0 * float(predict_occupancy(np.array([0.5 * (lo_ng + hi_ng) / mw * 1000.0]), np.array([fu]),
                                                   np.array([pd.KPUU_DEFAULT]), ki)[0])

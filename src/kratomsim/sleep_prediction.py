@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from kratomsim import pd
 from kratomsim.datafiles import load_data_file, references
-from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds
+from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds, loguniform
 from kratomsim.sleep_architecture import (
     ASSUMPTION,
     OUTCOME_NAMES,
@@ -61,10 +61,6 @@ def _quantiles(x: FloatArray, level: float = LEVEL) -> dict[str, float]:
     return {"median": float(med), "low": float(lo), "high": float(hi)}
 
 
-def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
-    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
-
-
 def _set_tables(ligands: list[str]) -> tuple[FloatArray, FloatArray]:
     """(sets x ligands) Ki (inf where not measured) and efficacy (0 where unknown), every mu data set."""
     names = pd.receptor_sets("mu")
@@ -87,14 +83,14 @@ def stimulus_draws(conc_nM: dict[str, FloatArray], draws: int = DRAWS, seed: int
     ki, eff = _set_tables(ligands)
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, ki.shape[0], draws)
-    kpuu = _loguniform(rng, *KPUU_RANGE, draws)
+    kpuu = loguniform(rng, *KPUU_RANGE, draws)
     denom = np.ones((draws, len(next(iter(conc_nM.values())))))
     weighted = np.zeros_like(denom)
     for j, lig in enumerate(ligands):
         if not np.isfinite(ki[:, j]).any():  # no data set measured it: it adds nothing (and has no fu)
             rng.uniform(size=draws)  # keep the other ligands' draws where they were
             continue
-        fu = _loguniform(rng, *fu_bounds(lig), draws)
+        fu = loguniform(rng, *fu_bounds(lig), draws)
         ratio = (fu * kpuu / ki[pick, j])[:, None] * np.asarray(conc_nM[lig], dtype=float)[None, :]
         denom += ratio
         weighted += eff[pick, j][:, None] * ratio
