@@ -31,6 +31,12 @@ def fu_bounds(compound: str) -> tuple[float, float]:
     return b.fu_low, b.fu_high
 
 
+def interval_cell(x: FloatArray, level: float) -> dict[str, float]:
+    """Median and central ``level`` interval of draws, as {"median", "low", "high"}."""
+    lo, med, hi = np.quantile(x, [(1 - level) / 2, 0.5, (1 + level) / 2])
+    return {"median": float(med), "low": float(lo), "high": float(hi)}
+
+
 def loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
     """n draws log-uniform between lo and hi (the uncertainty draws of receptors, sleep, positive control)."""
     return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
@@ -60,11 +66,9 @@ def peak_interval(
     at = np.argmax(total, axis=1)
     rows = np.arange(draws)
     peak = total[rows, at]
-    q = [(1 - level) / 2, 0.5, (1 + level) / 2]
 
     def cell(x: FloatArray) -> dict[str, float]:
-        lo, med, hi = np.quantile(100.0 * x, q)
-        return {"median": float(med), "low": float(lo), "high": float(hi)}
+        return interval_cell(100.0 * x, level)
 
     shares = {lig: cell(ratio[lig][rows, at] / denom[rows, at] / peak) for lig in ligs}
     return {

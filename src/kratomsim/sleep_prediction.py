@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from kratomsim import pd
 from kratomsim.datafiles import load_data_file, references
-from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds, loguniform
+from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds, interval_cell, loguniform
 from kratomsim.sleep_architecture import (
     ASSUMPTION,
     OUTCOME_NAMES,
@@ -57,8 +57,7 @@ TOLERANCE_NOTE = (
 
 
 def _quantiles(x: FloatArray, level: float = LEVEL) -> dict[str, float]:
-    lo, med, hi = np.quantile(x, [(1 - level) / 2, 0.5, (1 + level) / 2])
-    return {"median": float(med), "low": float(lo), "high": float(hi)}
+    return interval_cell(x, level)
 
 
 def _set_tables(ligands: list[str]) -> tuple[FloatArray, FloatArray]:
