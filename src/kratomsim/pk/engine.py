@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.linalg import expm
 
+from kratomsim.pk.expm import taylor_expm
 from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem
 
 _STEP_DECIMALS = 9  # step lengths equal to 1e-9 h (3.6 us) share one propagator
@@ -57,7 +57,7 @@ def propagate(
         if step > 0:
             phi = propagators.get(step)
             if phi is None:
-                phi = expm(system.A * step)
+                phi = taylor_expm(system.A * step)
                 propagators[step] = phi
             state = np.einsum("sij,sj->si", phi, state)
         for depot_index, amount in arrivals.get(float(instant), ()):
