@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kratomsim.exposure import Exposure
 from kratomsim.scenario import make_scenario
-from kratomsim.simulate import Exposure
 
 MG, OH = "mitragynine", "7-hydroxymitragynine"
 

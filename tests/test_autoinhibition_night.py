@@ -8,7 +8,7 @@ import pytest
 from kratomsim.autoinhibition import mitragynine_inactivation
 from kratomsim.autoinhibition_effect import effect, terminal_half_life_h
 from kratomsim.interactions import inhibitor_course, parameter_sets, step_enzyme
-from kratomsim.night import night_report
+from kratomsim.night_report import night_report
 
 
 def test_interaction_model_sees_the_same_hepatic_cyp3a4_as_the_pk_solve() -> None:
@@ -64,8 +64,8 @@ def test_effect_table_grows_with_nights() -> None:
 def test_autoinhibited_peaks_come_from_the_same_solve_as_the_night() -> None:
     """The reported peak equals the peak of the time-varying solve on a 10 s grid (not the linear
     model's exact peak), so peak, wake-up and AUC come from one model."""
+    from kratomsim.exposure import run
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import run
 
     rep = night_report(nights=2, start_date="2026-01-05")
     fine = run(make_scenario(count=2, hours=26.0, grid="1min", start_date="2026-01-05"),

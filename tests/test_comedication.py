@@ -43,7 +43,7 @@ def test_inhibition_never_lowers_the_share_above() -> None:
 
 
 def test_compare_adds_the_medicine_with_kratom_beside_it_alone() -> None:
-    from kratomsim.night import compare_aids
+    from kratomsim.night_report import compare_aids
 
     res = compare_aids(["kratom:K51:4g", "zolpidem:10mg"], nights=2, start_date=DAY, subjects=1000, seed=2)
     by = {e["aid"]: e for e in res.aids if e["kind"] == "medicine"}
@@ -61,7 +61,7 @@ def test_compare_adds_the_medicine_with_kratom_beside_it_alone() -> None:
 
 def test_night_and_compare_give_the_same_shares_above() -> None:
     from kratomsim.comedication import night_shares_above
-    from kratomsim.night import compare_aids, make_timeline
+    from kratomsim.night_report import compare_aids, make_timeline
 
     timeline = make_timeline("22:30", "06:30", 2, "09:00", DAY)
     (night,) = night_shares_above(["zolpidem:10mg"], timeline, "K51", "4g", "22:30", 800, 3)

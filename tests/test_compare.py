@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kratomsim.errors import InputError
-from kratomsim.night import compare_aids, parse_aid
+from kratomsim.night_report import compare_aids, parse_aid
 
 DAY = "2026-01-05"
 
@@ -75,7 +75,7 @@ def test_compare_bad_aid(aid: str, fragment: str) -> None:
 def test_compare_warns_about_taking_kratom_with_a_listed_medicine():
     """The aids are simulated apart, but the interaction model's warning for taking them together is shown."""
     from kratomsim.interactions import comedication_warnings
-    from kratomsim.night import compare_aids
+    from kratomsim.night_report import compare_aids
 
     result = compare_aids(["kratom:K51:2g", "zolpidem:10mg"], nights=1, start_date="2026-01-05")
     expected = comedication_warnings(["zolpidem"], "K51", "2g")
@@ -88,7 +88,7 @@ def test_compare_warns_about_taking_kratom_with_a_listed_medicine():
 def test_compare_subjects_gives_the_share_above_the_zolpidem_level() -> None:
     """compare --subjects: share of people above FDA's 50 ng/mL, by sex, equal to the population module's."""
     from kratomsim.medicine_population import next_morning_shares
-    from kratomsim.night import compare_aids
+    from kratomsim.night_report import compare_aids
 
     result = compare_aids(["zolpidem:10mg"], at="22:30", wake="06:30", nights=1, subjects=3000, seed=4)
     (entry,) = result.aids

@@ -171,7 +171,7 @@ def test_market_product_keeps_the_profile_and_has_the_market_median() -> None:
 
 def test_population_content_market_draws_the_market_spread() -> None:
     """The mitragynine dose across people has the market's geometric mean and log-SD (drawn, so 5 %)."""
-    from kratomsim.population import market_content, sample_subjects
+    from kratomsim.populations import market_content, sample_subjects
 
     scenario, spreads = market_content(make_scenario(product="K51", dose="4g", count=1, hours=24))
     subjects = sample_subjects(20000, 3, 0, (), spreads)
@@ -191,7 +191,7 @@ def test_strains_group_by_label_and_basis() -> None:
 
 
 def test_night_refuses_oral_7oh_without_the_flag_and_states_it_with() -> None:
-    from kratomsim.night import night_report
+    from kratomsim.night_report import night_report
 
     with pytest.raises(InputError, match="--extrapolate"):
         night_report(dose="15mg:7-OH", nights=1, start_date="2026-01-05")

@@ -3,15 +3,15 @@
 import numpy as np
 
 from kratomsim import occupancy_interval as oi
-from kratomsim import pd
+from kratomsim import receptors as rx
 
 
 def test_single_ligand_interval_inside_hand_bounds():
     # Mitragynine alone at a constant 100 nM: occupancy = x/(1+x), x = fu Kp,uu C / Ki.
     conc = {"mitragynine": np.full(5, 100.0)}
     res = oi.peak_interval(conc, draws=4000, seed=1)
-    kis = [pd.get_set(s).ligands("mu")["mitragynine"].ki_nM for s in pd.receptor_sets("mu")
-           if "mitragynine" in pd.get_set(s).ligands("mu")]
+    kis = [rx.get_set(s).ligands("mu")["mitragynine"].ki_nM for s in rx.receptor_sets("mu")
+           if "mitragynine" in rx.get_set(s).ligands("mu")]
     fu_lo, fu_hi = oi.fu_bounds("mitragynine")
     assert (fu_lo, fu_hi) == (0.0155, 0.15)  # 0.031 / 2 to the '> 85 % bound' limit
     k_lo, k_hi = oi.KPUU_RANGE

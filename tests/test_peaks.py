@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize_scalar
 
-from kratomsim.night import night_report
+from kratomsim.exposure import exposure_peaks, run
+from kratomsim.night_report import night_report
 from kratomsim.peaks import window_peaks
 from kratomsim.pk.model import Disposition, DoseEvent, Formation, build_system
 from kratomsim.scenario import make_scenario
-from kratomsim.simulate import exposure_peaks, run
 
 
 def ode_peak(system, doses, start, end, compound):  # type: ignore[no-untyped-def]
@@ -86,7 +86,7 @@ def test_night_peak_is_at_least_every_grid_value_and_matches_the_ode() -> None:
     report = night_report(nights=2, start_date="2026-01-05", autoinhibition=False)
     times, conc = report.series["times_h"], report.series["conc_nM"]
     scenario = make_scenario(start_date="2026-01-05", count=2, autoinhibition=False)
-    from kratomsim.simulate import model_for
+    from kratomsim.exposure import model_for
 
     system = build_system(*model_for(scenario))
     for row in report.nights:

@@ -8,7 +8,7 @@ import pytest
 
 from kratomsim.library import molecular_weight
 from kratomsim.medicines import load_medicine
-from kratomsim.night import night_report
+from kratomsim.night_report import night_report
 from kratomsim.report.palette import ALKALOID_COLOURS, colour_for, palette
 from kratomsim.report.plots import night_curves, plot_night
 

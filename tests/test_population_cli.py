@@ -68,7 +68,7 @@ def test_simulate_intervals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                                    "conc_ng_per_mL_median", "conc_ng_per_mL_low", "conc_ng_per_mL_high"]
     assert (table.conc_nM_low <= table.conc_nM_median).all() and (table.conc_nM_median <= table.conc_nM_high).all()
     # the table is prediction_bands' (same subjects, same quantiles)
-    from kratomsim.population import prediction_bands
+    from kratomsim.populations import prediction_bands
     from kratomsim.scenario import make_scenario
 
     bands = prediction_bands(make_scenario(count=2, start_date=DAY), 200, seed=1)
@@ -94,8 +94,8 @@ def test_night_intervals_and_summary(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_night_population_metrics_match_per_subject_arrays() -> None:
     """Peak, wake-up and morning quantiles agree with the same subjects' concentrations on the grid."""
-    from kratomsim.night import make_timeline, population_nights
-    from kratomsim.population import population_spec, subject_concentrations
+    from kratomsim.night_report import make_timeline, population_nights
+    from kratomsim.populations import population_spec, subject_concentrations
     from kratomsim.scenario import make_scenario
 
     timeline = make_timeline("22:30", "06:30", 1, "09:00", DAY)
@@ -221,7 +221,7 @@ def test_night_plot_with_bands(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert float(np.std(image[..., :3])) > 0.05  # not blank
     assert "band of 200 people" in html.read_text()
 
-    from kratomsim.night import night_report
+    from kratomsim.night_report import night_report
     from kratomsim.report.plots import night_curves
 
     report = night_report("K51", "2g", "22:30", "06:30", 2, "09:00", "70kg", DAY, subjects=200)
@@ -233,7 +233,7 @@ def test_night_plot_with_bands(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import kratomsim.population as population
+    import kratomsim.populations as population
 
     def stop(*args: Any, **kwargs: Any) -> Any:
         raise population.PopulationInterrupted(1024, 5000)

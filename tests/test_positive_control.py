@@ -28,7 +28,7 @@ def test_inputs_come_from_the_data_file() -> None:
 
 
 def test_rows_are_independent_and_pass_exactly_inside_the_observed_range() -> None:
-    from kratomsim.validate import validation_rows
+    from kratomsim.validation import validation_rows
 
     arms = pc.arm_results()
     rows = pc.validate_positive_control()

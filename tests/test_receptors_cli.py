@@ -11,7 +11,7 @@ import pytest
 
 from kratomsim.commands import receptors as cmd
 from kratomsim.errors import InputError
-from kratomsim.simulate import Exposure
+from kratomsim.exposure import Exposure
 from tests.synthetic import synthetic_exposure
 
 
@@ -40,7 +40,7 @@ def test_json(fake_run: None, capsys: pytest.CaptureFixture[str]) -> None:
     main = _main()
     main(["receptors", "--product", "K51", "--dose", "2g", "--nights", "2", "--json"])
     out = json.loads(capsys.readouterr().out)
-    from kratomsim.pd import default_set
+    from kratomsim.receptors import default_set
 
     assert out["receptor"] == "mu" and out["data_set"] == default_set("mu") == "obeng2021"
     assert len(out["nights"]) == 2
@@ -97,7 +97,7 @@ def test_human_readable(fake_run: None, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_real_simulation_k51(capsys: pytest.CaptureFixture[str]) -> None:
-    """End to end through kratomsim.simulate.run (skipped until calibrated PK parameters exist)."""
+    """End to end through kratomsim.exposure.run (skipped until calibrated PK parameters exist)."""
     main = _main()
     try:
         cmd.run_exposure("K51", "2g", "22:30", cmd.parse_clock("06:30"), 1)

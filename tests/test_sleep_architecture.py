@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kratomsim import pd as kpd
+from kratomsim import receptors as kpd
 from kratomsim.datafiles import load_data_file, uncited_numbers
 from kratomsim.errors import InputError
 from kratomsim.medicines import medicine_dose_events, simulate_medicine
@@ -101,7 +101,7 @@ SEVEN_OH = "7-hydroxymitragynine"
 
 @pytest.fixture(scope="module")
 def k51_14_nights():
-    from kratomsim.night import make_timeline, nightly_exposure
+    from kratomsim.night_report import make_timeline, nightly_exposure
 
     return nightly_exposure("K51", "8g", make_timeline("22:30", "06:30", 14, "09:00", "2026-01-05"))
 
@@ -188,7 +188,7 @@ def test_fit_is_reported_unidentifiable_with_the_saturated_range():
 
 
 def test_loso_rows_reach_validate_as_independent():
-    from kratomsim.validate import validation_rows
+    from kratomsim.validation import validation_rows
 
     rows = [r for r in validation_rows() if r.statistic == "sws_lowest_effective_stimulus"]
     assert len(rows) == len(loso_rows()) >= 4 and all(r.kind == "independent" for r in rows)

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from kratomsim.autoinhibition import statement
+from kratomsim.exposure import Exposure, run
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.pk.model import FloatArray
 from kratomsim.scenario import make_scenario
-from kratomsim.simulate import Exposure, run
 
 EFFECT_NIGHTS = (1, 7, 14, 30)
 TAIL_H = 120.0

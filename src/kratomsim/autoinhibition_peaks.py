@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from kratomsim.exposure import Exposure, run
 from kratomsim.peaks import Peak
-from kratomsim.simulate import Exposure, run
 
 POINTS = 121
 

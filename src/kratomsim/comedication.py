@@ -126,7 +126,7 @@ def compare_rows(
 ) -> CompareRows:
     """Each medicine that kratom inhibits, taken with each kratom aid (dynamic interaction model)."""
     from kratomsim.medicines import derivation, next_morning_comparison
-    from kratomsim.night import _aid_entry, _plain_grid, medicine_profile, night_rows, steady_state
+    from kratomsim.night_report import _aid_entry, _plain_grid, medicine_profile, night_rows, steady_state
 
     out = CompareRows()
     times = _plain_grid(timeline)

@@ -694,11 +694,11 @@ def mitragynine_cmax_uM(
     The fallback scales the reported 81.9 nM at 39 mg (Tanna 2022) linearly and says so.
     """
     try:
+        from kratomsim.exposure import run
         from kratomsim.scenario import make_scenario
-        from kratomsim.simulate import run
 
         exposure = run(make_scenario(product=product, dose=dose, at=at, count=nights, grid="5min"))
-        return float(np.max(exposure.conc_nM[INHIBITOR][0])) / 1000.0, "PK engine (kratomsim.simulate)"
+        return float(np.max(exposure.conc_nM[INHIBITOR][0])) / 1000.0, "PK engine (kratomsim.exposure)"
     except InputError:
         raise
     except Exception:  # the engine or its fitted parameters are missing: use the study, scaled
@@ -808,9 +808,9 @@ def inhibitor_course(
     step_h: float = 1 / 60,
 ) -> InhibitorCourse:
     """Simulated plasma mitragynine and the amount still in the gut, on a fine grid."""
+    from kratomsim.exposure import run
     from kratomsim.library import kratom_dispositions
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import run
 
     scenario = make_scenario(product=product, dose=dose, at=at, count=nights)
     horizon = (nights - 1) * scenario.interval_h + tail_h

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kratomsim import pd
+from kratomsim import receptors as rx
 from kratomsim.plasma_binding import binding
 
 FloatArray = NDArray[np.float64]
 
 # Kp,uu: no value published for any kratom alkaloid; no efflux in Caco-2/MDR-MDCK (Manda 2014), so
-# 1 is the top; 0.3 is our stated lower bound (modest efflux), as in pd.KPUU_LOW.
-KPUU_RANGE = (pd.KPUU_LOW, pd.KPUU_DEFAULT)
+# 1 is the top; 0.3 is our stated lower bound (modest efflux), as in rx.KPUU_LOW.
+KPUU_RANGE = (rx.KPUU_LOW, rx.KPUU_DEFAULT)
 
 
 def fu_bounds(compound: str) -> tuple[float, float]:
@@ -46,11 +46,11 @@ def peak_interval(
     conc_nM: Mapping[str, FloatArray], receptor: str = "mu", draws: int = 2000, seed: int = 0, level: float = 0.90
 ) -> dict[str, Any]:
     """Median and interval of peak total occupancy (%) and each ligand's share (%) at that peak."""
-    receptor = pd.check_receptor(receptor)
+    receptor = rx.check_receptor(receptor)
     curves = {n: np.ravel(np.atleast_2d(np.asarray(c, dtype=float))[0]) for n, c in conc_nM.items()}
     kis: dict[str, list[float]] = {}
-    for name in pd.receptor_sets(receptor):
-        for lig, p in pd.get_set(name, receptor).ligands(receptor).items():
+    for name in rx.receptor_sets(receptor):
+        for lig, p in rx.get_set(name, receptor).ligands(receptor).items():
             if lig in curves:
                 kis.setdefault(lig, []).append(p.ki_nM)
     ligs = sorted(kis)
@@ -86,6 +86,6 @@ def headline(conc_nM: Mapping[str, FloatArray], receptor: str) -> dict[str, Any]
     """What every receptors output leads with at the mu receptor: the interval and the positive control."""
     from kratomsim import positive_control
 
-    if pd.check_receptor(receptor) != "mu":
+    if rx.check_receptor(receptor) != "mu":
         return {}
     return {"interval": peak_interval(conc_nM, "mu"), "positive_control": positive_control.report()}

@@ -1,6 +1,6 @@
 """One unbound fraction (fu) and blood-to-plasma ratio (B:P) per compound, with its range.
 
-Receptor occupancy (``kratomsim.pd``, ``kratomsim.occupancy_interval``) and the interaction model
+Receptor occupancy (``kratomsim.receptors``, ``kratomsim.occupancy_interval``) and the interaction model
 (``kratomsim.interactions``) both read them here, so the two can never disagree about the same
 molecule. Published values live in ``data/compounds.yaml`` (``fu_plasma``); where none exists the
 compound takes the stated prior below, and the result says so (``basis``). No range reaches fu = 1.

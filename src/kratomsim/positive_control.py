@@ -1,7 +1,7 @@
 """Positive control: the receptor chain applied to buprenorphine, against human mu PET occupancy.
 
 Why: the kratom occupancy cannot be checked against any human measurement, so the same chain
-(plasma concentration -> unbound -> Kp,uu -> competitive occupancy, ``kratomsim.pd``) is run on an
+(plasma concentration -> unbound -> Kp,uu -> competitive occupancy, ``kratomsim.receptors``) is run on an
 opioid whose mu occupancy was measured (Greenwald 2003, [11C]carfentanil PET). There is no
 buprenorphine PK model in the library: the study's reported peak plasma concentrations are the
 input. Inputs and the pass rule are in ``data/receptors.yaml`` (``positive_control``), written down
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from kratomsim import pd
+from kratomsim import receptors as rx
 from kratomsim.datafiles import load_data_file
 from kratomsim.occupancy_interval import KPUU_RANGE, loguniform
 
@@ -48,13 +48,13 @@ class ArmResult:
 
 @cache
 def _inputs() -> dict[str, Any]:
-    return dict(load_data_file(pd.DATA_FILE)["positive_control"][DRUG])
+    return dict(load_data_file(rx.DATA_FILE)["positive_control"][DRUG])
 
 
 def predict_occupancy(plasma_nM: np.ndarray, fu: np.ndarray, kpuu: np.ndarray, ki_nM: float) -> np.ndarray:
-    """Occupancy (0..1) through kratomsim.pd's own equations, one value per draw."""
+    """Occupancy (0..1) through kratomsim.receptors's own equations, one value per draw."""
     unbound = np.asarray(plasma_nM, dtype=float) * np.asarray(fu) * np.asarray(kpuu)
-    total, _ = pd.competitive_occupancy({DRUG: unbound}, {DRUG: ki_nM})
+    total, _ = rx.competitive_occupancy({DRUG: unbound}, {DRUG: ki_nM})
     return np.asarray(total, dtype=float)
 
 
@@ -77,7 +77,7 @@ def arm_results(draws: int = DRAWS, seed: int = SEED) -> list[ArmResult]:
                                         loguniform(rng, *KPUU_RANGE, draws), ki)
         low, median, high = np.quantile(occ, [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2])
         central = 100.0 * float(predict_occupancy(np.array([0.5 * (lo_ng + hi_ng) / mw * 1000.0]), np.array([fu]),
-                                                  np.array([pd.KPUU_DEFAULT]), ki)[0])
+                                                  np.array([rx.KPUU_DEFAULT]), ki)[0])
         band = (max(mean - t * sem, 0.0), min(mean + t * sem, 100.0))
         out.append(ArmResult(float(arm["dose_mg"]["value"]), (lo_ng, hi_ng), mean, sem, band, float(median),
                              (float(low), float(high)), central, bool(band[0] <= median <= band[1])))
@@ -110,7 +110,7 @@ def report() -> dict[str, Any]:
         "ki_nM": float(data["mu_ki"]["value"]), "fu": 1.0 - float(data["plasma_bound"]["value"]) / 100.0,
         "fu_range": "fu / 2 to fu x 2 (stated prior)", "kpuu_range": list(KPUU_RANGE),
         "method": ("reported peak plasma concentration (uniform over the arm's range) -> unbound (fu log-uniform) "
-                   "-> Kp,uu (log-uniform) -> competitive occupancy (kratomsim.pd); pass when the predicted median "
-                   "lies inside the observed mean +/- t(0.975, n-1) SEM"),
+                   "-> Kp,uu (log-uniform) -> competitive occupancy (kratomsim.receptors); pass when the predicted "
+                   "median lies inside the observed mean +/- t(0.975, n-1) SEM"),
         "arms": [asdict(a) for a in arm_results()],
     }

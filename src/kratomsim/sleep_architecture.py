@@ -2,7 +2,7 @@
 
 Why: the claim under test is about sleep architecture ("deep sleep"), and the only controlled
 polysomnography of mu agonists is for morphine and methadone. Each study arm's mu stimulus over the
-night is computed with the same receptor functions as kratom (kratomsim.pd), from the medicines
+night is computed with the same receptor functions as kratom (kratomsim.receptors), from the medicines
 library's morphine PK. The stored texts give each outcome's direction, not its size (the tables
 could not be reached), so the model is a stimulus threshold per outcome: the lowest night-mean
 stimulus at which any study saw a change, and the highest at which one saw none.
@@ -22,7 +22,7 @@ import numpy as np
 
 from kratomsim.datafiles import load_data_file
 from kratomsim.medicines import load_medicine, medicine_dose_events, simulate_medicine
-from kratomsim.pd import (
+from kratomsim.receptors import (
     competitive_occupancy,
     fractional_stimulus,
 )
@@ -97,7 +97,7 @@ def _dose_mg(arm: dict[str, Any]) -> float | None:
 
 
 def morphine_night_stimulus(dose_mg: float, route: str) -> float:
-    """Night-mean mu stimulus (%) over 8 h after a bedtime morphine dose, by kratomsim.pd's equations."""
+    """Night-mean mu stimulus (%) over 8 h after a bedtime morphine dose, by kratomsim.receptors's equations."""
     ref = _reference()["opioids"]["morphine"]
     med_name = str(ref["medicine"])
     bioavailable = dose_mg

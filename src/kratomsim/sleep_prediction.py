@@ -1,7 +1,7 @@
 """Predicted change in deep sleep, REM and waking for a kratom night, with 90 % intervals.
 
 Why: the claim under test is that kratom "promotes deep sleep" through the mu-opioid receptor. This
-module carries the night's mu stimulus (kratomsim.pd's equations) into the opioid polysomnography
+module carries the night's mu stimulus (kratomsim.receptors's equations) into the opioid polysomnography
 evidence (kratomsim.sleep_architecture) and says, outcome by outcome, what that evidence predicts and
 how much of the prediction the data can support.
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kratomsim import pd
+from kratomsim import receptors as rx
 from kratomsim.datafiles import load_data_file, references
 from kratomsim.occupancy_interval import KPUU_RANGE, fu_bounds, interval_cell, loguniform
 from kratomsim.sleep_architecture import (
@@ -62,12 +62,12 @@ def _quantiles(x: FloatArray, level: float = LEVEL) -> dict[str, float]:
 
 def _set_tables(ligands: list[str]) -> tuple[FloatArray, FloatArray]:
     """(sets x ligands) Ki (inf where not measured) and efficacy (0 where unknown), every mu data set."""
-    names = pd.receptor_sets("mu")
+    names = rx.receptor_sets("mu")
     ki = np.full((len(names), len(ligands)), np.inf)
     eff = np.zeros((len(names), len(ligands)))
     for i, name in enumerate(names):
-        chosen = pd.get_set(name, "mu")
-        efficacy, _ = pd._efficacies(chosen, "mu")
+        chosen = rx.get_set(name, "mu")
+        efficacy, _ = rx._efficacies(chosen, "mu")
         for j, lig in enumerate(ligands):
             params = chosen.ligands("mu").get(lig)
             if params is not None:
@@ -100,11 +100,11 @@ def night_stimulus_draws(exposure: Any, wake: time, draws: int = DRAWS, seed: in
     """Night-mean mu stimulus (%), draws x nights, bedtime (dose) to wake-up, median subject."""
     clock = np.asarray(exposure.clock).astype("datetime64[s]")
     masks = [(clock >= np.datetime64(b, "s")) & (clock <= np.datetime64(w, "s"))
-             for b, w in pd.night_windows(exposure, wake)]
+             for b, w in rx.night_windows(exposure, wake)]
     if not masks:
         return np.zeros((draws, 0))
     inside = np.any(masks, axis=0)
-    conc = {n: pd.median_subjects(c)[inside] for n, c in exposure.conc_nM.items()}
+    conc = {n: rx.median_subjects(c)[inside] for n, c in exposure.conc_nM.items()}
     stim = stimulus_draws(conc, draws, seed)
     cols = [m[inside] for m in masks]
     return np.stack([100.0 * stim[:, c].mean(axis=1) for c in cols], axis=1)

@@ -11,7 +11,7 @@ import pytest
 from kratomsim.cli import main
 from kratomsim.evidence import audit_text, embedding, model_evidence
 from kratomsim.evidence.library import claims
-from kratomsim.night import night_report
+from kratomsim.night_report import night_report
 
 
 def _found(text: str) -> dict[str, object]:

@@ -86,8 +86,8 @@ def test_window_metrics_match_solve_ivp(ka: float, cl: float, q2: float, lag: fl
 
 def test_week_of_nightly_doses_is_never_negative_and_equals_the_engine() -> None:
     """K51 5 g for a week: cancellation just after a dose rounds to -1e-16 of the peak; it must read 0."""
-    from kratomsim.night import make_timeline, nightly_exposure
-    from kratomsim.simulate import model_for
+    from kratomsim.exposure import model_for
+    from kratomsim.night_report import make_timeline, nightly_exposure
 
     # the linear model (autoinhibition off): the modal solver is what is being checked
     exposure = nightly_exposure("K51", "5g", make_timeline("22:30", "06:30", 7, "09:00", None), autoinhibition=False)

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kratomsim.interactions import interaction_report
-from kratomsim.night import night_report
-from kratomsim.validate import validation_report
+from kratomsim.night_report import night_report
+from kratomsim.validation import validation_report
 
 
 def test_night_default_matches_the_library(client: TestClient) -> None:
@@ -266,7 +266,7 @@ def test_population_options_out_of_range_are_one_line_422(
 
 
 def test_simulate_with_subjects_gives_band_columns(client: TestClient) -> None:
-    from kratomsim.population import prediction_bands
+    from kratomsim.populations import prediction_bands
     from kratomsim.scenario import make_scenario
 
     body = {"hours": 12, "grid": "30min", "subjects": 20, "seed": 1}
@@ -305,7 +305,7 @@ def test_compare_with_subjects(client: TestClient) -> None:
 
 
 def test_population_endpoint_mirrors_the_cli(client: TestClient) -> None:
-    from kratomsim.population import run_population
+    from kratomsim.populations import run_population
     from kratomsim.scenario import make_scenario
 
     r = client.post("/api/population", json={"nights": 2, "subjects": 3000, "seed": 2, "wake": "06:30"})

@@ -102,7 +102,7 @@ def with_population(request: PopulationRequest, call: Callable[..., T], *args: A
     With one subject the population keywords are left out, so the call is exactly today's.
     Ctrl-C during the population run prints how far it got and exits with status 130.
     """
-    from kratomsim.population import PopulationInterrupted
+    from kratomsim.populations import PopulationInterrupted
 
     if not request.active:
         return call(*args, **kwargs)

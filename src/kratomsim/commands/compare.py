@@ -1,6 +1,6 @@
 """``kratomsim compare``: kratom and bedtime medicines side by side on the same clock.
 
-A thin layer over :func:`kratomsim.night.compare_aids`. It predicts; it never recommends.
+A thin layer over :func:`kratomsim.night_report.compare_aids`. It predicts; it never recommends.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def register(app: typer.Typer) -> None:
         dask: str | None = DASK,
     ) -> None:
         """Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by aid."""
-        from kratomsim.night import compare_aids
+        from kratomsim.night_report import compare_aids
         from kratomsim.report.plots import Curves, check_plot_path, medicine_thresholds, plot_curves
 
         request = population_request(subjects, seed, level, dask, json_out)

@@ -1,4 +1,4 @@
-"""``kratomsim night``: the night report, a thin layer over :func:`kratomsim.night.night_report`.
+"""``kratomsim night``: the night report, a thin layer over :func:`kratomsim.night_report.night_report`.
 
 Prints rich tables and the plain-language summary (or JSON), and writes PNG/HTML plots.
 It predicts and explains; it never recommends a dose.
@@ -235,7 +235,7 @@ def register(app: typer.Typer) -> None:
             help="Also tabulate what autoinhibition changes after 1, 7, 14 and 30 nights (on against off)."),
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
-        from kratomsim.night import night_report
+        from kratomsim.night_report import night_report
         from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy, plot_sleep_changes
 
         request = population_request(subjects, seed, level, dask, json_out)

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
         from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
         from kratomsim.limits import NIGHTS
-        from kratomsim.population import PopulationInterrupted, Spread, run_population
+        from kratomsim.populations import PopulationInterrupted, Spread, run_population
         from kratomsim.scenario import make_scenario
         from kratomsim.units import sleep_hours
 
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
             if content.strip().lower() not in {"assay", "market"}:
                 raise InputError(f"--content {content!r} is not known; accepted: assay, market")
             if content.strip().lower() == "market":
-                from kratomsim.population import market_content
+                from kratomsim.populations import market_content
 
                 scenario, content_spreads = market_content(scenario)
             else:
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
 
 def _content_notes(content: str | None, scenario: object) -> tuple[str, ...]:
     """What ``--content market`` and a tea product assumed, said in the output."""
-    from kratomsim.simulate import scenario_notes
+    from kratomsim.exposure import scenario_notes
 
     notes = [n for n in scenario_notes(scenario) if n.startswith("Tea:")]  # type: ignore[arg-type]
     if content is not None and content.strip().lower() == "market":

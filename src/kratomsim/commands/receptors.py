@@ -1,7 +1,7 @@
-"""``kratomsim receptors``: receptor occupancy across the night, a thin layer over :mod:`kratomsim.pd`.
+"""``kratomsim receptors``: receptor occupancy across the night, a thin layer over :mod:`kratomsim.receptors`.
 
-It runs the scenario through :func:`kratomsim.simulate.run`, hands the concentrations to
-:func:`kratomsim.pd.summarise_night`, and prints, writes JSON or plots. It predicts; it never
+It runs the scenario through :func:`kratomsim.exposure.run`, hands the concentrations to
+:func:`kratomsim.receptors.summarise_night`, and prints, writes JSON or plots. It predicts; it never
 recommends a dose.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import typer
 
-from kratomsim import pd
+from kratomsim import receptors as rx
 from kratomsim.commands._night_options import AT, JSON_OUT, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
 from kratomsim.commands._population_options import (
@@ -30,7 +30,7 @@ from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock
 
 if TYPE_CHECKING:
-    from kratomsim.simulate import Exposure
+    from kratomsim.exposure import Exposure
 
 MAX_NIGHTS = int(NIGHTS.high)  # the shared limit
 PLOT_SUFFIXES = (".png", ".html")
@@ -38,7 +38,7 @@ PLOT_SUFFIXES = (".png", ".html")
 
 def run_exposure(product: str, dose: str, at: str, wake: time, nights: int) -> Exposure:
     """Simulate ``nights`` nightly doses through the last wake-up (the night report's own grid)."""
-    from kratomsim.night import make_timeline, nightly_exposure
+    from kratomsim.night_report import make_timeline, nightly_exposure
 
     return nightly_exposure(product, dose, make_timeline(at, wake.strftime("%H:%M"), nights))
 
@@ -58,7 +58,7 @@ def plot_png(
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    curves = pd.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
+    curves = rx.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
     x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
     fig, ax = plt.subplots(figsize=(10, 5))
     for i, (bed, woke) in enumerate(windows):
@@ -102,7 +102,7 @@ def plot_html(
     """Interactive occupancy plot (plotly, plotly.js embedded so it opens offline)."""
     import plotly.graph_objects as go
 
-    curves = pd.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
+    curves = rx.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
     x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
     fig = go.Figure()
     fig.add_trace(
@@ -255,13 +255,13 @@ def register(app: typer.Typer) -> None:
         """Opioid and serotonin receptor occupancy and stimulus from the alkaloid mix, night by night."""
         request = population_request(subjects, seed, level, dask, json_out)
         wake_clock = parse_clock(wake, "wake-up time")
-        rec = pd.check_receptor(receptor)
-        pd.get_set(receptor_data, rec)  # fail fast on a bad data set, before simulating
-        if fu not in pd.FU_SCENARIOS:
-            raise InputError(f"unknown --fu scenario {fu!r}; accepted: {', '.join(pd.FU_SCENARIOS)}")
+        rec = rx.check_receptor(receptor)
+        rx.get_set(receptor_data, rec)  # fail fast on a bad data set, before simulating
+        if fu not in rx.FU_SCENARIOS:
+            raise InputError(f"unknown --fu scenario {fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
         _check_plot(plot)
         exposure = run_exposure(product, dose, at, wake_clock, nights)
-        summary = pd.summarise_night(exposure, rec, receptor_data, fu, wake=wake_clock)
+        summary = rx.summarise_night(exposure, rec, receptor_data, fu, wake=wake_clock)
         if not summary["nights"]:
             raise InputError("the simulation ends before the first wake-up; check --at and --wake")
         summary = {
@@ -274,9 +274,9 @@ def register(app: typer.Typer) -> None:
         }
         if request.active:
             summary["population"] = with_population(
-                request, pd.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
+                request, rx.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
         if plot is not None:
-            windows = pd.night_windows(exposure, wake_clock)
+            windows = rx.night_windows(exposure, wake_clock)
             (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)
             summary["plot"] = str(plot)
         from kratomsim.occupancy_interval import headline

@@ -19,10 +19,10 @@ from kratomsim.commands._population_options import (
     with_population,
 )
 from kratomsim.errors import InputError
+from kratomsim.exposure import exposure_peaks, run, tidy
 from kratomsim.market import check_oral_seven_oh
-from kratomsim.population import population_table
+from kratomsim.populations import population_table
 from kratomsim.scenario import Scenario, make_scenario
-from kratomsim.simulate import exposure_peaks, run, tidy
 from kratomsim.units import parse_duration_h
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -103,7 +103,7 @@ def _report_population(
     scenario: Scenario, out: Path, table: pd.DataFrame, peaks: list[dict[str, Any]], facts: dict[str, Any],
     json_out: bool,
 ) -> None:
-    from kratomsim.simulate import scenario_notes
+    from kratomsim.exposure import scenario_notes
 
     notes = list(scenario_notes(scenario))
     notes.append("Between-subject spreads come from published ranges of a few people (docs/population.md): "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from kratomsim.commands._output import console, print_json, print_table
-from kratomsim.validate import validation_report
+from kratomsim.validation import validation_report
 
 
 def register(app: typer.Typer) -> None:

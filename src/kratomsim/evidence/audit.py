@@ -437,7 +437,7 @@ MODEL_CLAIMS = ("deep_sleep", "sleep_architecture")  # claims the sleep bridge s
 @cache
 def _bridge_quote() -> str:
     """The bridge's paragraph for a reference night (K51, 2 g at 22:30, one night), computed once."""
-    from kratomsim.night import make_timeline, nightly_exposure
+    from kratomsim.night_report import make_timeline, nightly_exposure
     from kratomsim.sleep_architecture import audit_quote
 
     night = nightly_exposure("K51", "2g", make_timeline("22:30", "06:30", 1, "09:00", None))

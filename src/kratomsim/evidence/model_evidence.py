@@ -1,7 +1,7 @@
 """kratomsim's own simulation as evidence for claims about timing and next-day effects.
 
 "Kratom wears off by morning" is a claim about pharmacokinetics, which kratomsim models. For such
-a claim the audit runs the night report (:func:`kratomsim.night.night_report`) for the dose the
+a claim the audit runs the night report (:func:`kratomsim.night_report.night_report`) for the dose the
 sentence states in grams of leaf, or else a typical one (:data:`TYPICAL_DOSE` of product
 :data:`PRODUCT`, the product of the human PK study behind the model), at :data:`BEDTIME` with
 wake-up at :data:`WAKE` for :data:`NIGHTS` nights, and quotes what is left at wake-up on the first
@@ -57,7 +57,7 @@ def _occupancy_at_wake(report: Any, night: int) -> float | None:
 @cache
 def simulate_wake_up(dose: str = TYPICAL_DOSE) -> dict[str, Any]:
     """Levels left at wake-up on night 1 and night :data:`NIGHTS` (cached per dose and process)."""
-    from kratomsim.night import night_report
+    from kratomsim.night_report import night_report
 
     report = night_report(product=PRODUCT, dose=dose, at=BEDTIME, wake=WAKE, nights=NIGHTS)
     wake = {f"night {n}": {c: _wake_row(report, c, n) for c in COMPOUNDS} for n in (1, NIGHTS)}

@@ -1,4 +1,4 @@
-"""Reports: plots (PNG, interactive HTML) of the night, built from :mod:`kratomsim.night` results.
+"""Reports: plots (PNG, interactive HTML) of the night, built from :mod:`kratomsim.night_report` results.
 
 The plotting libraries load lazily (inside the functions) so that importing kratomsim stays quick.
 """

@@ -26,7 +26,7 @@ from kratomsim.report.palette import (
 )
 
 if TYPE_CHECKING:
-    from kratomsim.night import NightReport
+    from kratomsim.night_report import NightReport
 
 PLOT_SUFFIXES = (".png", ".html")
 BANDED = 2  # the PNG shades prediction bands of the first two curves only (mitragynine, 7-OH); HTML: all
@@ -302,8 +302,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def plot_occupancy(report: NightReport, path: Path) -> Path:
     """Mu-opioid receptor occupancy over the nights (the receptor command's plot, reused)."""
     from kratomsim.commands import receptors as rc
+    from kratomsim.exposure import run
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import run
 
     check_plot_path(path)
     if report.occupancy is None:

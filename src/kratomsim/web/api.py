@@ -179,7 +179,7 @@ class CompareRequest(_Population):
     @field_validator("aids")
     @classmethod
     def _library_only(cls, aids: list[str]) -> list[str]:
-        from kratomsim.night import KRATOM, parse_aid
+        from kratomsim.night_report import KRATOM, parse_aid
 
         out = []
         for aid in aids:
@@ -283,7 +283,7 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
     With ``subjects`` > 1 each alkaloid's curve carries ``band`` (median, low, high over the
     simulated people, on the same clock) and ``chart.band`` says what the band is.
     """
-    from kratomsim.night import night_report
+    from kratomsim.night_report import night_report
 
     report = night_report(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights,
                           morning=req.morning, weight=req.weight, comedications=req.comedications,
@@ -320,7 +320,7 @@ def night(req: NightRequest) -> JSONResponse:
 @router.post("/compare")
 def compare(req: CompareRequest) -> JSONResponse:
     """Sleep aids side by side: wake-up and morning levels and accumulation, with the curves."""
-    from kratomsim.night import compare_aids
+    from kratomsim.night_report import compare_aids
 
     result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight,
                           **req.population_kwargs())
@@ -350,9 +350,9 @@ def simulate(
     With ``subjects`` > 1 the rows carry the median and the ``level`` interval over that many people
     (``conc_nM_median``, ``conc_nM_low``, ``conc_nM_high`` and ng/mL), as ``simulate --subjects``.
     """
+    from kratomsim.exposure import exposure_peaks, run, tidy
     from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import exposure_peaks, run, tidy
 
     check_oral_seven_oh(req.dose, req.extrapolate)  # the night command's refusal, same message
     scenario = make_scenario(req.product, req.dose, req.at, req.every, req.count, req.weight, req.grid,
@@ -385,9 +385,9 @@ def _csv(frame: Any) -> Response:
 
 def _simulate_population(req: SimulateRequest, scenario: Any, wants_csv: bool) -> Response:
     """The table with median, low and high columns and each person's peak, as ``simulate --subjects``."""
+    from kratomsim.exposure import scenario_notes
     from kratomsim.market import seven_oh_notes
-    from kratomsim.population import population_table
-    from kratomsim.simulate import scenario_notes
+    from kratomsim.populations import population_table
 
     frame, peaks, facts = population_table(scenario, req.subjects, req.seed, req.level)
     if wants_csv:
@@ -411,25 +411,25 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
 
     With ``subjects`` > 1 (at most 1000): ``population.nights``, occupancy and stimulus as median and interval.
     """
-    from kratomsim import pd
-    from kratomsim.night import make_timeline, nightly_exposure
+    from kratomsim import receptors as rx
+    from kratomsim.night_report import make_timeline, nightly_exposure
 
     wake = parse_clock(req.wake, "wake-up time")
-    rec = pd.check_receptor(req.receptor)
-    pd.get_set(req.receptor_data, rec)
-    if req.fu not in pd.FU_SCENARIOS:
-        raise InputError(f"unknown fu scenario {req.fu!r}; accepted: {', '.join(pd.FU_SCENARIOS)}")
+    rec = rx.check_receptor(req.receptor)
+    rx.get_set(req.receptor_data, rec)
+    if req.fu not in rx.FU_SCENARIOS:
+        raise InputError(f"unknown fu scenario {req.fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
     exposure = nightly_exposure(req.product, req.dose, make_timeline(req.at, req.wake, req.nights))
-    summary = pd.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
+    summary = rx.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
     if not summary["nights"]:
         raise InputError("the simulation ends before the first wake-up; check the bedtime and wake-up times")
     if req.subjects > 1:
-        summary["population"] = pd.occupancy_intervals(exposure, wake, rec, req.receptor_data, req.fu,
+        summary["population"] = rx.occupancy_intervals(exposure, wake, rec, req.receptor_data, req.fu,
                                                        **req.population_kwargs())
     from kratomsim.occupancy_interval import headline
 
     summary.update(headline(exposure.conc_nM, rec))
-    curves = pd.occupancy_curves(exposure, rec, summary["data_set"])
+    curves = rx.occupancy_curves(exposure, rec, summary["data_set"])
     return _json({
         "request": req.model_dump(),
         **summary,
@@ -438,7 +438,7 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
             "curves": {k: {"total": v["total"].tolist(), "stimulus": v["stimulus"].tolist(),
                            "by_ligand": {n: o.tolist() for n, o in v["by_ligand"].items()}}
                        for k, v in curves.items()},
-            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in pd.night_windows(exposure, wake)],
+            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in rx.night_windows(exposure, wake)],
         },
     })
 
@@ -446,7 +446,7 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
 @router.post("/population")
 def population(req: PopulationRequest) -> JSONResponse:
     """Nightly Cmax, level at wake-up and sleep-window AUC over up to 100,000 people per request (population --json)."""
-    from kratomsim.population import run_population
+    from kratomsim.populations import run_population
     from kratomsim.scenario import make_scenario
     from kratomsim.units import sleep_hours
 
@@ -530,7 +530,7 @@ def medicines() -> JSONResponse:
 @router.get("/validate")
 def validate() -> JSONResponse:
     """Predicted against observed for every published statistic, with fold errors and GMFE."""
-    from kratomsim.validate import validation_report
+    from kratomsim.validation import validation_report
 
     return _json(validation_report())
 

@@ -29,11 +29,11 @@ from numpy.typing import NDArray
 
 from kratomsim.datafiles import load_data_file
 from kratomsim.errors import InputError
+from kratomsim.exposure import model_for
 from kratomsim.library import SEVEN_OH, kratom_dispositions, library_products, molecular_weight
 from kratomsim.pk.modal import NightMetrics, build_modal, modal_concentrations, window_metrics
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
 from kratomsim.scenario import Scenario
-from kratomsim.simulate import model_for
 from kratomsim.variability_structure import bootstrap, split_moments
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible

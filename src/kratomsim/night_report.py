@@ -19,10 +19,10 @@ import numpy as np
 from kratomsim.autoinhibition_peaks import refined_peaks
 from kratomsim.datafiles import references, used_references
 from kratomsim.errors import InputError
+from kratomsim.exposure import Exposure
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.limits import NIGHTS
 from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem, build_system
-from kratomsim.simulate import Exposure
 from kratomsim.units import hours_after, parse_clock, parse_date
 
 if TYPE_CHECKING:
@@ -116,8 +116,8 @@ def nightly_exposure(
 ) -> Exposure:
     """The nightly regimen on the report grid, with the timeline's dose, wake and morning instants
     exact (on the grid, not interpolated). Shared by the night report and the receptors command."""
+    from kratomsim.exposure import run
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import run
 
     at = timeline.first_dose.strftime("%H:%M")
     scenario = make_scenario(
@@ -236,8 +236,8 @@ def kratom_steady_state(single: Any, interval_h: float = 24.0) -> dict[str, dict
     Exact for the linear model (:func:`kratomsim.pk.steady.auc_fraction_times`); falls back to the
     numerical path when the modal form does not apply (a defective system).
     """
+    from kratomsim.exposure import model_for, run
     from kratomsim.pk.steady import auc_fraction_times
-    from kratomsim.simulate import model_for, run
 
     system = build_system(*model_for(single))
     rate = _slowest_rate(system.A)
@@ -423,11 +423,11 @@ def night_report(
     people (:func:`population_nights`), the summary gives the intervals and the plot series carries
     the bands. Medicines, steady state and receptor occupancy stay the typical subject's.
     """
-    from kratomsim import pd
+    from kratomsim import receptors as rx
     from kratomsim.comedication import medicine_with_kratom
+    from kratomsim.exposure import model_for
     from kratomsim.market import check_oral_seven_oh, seven_oh_notes
     from kratomsim.scenario import make_scenario
-    from kratomsim.simulate import model_for
 
     check_oral_seven_oh(dose, extrapolate)
     timeline = make_timeline(at, wake, nights, morning, start_date)
@@ -488,7 +488,7 @@ def night_report(
 
     occupancy: dict[str, Any] | None = None
     try:
-        occupancy = _occupancy_summary(pd.summarise_night(exposure, wake=parse_clock(wake, "wake-up time")))
+        occupancy = _occupancy_summary(rx.summarise_night(exposure, wake=parse_clock(wake, "wake-up time")))
         source_keys |= set(occupancy["sources"])
     except InputError as err:
         notes.append(f"Receptor occupancy not computed: {err.message}")
@@ -613,7 +613,7 @@ def population_nights(
     Quantiles come from log-binned histograms (0.46 % bins), so any number of subjects fits in memory.
     """
     from kratomsim.library import molecular_weight
-    from kratomsim.population import (
+    from kratomsim.populations import (
         WORK,
         histogram_interval,
         log_histogram,

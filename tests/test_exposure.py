@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from kratomsim.cli import main
+from kratomsim.exposure import run, simulate
 from kratomsim.scenario import make_scenario
-from kratomsim.simulate import run, simulate
 
 COLUMNS = ["time_h", "clock", "compound", "conc_nM", "conc_ng_per_mL"]
 

@@ -14,7 +14,7 @@ from kratomsim.library import kratom_dispositions
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.modal import build_modal, modal_concentrations, reference_window_metrics, window_metrics
 from kratomsim.pk.model import Disposition, DoseEvent, build_system
-from kratomsim.population import (
+from kratomsim.populations import (
     ChunkResult,
     PopulationInterrupted,
     Spread,
@@ -198,7 +198,7 @@ def test_cli_population_json_and_bad_input(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_prediction_bands_table_is_tidy() -> None:
-    from kratomsim.population import prediction_bands
+    from kratomsim.populations import prediction_bands
 
     table = prediction_bands(make_scenario(count=1, hours=12), subjects=200, seed=1)
     assert {"time_h", "clock", "compound", "median_nM", "low_nM", "high_nM"} <= set(table.columns)

@@ -25,7 +25,7 @@ from kratomsim.errors import InputError, known_list
 from kratomsim.plasma_binding import binding
 
 if TYPE_CHECKING:  # only for type hints; simulate is imported lazily by callers
-    from kratomsim.simulate import Exposure
+    from kratomsim.exposure import Exposure
 
 FloatArray = NDArray[np.float64]
 
@@ -484,7 +484,7 @@ def occupancy_intervals(
     its highest value and its value at wake-up are taken per subject, then the quantiles (log-binned
     histograms, so any number of subjects fits in memory). The stimulus at the subject's own peak too.
     """
-    from kratomsim.population import (
+    from kratomsim.populations import (
         WORK,
         histogram_interval,
         interval_label,

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from kratomsim.errors import InputError
+from kratomsim.exposure import simulate
 from kratomsim.medicines import load_medicine, medicine_names
-from kratomsim.night import NightReport, make_timeline, night_report
+from kratomsim.night_report import NightReport, make_timeline, night_report
 from kratomsim.report.plots import plot_night
-from kratomsim.simulate import simulate
 
 MG, OH = "mitragynine", "7-hydroxymitragynine"
 DAY = "2026-01-05"
@@ -194,7 +194,7 @@ def test_cli_bad_input_one_line_exit_2(args: list[str], fragment: str) -> None:
 
 def test_validate_includes_every_medicine() -> None:
     from kratomsim.medicines import validate_medicines
-    from kratomsim.validate import validation_rows
+    from kratomsim.validation import validation_rows
 
     rows = validation_rows()
     # Independent rows (other studies, the FDA 2013 shares) report whatever they show; only the

@@ -6,7 +6,7 @@ import pytest
 
 from kratomsim.calibrate import calibrate_all
 from kratomsim.library import kratom_dispositions
-from kratomsim.validate import gmfe, range_fold, validation_rows
+from kratomsim.validation import gmfe, range_fold, validation_rows
 
 TANNA_COMPOUNDS = {"mitragynine", "speciogynine", "paynantheine", "speciociliatine", "mitraciliatine",
                    "isopaynantheine", "7-hydroxymitragynine"}
@@ -59,7 +59,7 @@ def test_every_row_has_a_kind_and_tanna_rows_are_fitted(rows):
 
 
 def test_pass_fail_counts_independent_rows_only(monkeypatch):
-    import kratomsim.validate as v
+    import kratomsim.validation as v
 
     good = v.ValidationRow("s", "c", "cmax", 1.0, 1.0, 1.0, 1.5, True, kind="independent")
     bad_fitted = v.ValidationRow("t", "c", "cmax", 1.0, 3.0, 3.0, 1.5, False, kind="fitted")
