@@ -5,8 +5,10 @@ Parsing user strings happens here, once, for the CLI, the web app and the Python
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import math
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from typing import Any
 
 import numpy as np
 
@@ -71,10 +73,65 @@ class Scenario:
         start = np.datetime64(self.first_dose.replace(tzinfo=None), "s")
         return start + np.round(np.asarray(times_h) * 3600.0).astype("timedelta64[s]")
 
+    @classmethod
+    def create(
+        cls,
+        product: str | None = "K51",
+        dose: str | float | Dose = "2g",
+        at: str | time = "22:30",
+        every: str | float | None = "24h",
+        count: int = 1,
+        weight: str | float = "70kg",
+        grid: str | float = "5min",
+        hours: str | float | None = None,
+        start_date: str | date | None = None,
+        autoinhibition: bool | None = None,
+    ) -> Scenario:
+        """The one way to build a scenario from what a person types or a notebook passes.
+
+        Numbers are read in the default unit: ``dose=2`` is 2 g of leaf, ``every=24`` and
+        ``hours=72`` are hours, ``weight=70`` is kg, ``grid=0.25`` is hours. Without
+        ``start_date`` the first dose is today (an edge's choice; library code passes a Scenario).
+
+        >>> Scenario.create(dose=2, at="22:30", count=7, start_date="2026-01-05").describe()
+        '2 g of leaf (Yellow Indonesian Micro Powder (study ID K51)) at 2026-01-05 22:30, every 24 h x 7, 70 kg'
+        """
+        return make_scenario(
+            product=product,
+            dose=_dose_text(dose),
+            at=at.strftime("%H:%M") if isinstance(at, time) else at,
+            every=None if every is None else _with_unit(every, "h", "dose interval"),
+            count=count,
+            weight=_with_unit(weight, "kg", "weight"),
+            grid=_with_unit(grid, "h", "grid step"),
+            hours=None if hours is None else parse_duration_h(_with_unit(hours, "h", "horizon"), "horizon"),
+            start_date=start_date,
+            autoinhibition=autoinhibition,
+        )
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed (the scenario itself is immutable)."""
+        return replace(self, **changes)
+
     def describe(self) -> str:
         what = self.product.name if self.product and self.dose.is_leaf else self.dose.compound
         repeat = f", every {self.interval_h:g} h x {self.count}" if self.count > 1 else ""
         return f"{self.dose} ({what}) at {self.first_dose:%Y-%m-%d %H:%M}{repeat}, {self.weight_kg:g} kg"
+
+
+def _with_unit(value: str | float, unit: str, what: str) -> str:
+    """A number given without a unit, written with the default one; text passes through."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"{what} must be a finite number or a text with a unit, got {value!r}")
+    return f"{value!r}{unit}"
+
+
+def _dose_text(dose: str | float | Dose) -> str:
+    if isinstance(dose, Dose):
+        return f"{dose.amount_mg!r}mg" + (f":{dose.compound}" if dose.compound else "")
+    return _with_unit(dose, "g", "dose")
 
 
 def make_scenario(
