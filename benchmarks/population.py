@@ -28,7 +28,7 @@ from scipy.integrate import solve_ivp
 from kratomsim.pk import modal
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import DoseEvent, LinearSystem, build_system
-from kratomsim.population import population_spec, run_population, sample_subjects, subject_doses, subject_model
+from kratomsim.populations import population_spec, run_population, sample_subjects, subject_doses, subject_model
 from kratomsim.scenario import make_scenario
 
 

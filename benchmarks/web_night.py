@@ -23,9 +23,9 @@ import numpy as np
 from fastapi.testclient import TestClient
 from scipy.integrate import solve_ivp
 
-from kratomsim.night import make_timeline, nightly_exposure
+from kratomsim.exposure import model_for
+from kratomsim.night_report import make_timeline, nightly_exposure
 from kratomsim.pk.model import build_system
-from kratomsim.simulate import model_for
 from kratomsim.web.app import create_app
 
 
