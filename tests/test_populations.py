@@ -11,6 +11,7 @@ import pytest
 from scipy.stats import norm
 
 from kratomsim.library import kratom_dispositions
+from kratomsim.peaks import window_peaks
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.modal import build_modal, modal_concentrations, reference_window_metrics, window_metrics
 from kratomsim.pk.model import Disposition, DoseEvent, build_system
@@ -61,10 +62,15 @@ def test_window_metrics_equal_expm_reference() -> None:
     doses = make_scenario(count=3).dose_events()
     windows = [(24.0 * j + 0.5, 24.0 * j + 8.0) for j in range(3)]
     model = build_modal(system, sorted({d.compound for d in doses}))
-    fast = window_metrics(model, doses, windows, 5 / 60)
+    fast = window_metrics(model, doses, windows)
     slow = reference_window_metrics(system, doses, windows, 5 / 60, fast.compounds)
-    for name in ("cmax", "cwake", "auc"):
+    for name in ("cwake", "auc"):
         assert _close(getattr(fast, name), getattr(slow, name)) < REL, name
+    assert np.all(fast.cmax >= slow.cmax * (1 - 1e-12))  # the exact peak bounds every grid value
+    for subject in (0, 7, 15):  # and equals the one-subject exact-peak search (kratomsim.peaks)
+        peaks = window_peaks(system, doses, windows, subject)
+        for ci, c in enumerate(fast.compounds):
+            assert fast.cmax[subject, :, ci] == pytest.approx([p.conc_nM for p in peaks[c]], rel=1e-10)
 
 
 def test_defective_subjects_fall_back_to_expm() -> None:
@@ -78,9 +84,12 @@ def test_defective_subjects_fall_back_to_expm() -> None:
     reference = concentrations_nM(system, propagate(system, doses, times))["x"]
     assert _close(modal_concentrations(model, doses, times)["x"], reference) < REL
     windows = [(24.0 * j, 24.0 * j + 8.0) for j in range(3)]
-    fast = window_metrics(model, doses, windows, 0.25)
+    fast = window_metrics(model, doses, windows)
     slow = reference_window_metrics(system, doses, windows, 0.25, ("x",))
-    assert _close(fast.cmax, slow.cmax) < REL and _close(fast.auc, slow.auc) < REL
+    assert _close(fast.cwake, slow.cwake) < REL and _close(fast.auc, slow.auc) < REL
+    for subject in (0, 1):  # the defective subject's peak comes from the one-subject exact search
+        peaks = [p.conc_nM for p in window_peaks(system, doses, windows, subject)["x"]]
+        assert fast.cmax[subject, :, 0] == pytest.approx(peaks, rel=1e-10)
 
 
 def test_spreads_come_from_the_published_ranges() -> None:

@@ -41,6 +41,9 @@ WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not ch
 DEFAULT_CHUNK = 16384  # subjects per chunk: small enough that temporaries stay out of the page-fault path
 DEFAULT_BAND_SUBJECTS = 2000
 DEFAULT_WAKE_H = 8.0
+# Populations run the linear model: superposition of modes cannot carry mitragynine's CYP3A4
+# autoinhibition, which makes clearance depend on the subject's own past concentrations.
+LINEAR_MODEL_NOTE = "linear model: mitragynine's CYP3A4 autoinhibition is not applied to populations"
 METRICS = ("cmax", "cwake", "auc")
 METRIC_UNITS = {"cmax": "nM", "cwake": "nM", "auc": "nM*h"}
 _PARAMETERS = ("cl", "volume", "ka")
@@ -374,7 +377,7 @@ def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, in
     system = build_system(dispositions, formations)
     doses = subject_doses(spec.doses, subjects)
     model = build_modal(system, sorted({d.compound for d in doses}))
-    metrics = window_metrics(model, doses, spec.windows, spec.grid_h, spec.compounds)
+    metrics = window_metrics(model, doses, spec.windows, spec.compounds)
     return metrics, int(model.defective.sum())
 
 
@@ -860,7 +863,7 @@ def population_table(
         "subjects": result.subjects, "seed": result.seed, "level": result.level,
         "interval": interval_label(level), "band_subjects": result.band_subjects,
         "defective_subjects": result.defective, "elapsed_s": result.elapsed_s,
-        "variability_sources": result.sources(),
+        "variability_sources": result.sources(), "model": LINEAR_MODEL_NOTE,
         "what": (f"median and {interval_label(level)} prediction interval over {result.subjects:,} simulated "
                  f"people (seed {result.seed}); the concentration columns come from the first "
                  f"{result.band_subjects:,}; peak: each person's highest grid value, its clock is the median "

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
         from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
         from kratomsim.limits import NIGHTS
-        from kratomsim.populations import PopulationInterrupted, Spread, run_population
+        from kratomsim.populations import LINEAR_MODEL_NOTE, PopulationInterrupted, Spread, run_population
         from kratomsim.scenario import make_scenario
         from kratomsim.units import sleep_hours
 
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                 "level": result.level, "wake_offset_h": wake_h, "elapsed_s": result.elapsed_s,
                 "defective_subjects": result.defective, "band_subjects": result.band_subjects,
                 "metrics": table.to_dict(orient="records"), "sources": result.sources(),
-                "content": content, "notes": list(_content_notes(content, scenario)),
+                "content": content, "notes": list(_content_notes(content, scenario)), "model": LINEAR_MODEL_NOTE,
             })
             return
         shown = table[table["night"].isin([1, result.nights])]
@@ -85,8 +85,8 @@ def register(app: typer.Typer) -> None:
             [[r.night, r.compound, r.metric, r.unit, r.median, r.low, r.high] for r in shown.itertuples()],
         )
         console.print(f"{result.subjects:,} subjects in {result.elapsed_s:.1f} s (seed {result.seed}); "
-                      f"Cmax on the {scenario.grid_h * 60:g}-min grid and AUC from bedtime to wake-up "
-                      f"({wake_h:g} h). Spreads from: {', '.join(result.sources())}.")
+                      f"Cmax: each person's exact peak, AUC from bedtime to wake-up ({wake_h:g} h); "
+                      f"{LINEAR_MODEL_NOTE}. Spreads from: {', '.join(result.sources())}.")
         for note in _content_notes(content, scenario):
             console.print(note)
 

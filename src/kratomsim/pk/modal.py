@@ -23,19 +23,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from kratomsim.peaks import window_peaks
 from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.modal_peaks import interval_peak
 from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem
 
 BoolArray = NDArray[np.bool_]
+_REFERENCE_GRID_H = 1.0  # h; grid of the expm reference for defective subjects (its peaks are replaced)
 
 DEFECTIVE_TOL = 1e-6  # relative gap between two convolved rates under which a subject is defective
 _TIME_DECIMALS = 9  # as in the engine: instants equal to 1e-9 h are one instant
-_MAX_BLOCK_VALUES = 1 << 16  # values (subjects x nights x grid points) evaluated at once for a maximum
-_MIN_HEAD = 12  # grid points of a window always evaluated before the rest is bounded
-
-# Floating-point operations done by window_metrics (multiply, add, max and exp each count 1), for
-# the benchmark's fraction-of-peak figure. Updated per vectorised call, so the cost is negligible.
-FLOPS = {"count": 0}
 
 
 @dataclass
@@ -353,7 +350,6 @@ class NightMetrics:
 def _powers(rates: FloatArray, first: float, step: float, count: int) -> FloatArray:
     """exp(rate * (first + m*step)) for m < count, shape (K, count, S), by repeated doubling."""
     out = np.empty((rates.shape[0], count, rates.shape[1]))
-    FLOPS["count"] += rates.size * (count + 4)
     out[:, 0, :] = np.exp(rates * first)
     done = 1
     factor = np.exp(rates * step)
@@ -373,166 +369,140 @@ def _integral(rate: FloatArray, start: float, stop: float) -> FloatArray:
     return np.where(rate == 0, length, value)
 
 
-def window_metrics(
-    model: ModalModel,
-    doses: Sequence[DoseEvent],
-    windows: Sequence[tuple[float, float]],
-    grid_h: float,
-    compounds: Sequence[str] | None = None,
-) -> NightMetrics:
-    """Cmax on the grid, concentration at the window end and exact AUC for each window (night).
-
-    Windows with the same arrangement of arrivals and grid points relative to their start are
-    evaluated together. The maximum is taken over the grid points of the window (batched matrix
-    products per subject), skipping the second half for subjects where a bound proves it lower
-    (:func:`_segment_max`); nothing is approximated.
-    """
-    n = model.n_subjects
-    compounds = tuple(model.response) if compounds is None else tuple(compounds)
-    arrivals = _arrivals(model, doses)
-    inputs = model.inputs
+def _window_starts(
+    model: ModalModel, arrivals: list[tuple[float, str, FloatArray]], windows: Sequence[tuple[float, float]]
+) -> list[dict[str, FloatArray]]:
+    """Modal amplitudes per input at each window start (arrivals at the start included)."""
     used = _used_labels(model)
-    J = len(windows)
-    for x in inputs:
-        given = [amount for _, y, amount in arrivals if y == x]
-        if any(not np.array_equal(given[0], other) for other in given[1:]):
-            raise ValueError(f"doses of {x} must be the same at every night for window metrics")
-    # modal amplitudes at each window start (arrivals at the start included)
-    amp = {x: np.zeros((len(used[x]), n)) for x in inputs}
-    clock: list[float] = []
-
-    def advance(t: float) -> None:
-        if clock and t > clock[0]:
-            for y in inputs:
-                amp[y] *= np.exp(model.rates[used[y]] * (t - clock[0]))
-        if not clock or t > clock[0]:
-            clock[:] = [t]
-
+    amp = {x: np.zeros((len(used[x]), model.n_subjects)) for x in model.inputs}
+    clock = 0.0
     starts: list[dict[str, FloatArray]] = []
     p = 0
     for ws, _ in windows:
         ws = round(ws, _TIME_DECIMALS)
         while p < len(arrivals) and arrivals[p][0] <= ws:
             at, x, amount = arrivals[p]
-            advance(at)
+            clock = _decay(model, amp, used, clock, at)
             amp[x] += amount
             p += 1
-        advance(ws)
+        clock = _decay(model, amp, used, clock, ws)
         starts.append({x: v.copy() for x, v in amp.items()})
+    return starts
 
-    groups: dict[tuple[object, ...], list[int]] = {}
-    inside: list[list[tuple[float, str, FloatArray]]] = []
-    layout: list[tuple[float, int, float]] = []
-    for ws, we in windows:
+
+def _decay(model: ModalModel, amp: dict[str, FloatArray], used: dict[str, list[int]], clock: float, t: float) -> float:
+    """Advance every amplitude from ``clock`` to ``t`` (never backwards); the new clock."""
+    if t > clock:
+        for x in amp:
+            amp[x] *= np.exp(model.rates[used[x]] * (t - clock))
+        return t
+    return clock
+
+
+def _window_groups(
+    arrivals: list[tuple[float, str, FloatArray]], windows: Sequence[tuple[float, float]]
+) -> list[tuple[list[int], list[tuple[float, str, FloatArray]], float]]:
+    """Windows with the same arrivals relative to their start and the same length, evaluated together."""
+    groups: dict[tuple[object, ...], tuple[list[int], list[tuple[float, str, FloatArray]], float]] = {}
+    for j, (ws, we) in enumerate(windows):
         ws, we = round(ws, _TIME_DECIMALS), round(we, _TIME_DECIMALS)
         within = [(round(at - ws, _TIME_DECIMALS), x, amount) for at, x, amount in arrivals if ws < at <= we]
-        first = np.ceil(ws / grid_h - 1e-9) * grid_h - ws
-        count = int(np.floor((we - ws - first) / grid_h + 1e-9)) + 1 if first <= we - ws + 1e-9 else 0
-        inside.append(within)
-        layout.append((round(float(first), _TIME_DECIMALS), count, round(we - ws, _TIME_DECIMALS)))
-        key = (tuple((d, x) for d, x, _ in within), layout[-1])
-        groups.setdefault(key, []).append(len(inside) - 1)
-
-    cmax = np.full((n, J, len(compounds)), -np.inf)
-    cwake = np.zeros((n, J, len(compounds)))
-    auc = np.zeros((n, J, len(compounds)))
-    for nights in groups.values():
-        j0 = nights[0]
-        first, count, length = layout[j0]
-        within = inside[j0]
-        for ci, c in enumerate(compounds):
-            labels, coefs = model.compound_terms(c)
-            if not labels:
-                cmax[:, nights, ci] = 0.0
-                continue
-            rates = model.rates[list(labels)]
-            # segment 0 coefficients, referenced at the window start: (nights, K, S)
-            a = np.zeros((len(nights), len(labels), n))
-            for x, coef in coefs.items():
-                rows, pos = _shared(labels, used[x])
-                for jj, j in enumerate(nights):
-                    a[jj, rows] += coef[rows] * starts[j][x][pos]
-            cuts = sorted({d for d, x, _ in within if x in coefs})
-            segments: list[tuple[float, float, FloatArray]] = []
-            lo = 0.0
-            for cut in cuts:
-                segments.append((lo, cut, a))
-                a = a.copy()
-                for d, x, amount in within:
-                    if d == cut and x in coefs:
-                        a += (coefs[x] * amount * np.exp(-rates * d))[None]
-                lo = cut
-            segments.append((lo, length, a))
-            times = first + grid_h * np.arange(count)
-            by_subject = np.exp(rates.T[:, :, None] * times[None, None, :])  # (S, K, grid) for batched products
-            FLOPS["count"] += by_subject.size * 2
-            best = np.full((len(nights), n), -np.inf)
-            total = np.zeros((len(nights), n))
-            for lo, hi, coef in segments:
-                total += np.einsum("jks,ks->js", coef, _integral(rates, lo, hi))
-                is_last = hi == length
-                sel = np.nonzero((times >= lo - 1e-9) & ((times < hi - 1e-9) | (is_last & (times <= hi + 1e-9))))[0]
-                if sel.size:
-                    _segment_max(coef, by_subject, int(sel[0]), int(sel[-1]) + 1, best)
-            last = segments[-1][2]
-            wake = np.einsum("jks,ks->js", last, np.exp(rates * length))
-            cmax[:, nights, ci] = best.T
-            cwake[:, nights, ci] = wake.T
-            auc[:, nights, ci] = total.T
-    metrics = NightMetrics(compounds, cmax, cwake, auc)
-    _fix_defective_metrics(model, doses, windows, grid_h, metrics)
-    return metrics
+        length = round(we - ws, _TIME_DECIMALS)
+        key = (tuple((d, x) for d, x, _ in within), length)
+        groups.setdefault(key, ([], within, length))[0].append(j)
+    return list(groups.values())
 
 
-def _segment_max(coef: FloatArray, by_subject: FloatArray, start: int, stop: int, best: FloatArray) -> None:
-    """Update ``best`` (nights, S) with the maximum of sum_k coef[j,k,s] * power[k,m,s] for m in [start, stop).
+def _segments(
+    a: FloatArray, rates: FloatArray, coefs: dict[str, FloatArray],
+    within: list[tuple[float, str, FloatArray]], length: float,
+) -> list[tuple[float, float, FloatArray]]:
+    """Pieces (lo, hi, coefficients referenced at the window start) between arrivals in a window."""
+    segments: list[tuple[float, float, FloatArray]] = []
+    lo = 0.0
+    for cut in sorted({d for d, x, _ in within if x in coefs}):
+        segments.append((lo, cut, a))
+        a = a.copy()
+        for d, x, amount in within:
+            if d == cut and x in coefs:
+                a += (coefs[x] * amount * np.exp(-rates * d))[None]
+        lo = cut
+    segments.append((lo, length, a))
+    return segments
 
-    The first half of the points is evaluated for every subject, as batched matrix products
-    ((nights x modes) times (modes x points)). The second half is evaluated only for subjects whose
-    bound on it can beat that: each exponential term is monotone, so the larger of its values at the
-    half's two ends bounds it. After the absorption peak the bound is tight, so most subjects skip
-    it. Nothing is approximated; the bound only skips work.
+
+def _group_metrics(
+    model: ModalModel, compound: str, nights: list[int], starts: list[dict[str, FloatArray]],
+    within: list[tuple[float, str, FloatArray]], length: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Exact peak, end value and integral (nights, subjects) of one compound over a group of windows."""
+    labels, coefs = model.compound_terms(compound)
+    n = model.n_subjects
+    if not labels:
+        return np.zeros((len(nights), n)), np.zeros((len(nights), n)), np.zeros((len(nights), n))
+    used = _used_labels(model)
+    rates = model.rates[list(labels)]
+    a = np.zeros((len(nights), len(labels), n))
+    for x, coef in coefs.items():
+        rows, pos = _shared(labels, used[x])
+        for jj, j in enumerate(nights):
+            a[jj, rows] += coef[rows] * starts[j][x][pos]
+    best = np.full((len(nights), n), -np.inf)
+    total = np.zeros((len(nights), n))
+    segments = _segments(a, rates, coefs, within, length)
+    for lo, hi, coef in segments:
+        total += np.einsum("jks,ks->js", coef, _integral(rates, lo, hi))
+        np.maximum(best, interval_peak(coef, rates, lo, hi), out=best)
+    wake = np.einsum("jks,ks->js", segments[-1][2], np.exp(rates * length))
+    return best, wake, total
+
+
+def window_metrics(
+    model: ModalModel,
+    doses: Sequence[DoseEvent],
+    windows: Sequence[tuple[float, float]],
+    compounds: Sequence[str] | None = None,
+) -> NightMetrics:
+    """Exact peak, concentration at the window end and exact AUC for each window (night).
+
+    The peak is the model's own maximum in the window (:func:`kratomsim.pk.modal_peaks.interval_peak`),
+    not a grid value; windows with the same arrangement of arrivals are evaluated together.
     """
-    J, K, S = coef.shape
-    by_night = np.ascontiguousarray(coef.transpose(2, 0, 1))  # (S, J, K)
-    middle = min(stop, start + max(_MIN_HEAD, (stop - start) // 2))
-    _dense_max(by_night, by_subject, start, middle, best, np.arange(S))
-    if middle >= stop:
-        return
-    ends = by_subject[:, :, [middle, stop - 1]]  # (S, K, 2)
-    bound = np.maximum(by_night * ends[:, None, :, 0], by_night * ends[:, None, :, 1]).sum(axis=2)  # (S, J)
-    FLOPS["count"] += S * J * 4 * K
-    need = np.nonzero((bound > best.T).any(axis=1))[0]
-    if need.size:
-        _dense_max(by_night[need], by_subject[need], middle, stop, best, need)
-
-
-def _dense_max(by_night: FloatArray, by_subject: FloatArray, start: int, stop: int, best: FloatArray,
-               subjects: NDArray[np.intp]) -> None:
-    """Maximum over points start..stop for ``subjects`` (rows of the two stacks), in cache-sized batches."""
-    n, J, K = by_night.shape
-    FLOPS["count"] += n * J * (stop - start) * (2 * K)
-    step = max(1, _MAX_BLOCK_VALUES // max(1, J * (stop - start)))
-    for lo in range(0, n, step):
-        hi = min(n, lo + step)
-        values = np.matmul(by_night[lo:hi], by_subject[lo:hi, :, start:stop])  # (s, J, points)
-        rows = subjects[lo:hi]
-        best[:, rows] = np.maximum(best[:, rows], values.max(axis=2).T)
+    n = model.n_subjects
+    compounds = tuple(model.response) if compounds is None else tuple(compounds)
+    arrivals = _arrivals(model, doses)
+    for x in model.inputs:
+        given = [amount for _, y, amount in arrivals if y == x]
+        if any(not np.array_equal(given[0], other) for other in given[1:]):
+            raise ValueError(f"doses of {x} must be the same at every night for window metrics")
+    starts = _window_starts(model, arrivals, windows)
+    shape = (n, len(windows), len(compounds))
+    cmax, cwake, auc = np.full(shape, -np.inf), np.zeros(shape), np.zeros(shape)
+    for nights, within, length in _window_groups(arrivals, windows):
+        for ci, c in enumerate(compounds):
+            best, wake, total = _group_metrics(model, c, nights, starts, within, length)
+            cmax[:, nights, ci], cwake[:, nights, ci], auc[:, nights, ci] = best.T, wake.T, total.T
+    metrics = NightMetrics(compounds, cmax, cwake, auc)
+    _fix_defective_metrics(model, doses, windows, metrics)
+    return metrics
 
 
 def _fix_defective_metrics(
     model: ModalModel,
     doses: Sequence[DoseEvent],
     windows: Sequence[tuple[float, float]],
-    grid_h: float,
     metrics: NightMetrics,
 ) -> None:
+    """Defective subjects: end values and AUC by expm stepping, peaks by the one-subject exact search."""
     mask = model.defective
     if not mask.any():
         return
-    fixed = reference_window_metrics(
-        _subset(model.system, mask), _subset_doses(doses, mask, model.n_subjects), windows, grid_h, metrics.compounds
-    )
+    system, chosen = _subset(model.system, mask), _subset_doses(doses, mask, model.n_subjects)
+    fixed = reference_window_metrics(system, chosen, windows, _REFERENCE_GRID_H, metrics.compounds)
+    for row in range(system.n_subjects):
+        peaks = window_peaks(system, chosen, windows, row)
+        for ci, c in enumerate(metrics.compounds):
+            fixed.cmax[row, :, ci] = [p.conc_nM for p in peaks[c]]
     metrics.cmax[mask] = fixed.cmax
     metrics.cwake[mask] = fixed.cwake
     metrics.auc[mask] = fixed.auc
