@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
         from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
         from kratomsim.limits import NIGHTS
+        from kratomsim.population_histograms import interval_percentiles
         from kratomsim.populations import LINEAR_MODEL_NOTE, PopulationInterrupted, Spread, run_population
         from kratomsim.scenario import make_scenario
         from kratomsim.units import sleep_hours
@@ -68,7 +69,7 @@ def register(app: typer.Typer) -> None:
             print(str(stop), file=sys.stderr)
             raise SystemExit(130) from None
         table = result.metrics_table()
-        lo_pct, hi_pct = 50 * (1 - level), 50 * (1 + level)
+        lo_pct, hi_pct = interval_percentiles(level)
         if json_out:
             print_json({
                 "scenario": scenario.describe(), "subjects": result.subjects, "seed": result.seed,

@@ -1,0 +1,140 @@
+"""Running a population's chunks: locally on threads or on a Dask cluster, in subject order.
+
+Why its own module: where chunks run must never change the numbers, and keeping the execution apart
+from the model makes that easy to see.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kratomsim.errors import InputError
+from kratomsim.pk.modal import NightMetrics
+from kratomsim.population_histograms import METRICS, _histogram
+from kratomsim.population_subjects import _Spec, solve_subjects
+
+WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk returns: integer histograms, and per-subject metrics when asked for."""
+
+    start: int
+    stop: int
+    histogram: NDArray[np.int64]  # (metrics, compounds, nights, bins + 2)
+    defective: int
+    metrics: NightMetrics | None = None
+
+
+def run_chunk(spec: _Spec, start: int, stop: int, keep: bool = False) -> ChunkResult:
+    """Solve subjects start..stop in work blocks; top-level so that Dask can ship it."""
+    histogram: NDArray[np.int64] | None = None
+    kept: list[NightMetrics] = []
+    defective = 0
+    for lo in range(start, stop, WORK):
+        hi = min(stop, lo + WORK)
+        metrics, bad = solve_subjects(spec, lo, hi)
+        defective += bad
+        histogram = _histogram(metrics, histogram)
+        if keep:
+            kept.append(metrics)
+    assert histogram is not None
+    joined = None
+    if keep:
+        joined = NightMetrics(kept[0].compounds, *(np.concatenate([getattr(k, a) for k in kept])
+                                                   for a in METRICS))
+    return ChunkResult(start, stop, histogram, defective, joined)
+
+
+def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, total, size):
+        yield start, min(total, start + size)
+
+
+class PopulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a population run: how far it got."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"interrupted after {done:,} of {total:,} subjects; no result")
+        self.done, self.total = done, total
+
+
+class _NoBar:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress_bar(enabled: bool, total: int) -> Any:
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+
+
+def default_workers() -> int:
+    """Local threads for a run: one per core this process may use (numpy releases the GIL)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _execute(
+    spec: _Spec, chunks: list[tuple[int, int]], keep: bool, address: str | None, workers: int = 1
+) -> Iterator[ChunkResult]:
+    """Run chunks locally (threads: numpy releases the GIL) or on a Dask cluster; in subject order."""
+    if address is None:
+        if workers <= 1:
+            for start, stop in chunks:
+                yield run_chunk(spec, start, stop, keep)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = [pool.submit(run_chunk, spec, start, stop, keep) for start, stop in chunks[:workers + 1]]
+            following = workers + 1
+            try:
+                while pending:
+                    result = pending.pop(0).result()
+                    if following < len(chunks):
+                        start, stop = chunks[following]
+                        pending.append(pool.submit(run_chunk, spec, start, stop, keep))
+                        following += 1
+                    yield result
+            finally:
+                for future in pending:
+                    future.cancel()
+        return
+    try:
+        from distributed import Client
+    except ImportError as err:  # pragma: no cover - dask is a declared dependency
+        raise InputError("--dask needs the 'distributed' package") from err
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise InputError(f"cannot reach the Dask scheduler at {address!r}: {err}") from None
+    futures: list[Any] = []
+    try:
+        shared = client.scatter(spec, broadcast=True)
+        futures = [client.submit(run_chunk, shared, start, stop, keep, pure=False) for start, stop in chunks]
+        for future in futures:
+            yield future.result()
+            future.release()
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()
+
