@@ -7,7 +7,7 @@ from the model makes that easy to see.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from kratomsim.errors import InputError
 from kratomsim.pk.modal import NightMetrics
-from kratomsim.population_histograms import METRICS, _histogram
+from kratomsim.population_histograms import _NBINS, METRICS, _histogram
 from kratomsim.population_subjects import _Spec, solve_subjects
 
 WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
@@ -64,6 +64,36 @@ class PopulationInterrupted(KeyboardInterrupt):
     def __init__(self, done: int, total: int) -> None:
         super().__init__(f"interrupted after {done:,} of {total:,} subjects; no result")
         self.done, self.total = done, total
+
+
+@dataclass
+class ChunkTotals:
+    """The one accumulator of a run's chunks: metric histograms, defective subjects, subjects done."""
+
+    histogram: NDArray[np.int64]  # (metrics, compounds, nights, bins + 2)
+    defective: int = 0
+    done: int = 0
+
+    @classmethod
+    def empty(cls, spec: _Spec) -> ChunkTotals:
+        return cls(np.zeros((len(METRICS), len(spec.compounds), len(spec.windows), _NBINS + 2), dtype=np.int64))
+
+    def add(self, chunk: ChunkResult) -> None:
+        self.histogram += chunk.histogram
+        self.defective += chunk.defective
+        self.done += chunk.stop - chunk.start
+
+    def gather(self, chunks: Iterator[ChunkResult], on_chunk: Callable[[ChunkResult], None] | None,
+               bar: Any, total: int) -> None:
+        """Add every chunk in order, handing each to ``on_chunk`` and advancing the progress bar."""
+        with bar if bar is not None else _NoBar():
+            task = bar.add_task("subjects", total=total) if bar is not None else None
+            for chunk in chunks:
+                self.add(chunk)
+                if on_chunk is not None:
+                    on_chunk(chunk)
+                if bar is not None and task is not None:
+                    bar.update(task, completed=self.done)
 
 
 class _NoBar:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,6 @@ from kratomsim.library import SEVEN_OH, molecular_weight
 from kratomsim.pk.modal import modal_concentrations
 from kratomsim.pk.model import FloatArray
 from kratomsim.population_histograms import (
-    _NBINS,
     METRIC_UNITS,
     METRICS,
     _quantile_from_histogram,
@@ -42,10 +42,10 @@ from kratomsim.population_histograms import (
 from kratomsim.population_runner import (
     WORK,
     ChunkResult,
+    ChunkTotals,
     PopulationInterrupted,
     _chunks,
     _execute,
-    _NoBar,
     _progress_bar,
     default_workers,
     run_chunk,
@@ -259,6 +259,16 @@ def _bands(spec: _Spec, scenario: Scenario, n: int, level: float) -> Bands:
 
 
 
+def _check_run(subjects: int, level: float, chunk_size: int) -> None:
+    """One clear line for a bad subject count, level or chunk size."""
+    if isinstance(subjects, bool) or int(subjects) < 1:
+        raise InputError(f"subjects must be a whole number of at least 1, got {subjects!r}")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
+    if int(chunk_size) < 1:
+        raise InputError("chunk size must be at least 1")
+
+
 def run_population(
     scenario: Scenario,
     subjects: int,
@@ -285,42 +295,25 @@ def run_population(
     The result depends only on the scenario, ``subjects``, ``seed`` and the options, never on
     ``chunk_size``, ``workers`` (local threads; None: one per available core) or where the chunks ran.
     """
-    if isinstance(subjects, bool) or int(subjects) < 1:
-        raise InputError(f"subjects must be a whole number of at least 1, got {subjects!r}")
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1 (e.g. 0.9 for 5-95 %), got {level!r}")
-    if int(chunk_size) < 1:
-        raise InputError("chunk size must be at least 1")
-    subjects, chunk_size = int(subjects), int(chunk_size)
+    _check_run(subjects, level, chunk_size)
+    subjects = int(subjects)
     began = time.perf_counter()
     spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows)
     n_band = max(1, min(subjects, int(band_subjects)))
-    from concurrent.futures import ThreadPoolExecutor
-
     side = ThreadPoolExecutor(max_workers=1)  # the bands are computed beside the chunks, not before them
     bands = side.submit(_bands, spec, scenario, n_band, level)
-    chunks = list(_chunks(subjects, chunk_size))
-    histogram = np.zeros((len(METRICS), len(spec.compounds), len(spec.windows), _NBINS + 2), dtype=np.int64)
-    defective = 0
-    done = 0
-    keep = on_chunk is not None
-    bar = _progress_bar(progress, subjects)
+    totals = ChunkTotals.empty(spec)
     try:
-        with bar if bar is not None else _NoBar():
-            task = bar.add_task("subjects", total=subjects) if bar else None
-            for result in _execute(spec, chunks, keep, dask_address, default_workers() if workers is None else workers):
-                histogram += result.histogram
-                defective += result.defective
-                done += result.stop - result.start
-                if on_chunk is not None:
-                    on_chunk(result)
-                if bar is not None and task is not None:
-                    bar.update(task, completed=done)
+        chunks = list(_chunks(subjects, int(chunk_size)))
+        run = _execute(spec, chunks, on_chunk is not None, dask_address,
+                       default_workers() if workers is None else workers)
+        totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects)
     except BaseException as stop:
         side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run
         if isinstance(stop, KeyboardInterrupt):
-            raise PopulationInterrupted(done, subjects) from None
+            raise PopulationInterrupted(totals.done, subjects) from None
         raise
+    histogram, defective = totals.histogram, totals.defective
     times, low, median, high = bands.result()
     side.shutdown()
     return PopulationResult(

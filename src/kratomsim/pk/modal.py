@@ -169,6 +169,24 @@ def _mammillary_modes(block: FloatArray) -> tuple[FloatArray, FloatArray]:
     return values.T.copy(), (vectors[:, 0, :] ** 2).T.copy()
 
 
+def _own_modes(
+    system: LinearSystem, inputs: Sequence[str], builder: _Builder
+) -> tuple[dict[str, ExpSum], dict[str, ExpSum]]:
+    """Each compound's disposition modes (central response to its own central amount) and each gut's."""
+    A, states = system.A, system.states
+    green: dict[str, ExpSum] = {}
+    for name, c in system.central.items():
+        idx = [c] + [i for i, s in enumerate(states) if s.startswith(f"{name}.peripheral")]
+        values, weights = _mammillary_modes(A[:, idx][:, :, idx])
+        labels = tuple(builder.mode(f"{name}.mode{k}", values[k]) for k in range(values.shape[0]))
+        green[name] = ExpSum(labels, weights)
+    gut: dict[str, ExpSum] = {}
+    for name in inputs:
+        g = system.depot[name]
+        gut[name] = ExpSum((builder.mode(f"{name}.gut", A[:, g, g]),), np.ones((1, system.n_subjects)))
+    return green, gut
+
+
 def build_modal(system: LinearSystem, inputs: Sequence[str] | None = None, tol: float = DEFECTIVE_TOL) -> ModalModel:
     """Modes and concentration responses of ``system`` for doses into the gut of ``inputs``."""
     A = system.A
@@ -176,21 +194,7 @@ def build_modal(system: LinearSystem, inputs: Sequence[str] | None = None, tol: 
     names = list(system.central)
     inputs = list(system.depot) if inputs is None else list(inputs)
     builder = _Builder(n_sub, tol)
-    states = system.states
-    block_of: dict[str, list[int]] = {}
-    green: dict[str, ExpSum] = {}
-    for name in names:
-        c = system.central[name]
-        idx = [c] + [i for i, s in enumerate(states) if s.startswith(f"{name}.peripheral")]
-        block_of[name] = idx
-        values, weights = _mammillary_modes(A[:, idx][:, :, idx])
-        labels = tuple(builder.mode(f"{name}.mode{k}", values[k]) for k in range(values.shape[0]))
-        green[name] = ExpSum(labels, weights)
-    gut: dict[str, ExpSum] = {}
-    for name in inputs:
-        g = system.depot[name]
-        label = builder.mode(f"{name}.gut", A[:, g, g])
-        gut[name] = ExpSum((label,), np.ones((1, n_sub)))
+    green, gut = _own_modes(system, inputs, builder)
 
     memo: dict[tuple[str, str], ExpSum] = {}
 
