@@ -19,7 +19,7 @@ from kratomsim.pk.modal import NightMetrics
 from kratomsim.population_histograms import _NBINS, METRICS, _histogram
 from kratomsim.population_subjects import _Spec, solve_subjects
 
-WORK = 2048  # subjects solved together inside a chunk (cache-sized; does not change results)
+WORK = 8192  # subjects solved together inside a chunk (cache-sized; does not change results)
 
 
 @dataclass
