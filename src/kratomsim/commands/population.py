@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
         from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
         from kratomsim.limits import NIGHTS
         from kratomsim.population_histograms import interval_percentiles
+        from kratomsim.population_summary import PopulationSummary
         from kratomsim.populations import LINEAR_MODEL_NOTE, PopulationInterrupted, Spread, run_population
         from kratomsim.scenario import make_scenario
         from kratomsim.units import sleep_hours
@@ -71,13 +72,7 @@ def register(app: typer.Typer) -> None:
         table = result.metrics_table()
         lo_pct, hi_pct = interval_percentiles(level)
         if json_out:
-            print_json({
-                "scenario": scenario.describe(), "subjects": result.subjects, "seed": result.seed,
-                "level": result.level, "wake_offset_h": wake_h, "elapsed_s": result.elapsed_s,
-                "defective_subjects": result.defective, "band_subjects": result.band_subjects,
-                "metrics": table.to_dict(orient="records"), "sources": result.sources(),
-                "content": content, "notes": list(_content_notes(content, scenario)), "model": LINEAR_MODEL_NOTE,
-            })
+            print_json(PopulationSummary.of(result, wake_h, content, _content_notes(content, scenario)).to_dict())
             return
         shown = table[table["night"].isin([1, result.nights])]
         print_table(
