@@ -46,6 +46,17 @@ def _values_slopes(coef: FloatArray, rates: FloatArray, power: FloatArray) -> tu
     return weighted.sum(axis=1), (weighted * rates[:, :, None]).sum(axis=1)
 
 
+def _safeguarded_step(t: FloatArray, slope: FloatArray, curvature: FloatArray, a: FloatArray,
+                      b: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray, FloatArray]:
+    """Shrink the bracket [a, b] by the sign of f' at t; the Newton point, whether it is usable, the next t."""
+    rising = slope > 0
+    a, b = np.where(rising, t, a), np.where(rising, b, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        newton = t - slope / curvature
+    ok = (curvature < 0) & (newton > a) & (newton < b)
+    return a, b, newton, ok, np.where(ok, newton, 0.5 * (a + b))
+
+
 def refine(coef: FloatArray, rates: FloatArray, left: FloatArray, right: FloatArray,
            start: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
     """Max of f on brackets [left, right] (N,) where f' > 0 at left and < 0 at right: f and the root.
@@ -64,12 +75,7 @@ def refine(coef: FloatArray, rates: FloatArray, left: FloatArray, right: FloatAr
         weighted = c * np.exp(r * t[:, None])
         slope = (weighted * r).sum(axis=1)
         curvature = (weighted * r * r).sum(axis=1)
-        rising = slope > 0
-        a, b = np.where(rising, t, a), np.where(rising, b, t)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = t - slope / curvature
-        ok = (curvature < 0) & (newton > a) & (newton < b)
-        step = np.where(ok, newton, 0.5 * (a + b))
+        a, b, _, _, step = _safeguarded_step(t, slope, curvature, a, b)
         done = (np.abs(step - t) <= _ROOT_TOL_H) | (slope == 0) | (b - a <= 0)
         result[active[done]] = weighted[done].sum(axis=1)
         root[active[done]] = t[done]
@@ -136,12 +142,7 @@ def _newton_all(coef: FloatArray, rates: FloatArray, t: FloatArray, a: FloatArra
     value = np.zeros_like(t)
     for _ in range(_FAST_ITERATIONS):
         value, slope, curvature = _sums(coef, rates, t)
-        rising = slope > 0
-        a, b = np.where(rising, t, a), np.where(rising, b, t)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = t - slope / curvature
-        ok = (curvature < 0) & (newton > a) & (newton < b)
-        step = np.where(ok, newton, 0.5 * (a + b))
+        a, b, newton, ok, step = _safeguarded_step(t, slope, curvature, a, b)
         # The peak's shortfall at t is about slope^2 / (2 |curvature|): stop when it is below rounding.
         shortfall = np.where(ok, 0.5 * np.abs(slope * (t - newton)), np.inf)
         converged = converged | (shortfall <= _PEAK_RTOL * np.abs(value)) | (slope == 0)
