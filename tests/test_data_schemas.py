@@ -57,4 +57,4 @@ def test_compound_carries_the_published_unbound_fraction() -> None:
     # Tanna 2023 (DMD) Table 5, back-calculated fu,p of mitragynine, as written in compounds.yaml.
     assert mitragynine.fu_plasma == pytest.approx(0.031)
     assert mitragynine.blood_to_plasma == binding("mitragynine").bp
-    assert "tanna2023dmd" in mitragynine.sources
+    assert "tanna2023dmd" in binding("mitragynine").sources

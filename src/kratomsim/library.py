@@ -32,7 +32,8 @@ class Compound:
     """A kratom alkaloid: identity, molecular weight (g/mol), unbound plasma fraction and B:P.
 
     ``fu_plasma`` and ``blood_to_plasma`` are the central values :mod:`kratomsim.plasma_binding`
-    states (published where a value exists, otherwise its stated prior, with ranges there).
+    states (published where a value exists, otherwise its stated prior; ranges and their sources
+    there). ``sources`` cites the molecular weight.
     """
 
     name: str
@@ -88,7 +89,7 @@ def compounds() -> dict[str, Compound]:
             molecular_weight=entry.molecular_weight.value,
             fu_plasma=binding(name).fu,
             blood_to_plasma=binding(name).bp,
-            sources=tuple(sorted({entry.molecular_weight.source, *binding(name).sources})),
+            sources=(entry.molecular_weight.source,),
         )
         for name, entry in raw.items()
     }
