@@ -99,13 +99,13 @@ class Scenario:
         """
         return make_scenario(
             product=product,
-            dose=_dose_text(dose),
+            dose=dose_text(dose),
             at=at.strftime("%H:%M") if isinstance(at, time) else at,
-            every=None if every is None else _with_unit(every, "h", "dose interval"),
+            every=None if every is None else with_unit(every, "h", "dose interval"),
             count=count,
-            weight=_with_unit(weight, "kg", "weight"),
-            grid=_with_unit(grid, "h", "grid step"),
-            hours=None if hours is None else parse_duration_h(_with_unit(hours, "h", "horizon"), "horizon"),
+            weight=with_unit(weight, "kg", "weight"),
+            grid=with_unit(grid, "h", "grid step"),
+            hours=None if hours is None else parse_duration_h(with_unit(hours, "h", "horizon"), "horizon"),
             start_date=start_date,
             autoinhibition=autoinhibition,
         )
@@ -120,7 +120,7 @@ class Scenario:
         return f"{self.dose} ({what}) at {self.first_dose:%Y-%m-%d %H:%M}{repeat}, {self.weight_kg:g} kg"
 
 
-def _with_unit(value: str | float, unit: str, what: str) -> str:
+def with_unit(value: str | float, unit: str, what: str) -> str:
     """A number given without a unit, written with the default one; text passes through."""
     if isinstance(value, str):
         return value
@@ -129,10 +129,10 @@ def _with_unit(value: str | float, unit: str, what: str) -> str:
     return f"{value!r}{unit}"
 
 
-def _dose_text(dose: str | float | Dose) -> str:
+def dose_text(dose: str | float | Dose) -> str:
     if isinstance(dose, Dose):
         return f"{dose.amount_mg!r}mg" + (f":{dose.compound}" if dose.compound else "")
-    return _with_unit(dose, "g", "dose")
+    return with_unit(dose, "g", "dose")
 
 
 def _resolve_product(product: str | None, dose: Dose) -> tuple[Product | None, Dose]:
