@@ -39,6 +39,7 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test browser
 	$(BIN)/pytest
+	$(BIN)/pytest --doctest-modules src/kratomsim/__init__.py -q
 
 test: lint typecheck pytest
 

@@ -30,7 +30,8 @@ import numpy as np
 import yaml
 from scipy.optimize import least_squares
 
-from kratomsim.library import MITRAGYNINE, SEVEN_OH
+from kratomsim.data_schemas import checked_file
+from kratomsim.library import MITRAGYNINE, SEVEN_OH, molecular_weight, studies
 from kratomsim.pk.model import Disposition, Formation
 from kratomsim.studies import fold_error, observed_statistics, predict_statistics
 
@@ -71,9 +72,7 @@ class FitResult:
 
 @cache
 def evidence() -> dict[str, Any]:
-    from kratomsim.datafiles import load_data_file
-
-    return dict(load_data_file("pk_evidence.yaml"))
+    return dict(checked_file("pk_evidence.yaml"))
 
 
 def evidence_systemic_share() -> float:
@@ -150,15 +149,11 @@ def _weighted(compound: str, predicted: dict[str, dict[str, float]],
 
 
 def _dose_mg(compound: str) -> float:
-    from kratomsim.library import studies
-
     return float(studies()[STUDY]["compounds"][compound]["dose_mg"]["value"])
 
 
 def _start(compound: str) -> np.ndarray:
     """Fixed start from the medians: CL/F = dose/AUC, Vz/F = CL/F t1/2 / ln 2, ka from tmax."""
-    from kratomsim.library import molecular_weight
-
     obs = _observed()
     cl = _dose_mg(compound) * 1000.0 / molecular_weight(compound) / (obs[(compound, "auc_inf")][0] / 1000.0)
     vz = cl * obs[(compound, "t_half")][0] / np.log(2)
@@ -229,8 +224,6 @@ def _parent_fit(
 
 def fit_seven_oh(parent: Disposition, share: float | None = None) -> FitResult:
     """7-OH CL/F and V/F (per YIELD_CONVENTION) with the parent and the formation split held."""
-    from kratomsim.library import molecular_weight
-
     split = systemic_share() if share is None else share
     observed = _observed()
     dose_umol = _dose_mg(MITRAGYNINE) * 1000.0 / molecular_weight(MITRAGYNINE)
@@ -288,8 +281,6 @@ def _residual_rows(compound: str, predicted: dict[str, dict[str, float]]) -> lis
 
 def calibrate_all() -> dict[str, FitResult]:
     """Fit every alkaloid of the study; mitragynine, then 7-OH from it."""
-    from kratomsim.library import studies
-
     results: dict[str, FitResult] = {}
     parent, metabolite = fit_mitragynine_and_metabolite()
     results[MITRAGYNINE] = parent
@@ -309,9 +300,7 @@ def _cell(value: float, unit: str, interval: tuple[float, float] | None = None) 
 
 def parameter_document(results: dict[str, FitResult]) -> dict[str, Any]:
     """The content of data/pk_parameters.yaml: parameters, formation and fit residuals, cited."""
-    from kratomsim.datafiles import load_data_file
-
-    refs = load_data_file("studies.yaml")["references"]
+    refs = checked_file("studies.yaml")["references"]
     where = (f"fitted by `kratomsim calibrate` to the reported medians of {STUDY} (Cmax, tmax, AUCinf, t1/2) "
              "replayed on the study's sampling times; ci90: delta-method 90 % interval")
     compounds: dict[str, Any] = {}

@@ -15,9 +15,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, field_validator
 
-from kratomsim.datafiles import load_data_file, read_yaml_file
+from kratomsim.data_schemas import CompoundsFile, checked_file
+from kratomsim.datafiles import read_yaml_file
 from kratomsim.errors import InputError, known_list
 from kratomsim.pk.model import Disposition, Formation
+from kratomsim.plasma_binding import binding
+from kratomsim.schema import load_validated
 
 MITRAGYNINE = "mitragynine"
 SEVEN_OH = "7-hydroxymitragynine"
@@ -26,12 +29,19 @@ REFERENCE_WEIGHT_KG = 70.0
 
 @dataclass(frozen=True)
 class Compound:
-    """A kratom alkaloid: identity and molecular weight (g/mol)."""
+    """A kratom alkaloid: identity, molecular weight (g/mol), unbound plasma fraction and B:P.
+
+    ``fu_plasma`` and ``blood_to_plasma`` are the central values :mod:`kratomsim.plasma_binding`
+    states (published where a value exists, otherwise its stated prior; ranges and their sources
+    there). ``sources`` cites the molecular weight.
+    """
 
     name: str
     abbreviation: str
     formula: str
     molecular_weight: float
+    fu_plasma: float = 1.0
+    blood_to_plasma: float = 1.0
     sources: tuple[str, ...] = ()
 
 
@@ -70,14 +80,16 @@ class Product:
 @cache
 def compounds() -> dict[str, Compound]:
     """All alkaloids in the library, by name."""
-    raw = load_data_file("compounds.yaml")["compounds"]
+    raw = load_validated("compounds.yaml", CompoundsFile).compounds
     return {
         name: Compound(
             name=name,
-            abbreviation=entry["abbreviation"],
-            formula=entry["formula"],
-            molecular_weight=float(entry["molecular_weight"]["value"]),
-            sources=tuple(sorted({entry["molecular_weight"]["source"]})),
+            abbreviation=entry.abbreviation,
+            formula=entry.formula,
+            molecular_weight=entry.molecular_weight.value,
+            fu_plasma=binding(name).fu,
+            blood_to_plasma=binding(name).bp,
+            sources=(entry.molecular_weight.source,),
         )
         for name, entry in raw.items()
     }
@@ -132,7 +144,7 @@ class _UserProduct(BaseModel):
 @cache
 def library_products() -> dict[str, Product]:
     """Products with published assays, by id."""
-    raw = load_data_file("products.yaml")["products"]
+    raw = checked_file("products.yaml")["products"]
     products: dict[str, Product] = {}
     for pid, entry in raw.items():
         amounts: dict[str, float] = {}
@@ -211,7 +223,7 @@ def _user_product(path: Path) -> Product:
 @cache
 def studies() -> dict[str, dict[str, Any]]:
     """Published human PK studies, as reported (raw mappings; see studies.yaml)."""
-    return dict(load_data_file("studies.yaml")["studies"])
+    return dict(checked_file("studies.yaml")["studies"])
 
 
 # ------------------------------------------------------------------------------- fitted parameters
@@ -219,7 +231,7 @@ def studies() -> dict[str, dict[str, Any]]:
 
 @cache
 def pk_parameter_file() -> dict[str, Any]:
-    return load_data_file("pk_parameters.yaml")
+    return checked_file("pk_parameters.yaml")
 
 
 def _value(block: dict[str, Any], key: str) -> float:

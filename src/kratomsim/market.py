@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kratomsim.datafiles import load_data_file
+from kratomsim.data_schemas import checked_file
 from kratomsim.errors import InputError
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, Product, library_products
 
@@ -108,7 +108,7 @@ def filter_products(form: str | None = None, contains: str | None = None) -> lis
 
 def _surveys() -> tuple[SurveyRange, ...]:
     out = []
-    for key, raw in (load_data_file("products.yaml").get("surveys") or {}).items():
+    for key, raw in (checked_file("products.yaml").get("surveys") or {}).items():
         cell = raw.get("mitragynine_mg_per_g")
         if isinstance(cell, dict) and "low" in cell and "high" in cell:
             out.append(SurveyRange(str(key), str(raw["source"]), raw.get("n_products"),
@@ -217,7 +217,7 @@ def strain_comparison() -> StrainComparison:
     for p in library_products().values():
         if p.strain and p.contains(MITRAGYNINE) and p.kind == "leaf":
             groups.setdefault((p.strain, p.basis), []).append((p.id, p.alkaloids_mg_per_g[MITRAGYNINE]))
-    survey = load_data_file("products.yaml")["surveys"]["huisman2023_strains"]
+    survey = checked_file("products.yaml")["surveys"]["huisman2023_strains"]
     return StrainComparison(
         groups=tuple(StrainGroup(label, basis, tuple(items)) for (label, basis), items in sorted(groups.items())),
         finding="Huisman 2023 (one vendor's red, green and white products, independent assay): "
@@ -258,7 +258,7 @@ class WithinProduct:
 def within_product_variation() -> list[WithinProduct]:
     """Every product assayed more than once in its source, from ``within_product`` and ``repeat_assays``."""
     out: list[WithinProduct] = []
-    for pid, raw in load_data_file("products.yaml")["products"].items():
+    for pid, raw in checked_file("products.yaml")["products"].items():
         if "within_product" in raw:
             cell = raw["within_product"]
             rng = cell["mitragynine_mg_per_g"]
@@ -298,7 +298,7 @@ def leaf_equivalence(seven_oh_mg: float) -> LeafEquivalence:
     """Grams of leaf with the same 7-OH: mg divided by the highest and the lowest leaf 7-OH content."""
     if not seven_oh_mg > 0:
         raise InputError(f"7-OH amount must be above 0 mg, got {seven_oh_mg:g}")
-    cell = load_data_file("products.yaml")["surveys"]["kikurahanajiri2009_japan"]
+    cell = checked_file("products.yaml")["surveys"]["kikurahanajiri2009_japan"]
     low, high = float(cell["seven_oh_mg_per_g"]["low"]), float(cell["seven_oh_mg_per_g"]["high"])
     return LeafEquivalence(seven_oh_mg, seven_oh_mg / high, seven_oh_mg / low, low, high, str(cell["source"]))
 

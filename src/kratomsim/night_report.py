@@ -18,12 +18,13 @@ import numpy as np
 
 from kratomsim.autoinhibition_peaks import refined_peaks
 from kratomsim.datafiles import references, used_references
+from kratomsim.defaults import first_day
 from kratomsim.errors import InputError
 from kratomsim.exposure import Exposure
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.limits import NIGHTS
 from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem, build_system
-from kratomsim.units import hours_after, parse_clock, parse_date
+from kratomsim.units import hours_after, parse_clock
 
 if TYPE_CHECKING:
     from kratomsim.peaks import Peak
@@ -98,8 +99,7 @@ def make_timeline(
     morning_clock = parse_clock(morning, "morning time")
     if wake_clock == dose_clock:
         raise InputError(f"wake-up time {wake!r} is the same as the dose time; give a different wake-up time")
-    day = start_date if isinstance(start_date, date) else parse_date(start_date) if start_date else date.today()
-    first = datetime.combine(day, dose_clock)
+    first = datetime.combine(first_day(start_date), dose_clock)
     to_wake = hours_after(first, wake_clock)
     wake_at = first + timedelta(hours=to_wake)
     to_morning = to_wake + (0.0 if morning_clock == wake_clock else hours_after(wake_at, morning_clock))

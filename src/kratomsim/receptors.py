@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kratomsim.datafiles import load_data_file, used_references
+from kratomsim.data_schemas import checked_file
+from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError, known_list
 from kratomsim.plasma_binding import binding
 
@@ -88,7 +89,7 @@ class ReceptorSet:
 
 @cache
 def _raw() -> dict[str, Any]:
-    return load_data_file(DATA_FILE)
+    return checked_file(DATA_FILE)
 
 
 def _ligand(entry: Mapping[str, Any]) -> LigandParams:

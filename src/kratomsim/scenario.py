@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from kratomsim import defaults
 from kratomsim.autoinhibition import default_on
 from kratomsim.errors import InputError
 from kratomsim.library import Product, check_compound, library_products, load_product, molecular_weight
 from kratomsim.pk.model import DoseEvent
 from kratomsim.tea import tea_factor
-from kratomsim.units import Dose, parse_clock, parse_date, parse_dose, parse_duration_h, parse_weight_kg
+from kratomsim.units import Dose, parse_clock, parse_dose, parse_duration_h, parse_weight_kg
 
 MIN_GRID_H = 1.0 / 60.0
 MAX_HORIZON_H = 365.0 * 24.0
@@ -76,13 +77,13 @@ class Scenario:
     @classmethod
     def create(
         cls,
-        product: str | None = "K51",
-        dose: str | float | Dose = "2g",
-        at: str | time = "22:30",
-        every: str | float | None = "24h",
-        count: int = 1,
-        weight: str | float = "70kg",
-        grid: str | float = "5min",
+        product: str | None = defaults.PRODUCT,
+        dose: str | float | Dose = defaults.DOSE,
+        at: str | time = defaults.AT,
+        every: str | float | None = defaults.EVERY,
+        count: int = defaults.COUNT,
+        weight: str | float = defaults.WEIGHT,
+        grid: str | float = defaults.GRID,
         hours: str | float | None = None,
         start_date: str | date | None = None,
         autoinhibition: bool | None = None,
@@ -91,20 +92,20 @@ class Scenario:
 
         Numbers are read in the default unit: ``dose=2`` is 2 g of leaf, ``every=24`` and
         ``hours=72`` are hours, ``weight=70`` is kg, ``grid=0.25`` is hours. Without
-        ``start_date`` the first dose is today (an edge's choice; library code passes a Scenario).
+        ``start_date`` the first dose falls on ``defaults.UNDATED_DAY`` (edges pass today).
 
         >>> Scenario.create(dose=2, at="22:30", count=7, start_date="2026-01-05").describe()
         '2 g of leaf (Yellow Indonesian Micro Powder (study ID K51)) at 2026-01-05 22:30, every 24 h x 7, 70 kg'
         """
         return make_scenario(
             product=product,
-            dose=_dose_text(dose),
+            dose=dose_text(dose),
             at=at.strftime("%H:%M") if isinstance(at, time) else at,
-            every=None if every is None else _with_unit(every, "h", "dose interval"),
+            every=None if every is None else with_unit(every, "h", "dose interval"),
             count=count,
-            weight=_with_unit(weight, "kg", "weight"),
-            grid=_with_unit(grid, "h", "grid step"),
-            hours=None if hours is None else parse_duration_h(_with_unit(hours, "h", "horizon"), "horizon"),
+            weight=with_unit(weight, "kg", "weight"),
+            grid=with_unit(grid, "h", "grid step"),
+            hours=None if hours is None else parse_duration_h(with_unit(hours, "h", "horizon"), "horizon"),
             start_date=start_date,
             autoinhibition=autoinhibition,
         )
@@ -119,7 +120,7 @@ class Scenario:
         return f"{self.dose} ({what}) at {self.first_dose:%Y-%m-%d %H:%M}{repeat}, {self.weight_kg:g} kg"
 
 
-def _with_unit(value: str | float, unit: str, what: str) -> str:
+def with_unit(value: str | float, unit: str, what: str) -> str:
     """A number given without a unit, written with the default one; text passes through."""
     if isinstance(value, str):
         return value
@@ -128,52 +129,34 @@ def _with_unit(value: str | float, unit: str, what: str) -> str:
     return f"{value!r}{unit}"
 
 
-def _dose_text(dose: str | float | Dose) -> str:
+def dose_text(dose: str | float | Dose) -> str:
     if isinstance(dose, Dose):
         return f"{dose.amount_mg!r}mg" + (f":{dose.compound}" if dose.compound else "")
-    return _with_unit(dose, "g", "dose")
+    return with_unit(dose, "g", "dose")
 
 
-def make_scenario(
-    product: str | None = "K51",
-    dose: str = "2g",
-    at: str = "22:30",
-    every: str | None = "24h",
-    count: int = 1,
-    weight: str = "70kg",
-    grid: str = "5min",
-    hours: float | None = None,
-    start_date: str | date | None = None,
-    autoinhibition: bool | None = None,
-) -> Scenario:
-    """Parse and check a scenario; every mistake is an InputError naming what is accepted."""
-    parsed_dose = parse_dose(dose)
-    resolved: Product | None = None
-    if parsed_dose.compound is None:
-        resolved = load_product(product or "")
-        if not resolved.alkaloids_mg_per_g:
-            if resolved.alkaloids_mg_per_unit:
-                alkaloid = next(iter(resolved.alkaloids_mg_per_unit))
-                raise InputError(
-                    f"product {resolved.name!r} is labelled per unit, not per g; give the dose as mg of the "
-                    f"alkaloid, e.g. {resolved.alkaloids_mg_per_unit[alkaloid]:g}mg:{alkaloid}"
-                )
-            raise InputError(f"product {resolved.name!r} lists no quantified alkaloid")
-    else:
-        parsed_dose = Dose(parsed_dose.amount_mg, check_compound(parsed_dose.compound))
-        resolved = load_product(product) if product and product.upper() in library_products() else None
-    if isinstance(count, bool) or not 1 <= int(count) <= MAX_DOSES:
-        raise InputError(f"dose count must be a whole number from 1 to {MAX_DOSES}, got {count!r}")
-    interval_h = parse_duration_h(every, "dose interval") if every else 24.0
-    grid_h = parse_duration_h(grid, "grid step")
-    if grid_h < MIN_GRID_H - 1e-12:
-        raise InputError(f"grid step {grid!r} is under 1 minute; accepted: 1min or more")
-    clock = parse_clock(at, "dose time")
-    day = start_date if isinstance(start_date, date) else parse_date(start_date) if start_date else date.today()
-    first = datetime.combine(day, clock)
-    last_dose_h = (int(count) - 1) * interval_h
+def _resolve_product(product: str | None, dose: Dose) -> tuple[Product | None, Dose]:
+    """The product a dose refers to (leaf doses need one with mg/g), and the dose with a canonical compound."""
+    if dose.compound is not None:
+        dose = Dose(dose.amount_mg, check_compound(dose.compound))
+        return (load_product(product) if product and product.upper() in library_products() else None), dose
+    resolved = load_product(product or "")
+    if not resolved.alkaloids_mg_per_g:
+        if resolved.alkaloids_mg_per_unit:
+            alkaloid = next(iter(resolved.alkaloids_mg_per_unit))
+            raise InputError(
+                f"product {resolved.name!r} is labelled per unit, not per g; give the dose as mg of the "
+                f"alkaloid, e.g. {resolved.alkaloids_mg_per_unit[alkaloid]:g}mg:{alkaloid}"
+            )
+        raise InputError(f"product {resolved.name!r} lists no quantified alkaloid")
+    return resolved, dose
+
+
+def _horizon_h(hours: float | None, count: int, interval_h: float, grid_h: float, grid: str) -> float:
+    """The simulated span: as asked, or the doses plus a 48 h tail, within 365 days and 2e6 points."""
+    last_dose_h = (count - 1) * interval_h
     if last_dose_h >= MAX_HORIZON_H:
-        raise InputError(f"dose count {int(count)} every {interval_h:g} h spans {last_dose_h / 24:g} days; "
+        raise InputError(f"dose count {count} every {interval_h:g} h spans {last_dose_h / 24:g} days; "
                          "the doses must fit in 365 days")
     # Without --hours the tail after the last dose is cut at the 365-day horizon, not refused.
     horizon_h = float(hours) if hours is not None else min(last_dose_h + DEFAULT_TAIL_H, MAX_HORIZON_H)
@@ -184,6 +167,35 @@ def make_scenario(
             f"{horizon_h:g} h on a {grid} grid is {horizon_h / grid_h:.0f} points; at most 2,000,000 are "
             "accepted: use a coarser grid"
         )
+    return horizon_h
+
+
+def make_scenario(
+    product: str | None = defaults.PRODUCT,
+    dose: str = defaults.DOSE,
+    at: str = defaults.AT,
+    every: str | None = defaults.EVERY,
+    count: int = defaults.COUNT,
+    weight: str = defaults.WEIGHT,
+    grid: str = defaults.GRID,
+    hours: float | None = None,
+    start_date: str | date | None = None,
+    autoinhibition: bool | None = None,
+) -> Scenario:
+    """Parse and check a scenario; every mistake is an InputError naming what is accepted.
+
+    Without ``start_date`` the first dose falls on ``defaults.UNDATED_DAY``: only the edges (CLI,
+    web, facade) fill in today, so library results never depend on the day they are run.
+    """
+    resolved, parsed_dose = _resolve_product(product, parse_dose(dose))
+    if isinstance(count, bool) or not 1 <= int(count) <= MAX_DOSES:
+        raise InputError(f"dose count must be a whole number from 1 to {MAX_DOSES}, got {count!r}")
+    interval_h = parse_duration_h(every, "dose interval") if every else 24.0
+    grid_h = parse_duration_h(grid, "grid step")
+    if grid_h < MIN_GRID_H - 1e-12:
+        raise InputError(f"grid step {grid!r} is under 1 minute; accepted: 1min or more")
+    first = datetime.combine(defaults.first_day(start_date), parse_clock(at, "dose time"))
+    horizon_h = _horizon_h(hours, int(count), interval_h, grid_h, grid)
     return Scenario(
         product=resolved,
         dose=parsed_dose,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from kratomsim.datafiles import load_data_file
+from kratomsim.data_schemas import checked_file
 from kratomsim.library import MITRAGYNINE, Product
 
 CALIBRATION_STATEMENT = (
@@ -41,7 +41,7 @@ class TeaExtraction:
 @cache
 def tea_extraction() -> TeaExtraction:
     """The cited tea extraction fraction (mitragynine; the others follow it by assumption)."""
-    raw = load_data_file("tea_extraction.yaml")
+    raw = checked_file("tea_extraction.yaml")
     mg = raw[MITRAGYNINE]
     default = mg["estimates"][mg["default"]["estimate"]]["fraction"]
     bounds = mg["estimates"]["grundmann2023"]["fraction"]

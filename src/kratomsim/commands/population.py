@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import Any
 
 import typer
@@ -50,7 +51,8 @@ def register(app: typer.Typer) -> None:
         check_level(level)
         wake_h = sleep_hours(at, wake)
         dask = checked_dask(dask)
-        scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=nights, weight=weight)
+        scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=nights, weight=weight,
+                                 start_date=date.today())
         content_spreads: bool | tuple[Spread, ...] = False
         if content is not None:
             if content.strip().lower() not in {"assay", "market"}:

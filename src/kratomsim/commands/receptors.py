@@ -7,7 +7,7 @@ recommends a dose.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,8 @@ def run_exposure(product: str, dose: str, at: str, wake: time, nights: int) -> E
     """Simulate ``nights`` nightly doses through the last wake-up (the night report's own grid)."""
     from kratomsim.night_report import make_timeline, nightly_exposure
 
-    return nightly_exposure(product, dose, make_timeline(at, wake.strftime("%H:%M"), nights))
+    return nightly_exposure(product, dose, make_timeline(at, wake.strftime("%H:%M"), nights,
+                                                               start_date=date.today()))
 
 
 def _check_plot(path: Path | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as calendar_day
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
         check_oral_seven_oh(dose, extrapolate)  # the same refusal as night and the web API
         request = population_request(subjects, seed, level, dask, json_out)
         horizon = parse_duration_h(hours, "horizon (--hours)", bare_unit="h") if hours else None
-        scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date,
+        scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date or calendar_day.today(),
                                  autoinhibition=autoinhibition)
         if request.active:
             if out.parent and not out.parent.exists():

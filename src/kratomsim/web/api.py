@@ -8,6 +8,7 @@ becomes HTTP 422 with the same one-line message the CLI prints.
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -286,7 +287,8 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
     from kratomsim.night_report import night_report
 
     report = night_report(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights,
-                          morning=req.morning, weight=req.weight, comedications=req.comedications,
+                          morning=req.morning, weight=req.weight, start_date=date.today(),
+                          comedications=req.comedications,
                           autoinhibition=req.autoinhibition, extrapolate=req.extrapolate,
                           **req.population_kwargs())
     series = report.series
@@ -322,7 +324,7 @@ def compare(req: CompareRequest) -> JSONResponse:
     """Sleep aids side by side: wake-up and morning levels and accumulation, with the curves."""
     from kratomsim.night_report import compare_aids
 
-    result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight,
+    result = compare_aids(req.aids, req.at, req.wake, req.nights, req.morning, req.weight, date.today(),
                           **req.population_kwargs())
     from kratomsim.sleep_medicines import psg_for_aids, psg_sources
 
@@ -356,7 +358,7 @@ def simulate(
 
     check_oral_seven_oh(req.dose, req.extrapolate)  # the night command's refusal, same message
     scenario = make_scenario(req.product, req.dose, req.at, req.every, req.count, req.weight, req.grid,
-                             req.hours, req.date)
+                             req.hours, req.date or date.today())
     if scenario.horizon_h > MAX_SIM_HOURS:
         raise InputError(f"the horizon is {scenario.horizon_h:g} h; the API accepts {LIMITS['simulate_hours']}")
     wants_csv = format == "csv" or (format is None and accept is not None and "text/csv" in accept)
@@ -419,7 +421,8 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
     rx.get_set(req.receptor_data, rec)
     if req.fu not in rx.FU_SCENARIOS:
         raise InputError(f"unknown fu scenario {req.fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
-    exposure = nightly_exposure(req.product, req.dose, make_timeline(req.at, req.wake, req.nights))
+    exposure = nightly_exposure(req.product, req.dose, make_timeline(req.at, req.wake, req.nights,
+                                                                         start_date=date.today()))
     summary = rx.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
     if not summary["nights"]:
         raise InputError("the simulation ends before the first wake-up; check the bedtime and wake-up times")
@@ -452,7 +455,7 @@ def population(req: PopulationRequest) -> JSONResponse:
 
     wake_h = sleep_hours(req.at, req.wake)
     scenario = make_scenario(product=req.product, dose=req.dose, at=req.at, every="24h", count=req.nights,
-                             weight=req.weight)
+                             weight=req.weight, start_date=date.today())
     result = run_population(scenario, req.subjects, seed=req.seed, level=req.level, progress=False,
                             wake_offset_h=wake_h, content=req.content)
     return _json({
