@@ -146,7 +146,7 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
         autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
                                               request.weight, options.autoinhibition_effect),
         sleep_architecture=predicted_changes(exposure, parse_clock(request.wake, "wake-up time")),
-        exposure=exposure,
+        exposure=exposure, timeline=timeline,
     )
     return replace(report, summary=plain_summary(report))
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from kratomsim.datafiles import references
-from kratomsim.night_timeline import fmt_clock
+from kratomsim.night_timeline import Timeline, fmt_clock
 from kratomsim.steady_nights import STEADY_STATE_METHOD
 
 
@@ -39,6 +39,7 @@ class NightReport:
     sleep_architecture: dict[str, Any] | None = None
     # The simulated nightly exposure (not serialised): the plots read its curves instead of re-simulating.
     exposure: Any = field(default=None, repr=False, compare=False)
+    timeline: Timeline | None = field(default=None, repr=False, compare=False)
 
     def rows_for(self, compound: str) -> list[dict[str, Any]]:
         return [r for r in self.nights if r["compound"] == compound]
@@ -71,6 +72,12 @@ class NightReport:
         if self.sleep_architecture is not None:
             out["sleep_architecture"] = self.sleep_architecture
         return out
+
+    def mornings(self) -> list[datetime]:
+        """The morning instant of each night (where the plots draw the morning line)."""
+        if self.timeline is None:
+            return []
+        return [self.timeline.clock(self.timeline.morning_h(n)) for n in range(1, self.timeline.nights + 1)]
 
     def to_frame(self) -> pd.DataFrame:
         """The nightly rows as a tidy table: one row per night and compound."""
