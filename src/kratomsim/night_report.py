@@ -31,12 +31,19 @@ from kratomsim.night_timeline import (
     plain_grid,
 )
 from kratomsim.report.night_text import plain_summary
-from kratomsim.steady_nights import STEADY_STATE_FRACTION, STEADY_STATE_METHOD, kratom_steady_state, steady_state
+from kratomsim.steady_nights import (
+    STEADY_STATE_FRACTION,
+    STEADY_STATE_METHOD,
+    kratom_steady_state,
+    slowest_rate,
+    steady_state,
+)
 from kratomsim.studied_doses import dose_warnings, studied_mitragynine_range
 
-# The private names kratomsim.comedication imports from here (its own file, not changed here).
+# Private names other modules and tests import from here (their files are not changed here).
 _aid_entry = aid_entry
 _plain_grid = plain_grid
+_slowest_rate = slowest_rate
 
 __all__ = [
     "COMPARE_FIELDS", "GRID", "KRATOM", "MAX_NIGHTS", "POPULATION_FIELDS", "STEADY_STATE_FRACTION",

@@ -65,14 +65,15 @@ def kratom_steady_state(single: Scenario, interval_h: float = 24.0) -> dict[str,
     numerical path when the modal form does not apply (a defective system).
     """
     system = build_system(*model_for(single))
-    rate = _slowest_rate(system.A)
+    rate = slowest_rate(system.A)
     exact = auc_fraction_times(system, single.dose_events(), STEADY_STATE_FRACTION)
     if exact is None:
         return steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate, interval_h)
     return {name: _steady_entry(t90, rate, interval_h) for name, (t90, _) in exact.items()}
 
 
-def _slowest_rate(a_matrix: FloatArray) -> float:
+def slowest_rate(a_matrix: FloatArray) -> float:
+    """The smallest decay rate (1/h) of the model: it sets the steady-state horizon and the tail."""
     eig = np.linalg.eigvals(np.asarray(a_matrix)[0])
     rates = -eig.real[eig.real < -1e-12]
     return float(rates.min())
