@@ -7,11 +7,10 @@ recommends a dose.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
 
 from kratomsim import receptors as rx
@@ -47,102 +46,6 @@ def run_exposure(product: str, dose: str, at: str, wake: time, nights: int) -> E
 def _check_plot(path: Path | None) -> None:
     if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
         raise InputError(f"cannot plot to {path.name!r}: accepted file types are {', '.join(PLOT_SUFFIXES)}")
-
-
-def plot_png(
-    path: Path, exposure: Exposure, summary: dict[str, Any], windows: list[tuple[datetime, datetime]]
-) -> None:
-    """Occupancy (%) over clock time, sleep windows shaded (matplotlib)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    curves = rx.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
-    x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
-    fig, ax = plt.subplots(figsize=(10, 5))
-    for i, (bed, woke) in enumerate(windows):
-        x0, x1 = mdates.date2num(bed), mdates.date2num(woke)
-        ax.axvspan(x0, x1, color="tab:blue", alpha=0.08, label="sleep window" if i == 0 else None)
-    ax.fill_between(
-        x,
-        curves["low"]["total"],
-        curves["high"]["total"],
-        color="grey",
-        alpha=0.2,
-        label="range: low to high unbound fraction",
-    )
-    ax.plot(
-        x, curves["default"]["total"], color="black", lw=2, label="all alkaloids (default unbound fraction)"
-    )
-    for name, occ in curves["default"]["by_ligand"].items():
-        ax.plot(x, occ, lw=1, label=name)
-    ax.plot(
-        x,
-        curves["default"]["stimulus"],
-        color="tab:red",
-        ls="--",
-        lw=1.2,
-        label="stimulus (% of a full agonist at full occupancy)",
-    )
-    ax.set_ylabel(f"{summary['receptor']} receptor occupancy (% of receptors)")
-    ax.set_xlabel("Clock time")
-    ax.set_ylim(0, 100)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M\n%d %b"))
-    ax.set_title(f"{summary['receptor']} receptor occupancy; binding data: {summary['data_set']}")
-    ax.legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def plot_html(
-    path: Path, exposure: Exposure, summary: dict[str, Any], windows: list[tuple[datetime, datetime]]
-) -> None:
-    """Interactive occupancy plot (plotly, plotly.js embedded so it opens offline)."""
-    import plotly.graph_objects as go
-
-    curves = rx.occupancy_curves(exposure, summary["receptor"], summary["data_set"])
-    x = np.asarray(exposure.clock).astype("datetime64[s]").astype(datetime)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(x=x, y=curves["high"]["total"], line={"width": 0}, showlegend=False, hoverinfo="skip")
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=curves["low"]["total"],
-            fill="tonexty",
-            line={"width": 0},
-            fillcolor="rgba(128,128,128,0.25)",
-            name="range: low to high unbound fraction",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x, y=curves["default"]["total"], name="all alkaloids", line={"color": "black", "width": 3}
-        )
-    )
-    for name, occ in curves["default"]["by_ligand"].items():
-        fig.add_trace(go.Scatter(x=x, y=occ, name=name))
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=curves["default"]["stimulus"],
-            name="stimulus (% of full agonist)",
-            line={"dash": "dash", "color": "red"},
-        )
-    )
-    for bed, woke in windows:
-        fig.add_vrect(x0=bed, x1=woke, fillcolor="blue", opacity=0.08, line_width=0)
-    fig.update_layout(
-        title=f"{summary['receptor']} receptor occupancy; binding data: {summary['data_set']} (sleep shaded)",
-        xaxis_title="Clock time",
-        yaxis_title=f"{summary['receptor']} receptor occupancy (% of receptors)",
-        yaxis_range=[0, 100],
-    )
-    fig.write_html(str(path), include_plotlyjs=True)
 
 
 def _print_summary(summary: dict[str, Any], header: str) -> None:
@@ -278,7 +181,9 @@ def register(app: typer.Typer) -> None:
                 request, rx.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
         if plot is not None:
             windows = rx.night_windows(exposure, wake_clock)
-            (plot_png if plot.suffix.lower() == ".png" else plot_html)(plot, exposure, summary, windows)
+            from kratomsim.report.occupancy_plots import plot_occupancy
+
+            plot_occupancy(plot, exposure, summary, windows)
             summary["plot"] = str(plot)
         from kratomsim.occupancy_interval import headline
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from kratomsim.errors import InputError
+from kratomsim.medicines import load_medicine, medicine_names
+from kratomsim.night_result import NightReport
+from kratomsim.report.occupancy_plots import plot_occupancy as occupancy_plot
 from kratomsim.report.palette import (
     FOCUS,
     MEDICINE_COLOURS,
@@ -22,11 +25,9 @@ from kratomsim.report.palette import (
     SLEEP_WINDOW,
     THRESHOLD,
     WAKE_MARKER,
+    base_name,
     colour_for,
 )
-
-if TYPE_CHECKING:
-    from kratomsim.night_report import NightReport
 
 PLOT_SUFFIXES = (".png", ".html")
 BANDED = 2  # the PNG shades prediction bands of the first two curves only (mitragynine, 7-OH); HTML: all
@@ -85,7 +86,6 @@ def night_curves(report: NightReport) -> Curves:
     if bands and report.population:
         lo, hi = report.population["interval_percent"]
         label = f"{lo:.3g}-{hi:.3g}% band of {report.population['subjects']:,} people"
-    first = report.compounds()[0]
     return Curves(
         clock=report.series["clock"],
         conc_nM=conc,
@@ -95,7 +95,7 @@ def night_curves(report: NightReport) -> Curves:
         dashed=frozenset(r["compound"] for r in report.nights if r["kind"] == "medicine"),
         bands=bands,
         band_label=label,
-        mornings=[datetime.strptime(r["morning_clock"], "%Y-%m-%d %H:%M") for r in report.rows_for(first)],
+        mornings=report.mornings(),
         thresholds=medicine_thresholds({r["compound"]: report.series["molecular_weight"][r["compound"]]
                                         for r in report.nights if r["kind"] == "medicine"}),
     )
@@ -107,9 +107,6 @@ def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
     ``medicines`` maps curve labels ('zolpidem', 'zolpidem:10mg') to molecular weights; curves of a
     medicine with kratom share the medicine's line and are skipped.
     """
-    from kratomsim.medicines import load_medicine, medicine_names
-    from kratomsim.report.palette import base_name
-
     known = set(medicine_names())
     out: set[tuple[str, float]] = set()
     for label, mw in medicines.items():
@@ -300,26 +297,11 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def plot_occupancy(report: NightReport, path: Path) -> Path:
-    """Mu-opioid receptor occupancy over the nights (the receptor command's plot, reused)."""
-    from kratomsim.commands import receptors as rc
-    from kratomsim.exposure import run
-    from kratomsim.scenario import make_scenario
-
+    """Mu-opioid receptor occupancy over the nights, from the exposure the report itself simulated."""
     check_plot_path(path)
-    if report.occupancy is None:
+    if report.occupancy is None or report.exposure is None:
         raise InputError("no receptor occupancy to plot for this scenario")
-    sc = report.scenario
-    last_morning = datetime.strptime(report.nights[-1]["morning_clock"], "%Y-%m-%d %H:%M")
-    first = datetime.strptime(sc["first_dose"], "%Y-%m-%d %H:%M")
-    hours = (last_morning - first).total_seconds() / 3600.0 + 0.5
-    scenario = make_scenario(
-        product=sc["product_spec"], dose=sc["dose_text"], at=sc["at"], count=sc["nights"],
-        weight=f"{sc['weight_kg']}kg", hours=hours, start_date=first.date(),
-    )
-    exposure = run(scenario)
-    writer = rc.plot_png if path.suffix.lower() == ".png" else rc.plot_html
-    writer(path, exposure, report.occupancy, report.windows)
-    return path
+    return occupancy_plot(path, report.exposure, report.occupancy, report.windows)
 
 
 def _sleep_points(sleep: dict[str, Any]) -> list[tuple[str, float, float, float, int]]:

@@ -1,0 +1,253 @@
+"""Sleep aids side by side: each taken alone at the same clock time every night, read off at wake-up
+and in the morning, and (for each medicine with each kratom aid) what the interaction model predicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, aid_entry, parse_aid
+from kratomsim.comedication import compare_rows
+from kratomsim.errors import InputError
+from kratomsim.interactions import comedication_warnings, data_sources
+from kratomsim.library import MITRAGYNINE, SEVEN_OH
+from kratomsim.medicine_population import people_above_next_morning
+from kratomsim.medicines import load_medicine, next_morning_comparison
+from kratomsim.night_assembly import NightOptions, NightRequest, assemble_night
+from kratomsim.night_medicines import (
+    default_dose_notes,
+    medicine_peaks,
+    medicine_profile,
+    medicine_steady_state,
+    parse_comedication,
+)
+from kratomsim.night_result import NightReport, source_list
+from kratomsim.night_rows import night_rows
+from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
+from kratomsim.pk.model import FloatArray
+from kratomsim.steady_nights import STEADY_STATE_METHOD
+
+MEDICINE_NOTE = ("Medicines use apparent one-compartment models for a 70 kg adult (see docs/medicines.md); "
+                 "the body weight applies to kratom only.")
+ALONE_NOTE = ("Each aid is simulated alone; a row 'MEDICINE + kratom:...' is that medicine taken with the "
+              "kratom aid under the dynamic interaction model (kratomsim.comedication).")
+POPULATION_KEYS = ("subjects", "seed", "level", "interval_percent", "band_subjects", "variability_sources")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Sleep aids side by side on the same clock: one entry per aid and compound."""
+
+    setting: dict[str, Any]
+    aids: list[dict[str, Any]]
+    notes: list[str]
+    sources: list[dict[str, str]]
+    series: dict[str, Any] = field(default_factory=dict, repr=False)
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
+    population: dict[str, Any] | None = None
+    comedication_warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "setting": self.setting,
+            "aids": self.aids,
+            "steady_state_method": STEADY_STATE_METHOD,
+            "comedication_warnings": self.comedication_warnings,
+            "notes": self.notes,
+            "sources": self.sources,
+        }
+        if self.population is not None:
+            out["population"] = self.population
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per aid, compound and compared night (night 1 and the last night)."""
+        rows = [{"aid": e["aid"], "compound": e["compound"], "kind": e["kind"],
+                 "night": 1 if which == "night_1" else e["last_night"], **e[which]}
+                for e in self.aids for which in ("night_1", "night_last")]
+        return pd.DataFrame(rows)
+
+    @property
+    def source_keys(self) -> list[str]:
+        """The reference keys of the data the comparison used."""
+        return [s["key"] for s in self.sources]
+
+
+@dataclass(frozen=True)
+class CompareSetting:
+    """The shared clock of the comparison, as given."""
+
+    at: str = "22:30"
+    wake: str = "06:30"
+    nights: int = 7
+    morning: str = "09:00"
+    weight: str = "70kg"
+    start_date: str | date | None = None
+
+
+@dataclass
+class _Gathered:
+    """The comparison's pieces, gathered aid by aid before the frozen result is built (internal)."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    conc: dict[str, FloatArray] = field(default_factory=dict)
+    mws: dict[str, float] = field(default_factory=dict)
+    bands: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
+    clock: Any = None
+    population: dict[str, Any] | None = None
+    kratom_aids: list[tuple[str, str | None, str]] = field(default_factory=list)
+    medicine_names: list[str] = field(default_factory=list)
+    medicine_aids: list[str] = field(default_factory=list)
+
+
+def compare_aids(
+    aids: Sequence[str], at: str = "22:30", wake: str = "06:30", nights: int = 7, morning: str = "09:00",
+    weight: str = "70kg", start_date: str | date | None = None, subjects: int = 1, seed: int = 0,
+    level: float = 0.90, dask_address: str | None = None, progress: bool = False,
+) -> Comparison:
+    """Keyword form of :func:`compare` (what the CLI, web and older callers pass)."""
+    options = NightOptions(subjects=subjects, seed=seed, level=level, dask_address=dask_address, progress=progress)
+    return compare(aids, CompareSetting(at, wake, nights, morning, weight, start_date), options)
+
+
+def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions = NightOptions()) -> Comparison:
+    """Each aid taken alone at the same clock time every night, read off at wake-up and in the morning.
+
+    With ``options.subjects`` > 1 each kratom entry gains ``population`` (night 1 and the last night:
+    median and ``level`` interval of each compared number over that many people); medicines stay the
+    typical 70 kg adult, as the population module varies only kratom alkaloid parameters.
+    """
+    if not aids:
+        raise InputError("give at least one aid, e.g. --aid kratom:K51:2g --aid zolpidem:10mg")
+    timeline = make_timeline(setting.at, setting.wake, setting.nights, setting.morning, setting.start_date)
+    got = _Gathered()
+    for aid in aids:
+        kind, product, dose = parse_aid(aid)
+        if kind == KRATOM and dose is not None:
+            _add_kratom_aid(got, aid, product, dose, setting, timeline, options)
+        else:
+            _add_medicine_aid(got, aid, timeline, options)
+    _add_together(got, timeline, setting.at, options)
+    co_warnings = _comedication_warnings(got, timeline.nights, setting.at)
+    series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws}
+    if got.bands:
+        series["bands"] = got.bands
+    return Comparison(
+        comedication_warnings=co_warnings,
+        setting={"at": setting.at, "wake": setting.wake, "morning": setting.morning, "nights": timeline.nights,
+                 "weight": setting.weight, "first_dose": fmt_clock(timeline.first_dose)},
+        aids=got.entries, notes=got.notes, sources=source_list(got.keys), series=series,
+        windows=timeline.windows(), population=got.population,
+    )
+
+
+def _add_kratom_aid(
+    got: _Gathered, aid: str, product: str | None, dose: str, setting: CompareSetting, timeline: Timeline,
+    options: NightOptions,
+) -> None:
+    """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
+    got.kratom_aids.append((aid, product, dose))
+    request = NightRequest(product or "K51", dose, setting.at, setting.wake, timeline.nights, setting.morning,
+                           setting.weight, timeline.first_dose.date())
+    rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
+                                               dask_address=options.dask_address, progress=options.progress))
+    got.clock = rep.series["clock"]
+    for name in rep.compounds():
+        entry = aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))
+        entry["next_morning_data"] = []
+        pop_rows = rep.population_for(name)
+        if pop_rows:
+            entry["population"] = {
+                "night_1": {k: v for k, v in pop_rows[0].items() if k in COMPARE_FIELDS},
+                "night_last": {k: v for k, v in pop_rows[-1].items() if k in COMPARE_FIELDS},
+            }
+        got.entries.append(entry)
+    for name in (MITRAGYNINE, SEVEN_OH):
+        if name in rep.series["conc_nM"]:
+            label = f"{name} ({aid})"
+            got.conc[label] = rep.series["conc_nM"][name]
+            got.mws[label] = rep.series["molecular_weight"][name]
+            if name in rep.series.get("bands", {}):
+                got.bands[label] = rep.series["bands"][name]
+    if rep.population and got.population is None:
+        got.population = {k: rep.population[k] for k in POPULATION_KEYS}
+    got.notes += [f"{aid}: {w}" for w in rep.warnings]
+    got.keys |= {s["key"] for s in rep.sources if s["key"] in _kratom_keys(rep)}
+
+
+def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: NightOptions) -> None:
+    """A medicine aid: its own one-compartment model on the report grid, with its next-morning data."""
+    got.notes += default_dose_notes([aid])
+    med = load_medicine(parse_comedication(aid)[0])
+    got.medicine_names.append(med.name)
+    got.medicine_aids.append(aid)
+    if not med.has_model:
+        raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
+    times = plain_grid(timeline)
+    mname, mconc, mw = medicine_profile(aid, timeline, times)
+    rows = night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(aid, timeline))
+    entry = aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
+    entry["next_morning_data"] = next_morning_comparison(
+        mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
+    )
+    if options.subjects > 1:
+        above = people_above_next_morning(mname, aid, entry["next_morning_data"], timeline.nights,
+                                          timeline.to_wake_h, timeline.to_morning_h, options.subjects, options.seed)
+        if above is not None:
+            entry["share_above_next_morning_level"] = above
+    got.entries.append(entry)
+    got.keys |= set(med.sources)
+    got.conc[aid], got.mws[aid] = mconc, mw
+    if got.clock is None:
+        got.clock = np.datetime64(timeline.first_dose, "s") + np.round(times * 3600.0).astype("timedelta64[s]")
+
+
+def _add_together(got: _Gathered, timeline: Timeline, at: str, options: NightOptions) -> None:
+    """The general notes, then each medicine taken with each kratom aid, then the population note."""
+    has_medicine = bool(got.medicine_aids)
+    if has_medicine:
+        got.notes.append(MEDICINE_NOTE)
+    got.notes.append(ALONE_NOTE)
+    if got.kratom_aids and got.medicine_aids:
+        together = compare_rows(got.kratom_aids, got.medicine_aids, timeline, at, options.subjects, options.seed)
+        got.entries += together.entries
+        got.conc.update(together.conc_nM)
+        got.mws.update(together.molecular_weight)
+        got.notes += together.notes
+    if got.population is not None:
+        lo, hi = got.population["interval_percent"]
+        got.notes.append(
+            f"Kratom rows: median and {lo:.3g}-{hi:.3g}% interval over {got.population['subjects']:,} simulated "
+            f"people (seed {got.population['seed']}) in the tables and under 'population' in JSON; 'night_1', "
+            "'night_last' and the nights to steady state are the typical subject's."
+            + (" Medicines are the typical 70 kg adult only: the population module varies kratom alkaloids, "
+               "not the medicines' parameters (except the share above a medicine's next-morning level, "
+               "drawn from its own published spread and sex effect)." if has_medicine else "")
+        )
+
+
+def _comedication_warnings(got: _Gathered, nights: int, at: str) -> list[str]:
+    """The aids are simulated apart, but a reader comparing them may take them together: say what the
+    interaction model predicts for each medicine taken with each kratom aid."""
+    warnings: list[str] = []
+    for kaid, kproduct, kdose in got.kratom_aids:
+        if not got.medicine_names:
+            continue
+        warned = comedication_warnings(got.medicine_names, kproduct, kdose, nights, at)
+        warnings += [f"If taken with {kaid}: {w}" for w in warned]
+        got.keys |= set(data_sources())
+    return warnings
+
+
+def _kratom_keys(rep: NightReport) -> set[str]:
+    """Reference keys behind a kratom report's exposure numbers (not its evidence notes)."""
+    ev = {str(s).split(" ")[0] for note in rep.evidence for s in note["sources"]}
+    receptors = set(rep.occupancy["sources"]) if rep.occupancy else set()
+    return {s["key"] for s in rep.sources} - ev - receptors

@@ -1,0 +1,98 @@
+"""The night report's result: everything it shows, as one frozen value with its JSON and table forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from kratomsim.datafiles import references
+from kratomsim.night_timeline import Timeline, fmt_clock
+from kratomsim.steady_nights import STEADY_STATE_METHOD
+
+
+@dataclass(frozen=True)
+class NightReport:
+    """Everything the night report shows; ``to_dict`` is the JSON form (the CLI and the web app)."""
+
+    scenario: dict[str, Any]
+    nights: list[dict[str, Any]]
+    steady_state: dict[str, dict[str, Any]]
+    occupancy: dict[str, Any] | None
+    warnings: list[str]
+    notes: list[str]
+    evidence: list[dict[str, Any]]
+    comedication_warnings: list[str]
+    summary: str
+    sources: list[dict[str, str]]
+    # For plots only (not serialised): hours, clock times, concentrations (nM) and molecular weights.
+    series: dict[str, Any] = field(default_factory=dict, repr=False)
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list, repr=False)
+    # With subjects > 1: median and interval per night and compound (see population_nights).
+    population: dict[str, Any] | None = None
+    # Mitragynine's own CYP3A4 inactivation: switch, statement, activity per night, optional table.
+    autoinhibition: dict[str, Any] | None = None
+    # Predicted sleep-stage changes from the opioid bridge (kratomsim.sleep_prediction).
+    sleep_architecture: dict[str, Any] | None = None
+    # The simulated nightly exposure (not serialised): the plots read its curves instead of re-simulating.
+    exposure: Any = field(default=None, repr=False, compare=False)
+    timeline: Timeline | None = field(default=None, repr=False, compare=False)
+
+    def rows_for(self, compound: str) -> list[dict[str, Any]]:
+        return [r for r in self.nights if r["compound"] == compound]
+
+    def population_for(self, compound: str) -> list[dict[str, Any]]:
+        """Population rows of one compound, night by night (empty for one subject or a medicine)."""
+        return [r for r in (self.population or {}).get("nights", []) if r["compound"] == compound]
+
+    def compounds(self) -> list[str]:
+        return list(dict.fromkeys(r["compound"] for r in self.nights))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "scenario": self.scenario,
+            "summary": self.summary,
+            "warnings": self.warnings,
+            "nights": self.nights,
+            "steady_state": {"method": STEADY_STATE_METHOD, "compounds": self.steady_state},
+            "occupancy": self.occupancy,
+            "comedication_warnings": self.comedication_warnings,
+            "evidence": self.evidence,
+            "notes": self.notes,
+            "sources": self.sources,
+            "sleep_windows": [{"bed": fmt_clock(b), "wake": fmt_clock(w)} for b, w in self.windows],
+        }
+        if self.population is not None:
+            out["population"] = self.population
+        if self.autoinhibition is not None:
+            out["autoinhibition"] = self.autoinhibition
+        if self.sleep_architecture is not None:
+            out["sleep_architecture"] = self.sleep_architecture
+        return out
+
+    def mornings(self) -> list[datetime]:
+        """The morning instant of each night (where the plots draw the morning line)."""
+        if self.timeline is None:
+            return []
+        return [self.timeline.clock(self.timeline.morning_h(n)) for n in range(1, self.timeline.nights + 1)]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The nightly rows as a tidy table: one row per night and compound."""
+        return pd.DataFrame(self.nights)
+
+    @property
+    def source_keys(self) -> list[str]:
+        """The reference keys of the data the report used."""
+        return [s["key"] for s in self.sources]
+
+
+def source_list(keys: Iterable[str]) -> list[dict[str, str]]:
+    """Each reference key with its short citation, sorted: the 'sources' of a result."""
+    refs = references()
+    return [
+        {"key": k, "citation": refs[k].short() if k in refs else "(reference not in the registry)"}
+        for k in sorted(set(keys))
+    ]
