@@ -87,12 +87,23 @@ def inactivation_matrix(system: LinearSystem, formations: Sequence[Formation], i
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """The state (subjects, states) and enzyme (subjects) at the end of one step, doses there added."""
+
+    time_h: float
+    states: FloatArray
+    enzyme: FloatArray
+
+
+@dataclass(frozen=True)
 class Course:
-    """States (subjects, times, states) in micromoles and hepatic enzyme activity (subjects, times)."""
+    """States (subjects, times, states) in micromoles and hepatic enzyme activity (subjects, times);
+    with ``keep_checkpoints`` also the state at every step end, to resume from (:func:`resume`)."""
 
     states: FloatArray
     enzyme: FloatArray
     activity: FloatArray
+    checkpoints: tuple[Checkpoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,7 @@ def propagate_self_inactivated(
     times_h: FloatArray,
     step_h: float = DEFAULT_STEP_H,
     enzyme0: float | FloatArray = 1.0,
+    keep_checkpoints: bool = False,
 ) -> Course:
     """Solve the coupled system from zero at time 0; record states and enzyme at ``times_h``.
 
@@ -163,29 +175,88 @@ def propagate_self_inactivated(
     times = np.asarray(times_h, dtype=float)
     if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) < 0):
         raise ValueError("times_h must be a sorted, non-empty 1-D array")
-    stepper = _Stepper(system, d_matrix, inact, ka)
+    n_sub = system.n_subjects
+    e0 = np.broadcast_to(np.asarray(enzyme0, dtype=float), (n_sub,)).copy()
     arrivals = _arrivals(system, doses)
+    x0 = np.zeros((n_sub, len(system.states)))
+    for index, amount in arrivals.get(0.0, ()):
+        x0[:, index] += amount
+    return _solve(_Stepper(system, d_matrix, inact, ka), arrivals, times, float(times[-1]), step_h,
+                  Checkpoint(0.0, x0, e0), keep_checkpoints)
+
+
+def resume(
+    system: LinearSystem,
+    d_matrix: FloatArray,
+    inact: SelfInactivation,
+    ka: FloatArray,
+    doses: Sequence[DoseEvent],
+    course: Course,
+    times_h: FloatArray,
+    step_h: float = DEFAULT_STEP_H,
+) -> Course:
+    """The same solution as :func:`propagate_self_inactivated` at other times, from ``course``'s
+    checkpoints: each cluster of times restarts at the step end before it and runs to the step end
+    after it, so every step is the one the full solve takes (equal up to rounding)."""
+    times = np.asarray(times_h, dtype=float)
+    marks = np.fromiter((cp.time_h for cp in course.checkpoints), dtype=float)
+    if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) < 0) or marks.size == 0:
+        raise ValueError("resume needs sorted, non-empty times and a course solved with keep_checkpoints")
+    if times[0] < marks[0] or times[-1] > marks[-1]:
+        raise ValueError("resume's times must lie inside the solved course")
+    stepper, arrivals = _Stepper(system, d_matrix, inact, ka), _arrivals(system, doses)
+    parts = []
+    for group in np.split(times, np.nonzero(np.diff(times) > SLOW_STEP_H)[0] + 1):
+        first = course.checkpoints[int(np.searchsorted(marks, round(group[0], _DECIMALS), side="right")) - 1]
+        end = float(marks[int(np.searchsorted(marks, round(group[-1], _DECIMALS), side="left"))])
+        parts.append(_solve(stepper, arrivals, group, end, step_h, first, False))
+    return Course(np.concatenate([p.states for p in parts], axis=1), np.concatenate([p.enzyme for p in parts], axis=1),
+                  np.concatenate([p.activity for p in parts], axis=1))
+
+
+@dataclass(frozen=True)
+class Resumable:
+    """A finished coupled solve with what :func:`resume` needs to read it at other times."""
+
+    system: LinearSystem
+    d_matrix: FloatArray
+    inact: SelfInactivation
+    ka: FloatArray
+    doses: tuple[DoseEvent, ...]
+    course: Course
+
+    def at(self, times_h: FloatArray) -> Course:
+        return resume(self.system, self.d_matrix, self.inact, self.ka, self.doses, self.course, times_h)
+
+
+def _solve(stepper: _Stepper, arrivals: dict[float, list[tuple[int, FloatArray]]], times: FloatArray, end: float,
+           step_h: float, start: Checkpoint, keep_checkpoints: bool) -> Course:
+    """Steps from ``start`` (doses arriving then already added) to ``end`` (a step end of the full
+    solve), recording at ``times``."""
     rounded = np.round(times, _DECIMALS)
-    x = np.zeros((system.n_subjects, len(system.states)))
-    e = np.broadcast_to(np.asarray(enzyme0, dtype=float), (system.n_subjects,)).copy()
+    x, e = start.states.copy(), start.enzyme.copy()
     out = np.empty((times.size, *x.shape))
     e_start, i_start, elapsed = (np.empty((times.size, x.shape[0])) for _ in range(3))
-    k, previous = 0, 0.0  # next output time to record; start of the current step
-    for instant in _instants(arrivals, float(times[-1]), step_h):
+    record = (out, e_start, i_start, elapsed)
+    k, previous, checkpoints = 0, start.time_h, []
+    instants = _instants(arrivals, end, step_h)
+    for instant in [previous, *instants[instants > previous]]:
         i0 = stepper.conc(x)
         if instant > previous:
-            x_new, k = _step(stepper, x, e, i0, previous, float(instant), rounded, k, (out, e_start, i_start, elapsed))
+            x_new, k = _step(stepper, x, e, i0, previous, float(instant), rounded, k, record)
             e = stepper.enzyme_step(e, 0.5 * (i0 + stepper.conc(x_new)), float(instant - previous))
             x = x_new
-        for index, amount in arrivals.get(float(instant), ()):
-            x[:, index] += amount
+            for index, amount in arrivals.get(float(instant), ()):
+                x[:, index] += amount
         while k < times.size and rounded[k] <= instant:  # at the step's end: its final state and enzyme
             out[k], e_start[k], i_start[k], elapsed[k] = x, e, 0.0, 0.0
             k += 1
+        if keep_checkpoints:
+            checkpoints.append(Checkpoint(float(instant), x.copy(), e.copy()))
         previous = float(instant)
     c_out = stepper.conc(out)
     enzyme = np.where(elapsed > 0, stepper.enzyme_step(e_start, 0.5 * (i_start + c_out), elapsed), e_start)
-    return Course(out.transpose(1, 0, 2), enzyme.T, inact.activity(enzyme, c_out).T)
+    return Course(out.transpose(1, 0, 2), enzyme.T, stepper.inact.activity(enzyme, c_out).T, tuple(checkpoints))
 
 
 def _step(stepper: _Stepper, x: FloatArray, e: FloatArray, i0: FloatArray, start: float, end: float,
