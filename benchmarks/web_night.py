@@ -1,9 +1,11 @@
 """The default night request (POST /api/night, empty body) through the web stack: p50/p95 and size.
 
-Why ratios: timings depend on the machine and its load; the script also times, in the same run,
-one scipy ``solve_ivp`` (LSODA, rtol 1e-8) of the same night for the typical subject (7 nights,
-5-minute grid, all alkaloids), so "request / one ODE solve" carries over between machines.
-It runs in-process through FastAPI's TestClient after one warm-up request (data files loaded).
+Three runs in one process: cold (the answer cache off, every request solved), warm (cache on, the
+same request answered from it) and the baseline, the same night with the linear model
+(``{"autoinhibition": false}``, cache off). Why ratios: timings depend on the machine and its load,
+so the script prints cold / baseline and warm / baseline besides the milliseconds, and also one
+scipy ``solve_ivp`` (LSODA, rtol 1e-8) of the same night for the typical subject. It runs
+in-process through FastAPI's TestClient after one warm-up request (data files loaded).
 
     python benchmarks/web_night.py [--requests 100]
 """
@@ -27,6 +29,7 @@ from kratomsim.exposure import model_for
 from kratomsim.night_report import make_timeline, nightly_exposure
 from kratomsim.pk.model import build_system
 from kratomsim.web.app import create_app
+from kratomsim.web.result_cache import DEFAULT_SIZE
 
 
 class ServerTimer:
@@ -78,54 +81,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
+    runs = {}
     with tempfile.TemporaryDirectory() as data:
-        timer = ServerTimer(create_app(Path(data)))
-        server, times, cpu, size_kb, wire_kb = _requests(timer, args.requests)
+        for label, body, cache_size in (("cold", {}, 0), ("warm", {}, DEFAULT_SIZE),
+                                        ("baseline", {"autoinhibition": False}, 0)):
+            timer = ServerTimer(create_app(Path(data) / label, night_cache_size=cache_size))
+            runs[label] = _requests(timer, body, args.requests)
     ode = statistics.median(one_ode_night() for _ in range(5))
-    report(server, times, cpu, size_kb, wire_kb, ode)
+    report(runs, ode)
 
 
-def _requests(timer: ServerTimer, count: int) -> tuple[list[float], list[float], list[float], float, float]:
-    """Wall seconds in the app, wall and CPU seconds per request (client included), sizes in kB."""
+def _requests(timer: ServerTimer, body: dict[str, Any], count: int) -> dict[str, float]:
+    """p50/p95 of the wall seconds in the app and with the client, CPU seconds, and sizes in kB."""
     with TestClient(timer) as client:
-        warm = client.post("/api/night", json={})
+        warm = client.post("/api/night", json=body)
         assert warm.status_code == 200
-        size_kb = len(warm.content) / 1000.0
-        gz = client.post("/api/night", json={}, headers={"Accept-Encoding": "gzip"})
-        wire_kb = float(gz.headers.get("content-length", len(gz.content))) / 1000.0
+        gz = client.post("/api/night", json=body, headers={"Accept-Encoding": "gzip"})
         times, cpu = [], []
         timer.seconds.clear()
         for _ in range(count):
             start, start_cpu = time.perf_counter(), time.process_time()
-            response = client.post("/api/night", json={})
+            response = client.post("/api/night", json=body)
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)  # server and client threads of this process
             assert response.status_code == 200
-    return sorted(timer.seconds), times, cpu, size_kb, wire_kb
-
-
-def report(server: list[float], times: list[float], cpu: list[float], size_kb: float, wire_kb: float,
-           ode: float) -> None:
+    server = sorted(timer.seconds)
     times.sort()
     cpu.sort()
-    p50, p95 = statistics.median(times), percentile(times, 0.95)
-    cpu50, cpu95 = statistics.median(cpu), percentile(cpu, 0.95)
-    s50, s95 = statistics.median(server), percentile(server, 0.95)
-    print(f"POST /api/night (default: K51, 2g, 22:30 to 06:30, 7 nights, 70kg), {len(times)} requests: "
-          f"server-side p50 {1000 * s50:.1f} ms, p95 {1000 * s95:.1f} ms (target p95 < 50 ms); with the test "
-          f"client p50 {1000 * p50:.1f} ms, p95 {1000 * p95:.1f} ms; response {size_kb:.0f} kB "
-          f"({wire_kb:.0f} kB on the wire with Accept-Encoding: gzip)")
-    print(f"CPU time per request (server and test client, all threads): p50 {1000 * cpu50:.1f} ms, "
-          f"p95 {1000 * cpu95:.1f} ms; on a busy machine the wall time exceeds it by the wait for a core")
-    print(f"one solve_ivp (LSODA 1e-8) of the same night: {1000 * ode:.1f} ms; server p95 / solve_ivp = "
-          f"{s95 / ode:.2f}")
-    print(json.dumps({"benchmark": "web_night", "requests": len(times), "server_p50_ms": round(1000 * s50, 1),
-                      "server_p95_ms": round(1000 * s95, 1), "p50_ms": round(1000 * p50, 1),
-                      "p95_ms": round(1000 * p95, 1), "cpu_p50_ms": round(1000 * cpu50, 1),
-                      "cpu_p95_ms": round(1000 * cpu95, 1), "response_kb": round(size_kb, 1),
-                      "wire_kb": round(wire_kb, 1), "solve_ivp_night_ms": round(1000 * ode, 1),
-                      "server_p95_over_solve_ivp": round(s95 / ode, 3),
-                      "load_average_1min": round(os.getloadavg()[0], 2)}))
+    return {"server_p50_ms": 1000 * statistics.median(server), "server_p95_ms": 1000 * percentile(server, 0.95),
+            "p50_ms": 1000 * statistics.median(times), "p95_ms": 1000 * percentile(times, 0.95),
+            "cpu_p50_ms": 1000 * statistics.median(cpu), "cpu_p95_ms": 1000 * percentile(cpu, 0.95),
+            "response_kb": len(warm.content) / 1000.0,
+            "wire_kb": float(gz.headers.get("content-length", len(gz.content))) / 1000.0,
+            "requests": float(count)}
+
+
+def report(runs: dict[str, dict[str, float]], ode: float) -> None:
+    base = runs["baseline"]
+    for label, r in runs.items():
+        print(f"{label:8s} POST /api/night, {int(r['requests'])} requests: "
+              f"server-side p50 {r['server_p50_ms']:.1f} ms, "
+              f"p95 {r['server_p95_ms']:.1f} ms (target p95 < 50 ms); with the test client p50 {r['p50_ms']:.1f} ms, "
+              f"p95 {r['p95_ms']:.1f} ms; CPU p50 {r['cpu_p50_ms']:.1f} ms; response {r['response_kb']:.0f} kB "
+              f"({r['wire_kb']:.0f} kB gzipped); server p95 / baseline p95 = "
+              f"{r['server_p95_ms'] / base['server_p95_ms']:.2f}")
+    print(f"baseline: the same night with the linear model (autoinhibition off, cache off). One solve_ivp "
+          f"(LSODA 1e-8) of the night: {1000 * ode:.1f} ms")
+    print(json.dumps({"benchmark": "web_night", "solve_ivp_night_ms": round(1000 * ode, 1),
+                      "load_average_1min": round(os.getloadavg()[0], 2),
+                      **{label: {k: round(v, 1) for k, v in r.items()} for label, r in runs.items()},
+                      "cold_p95_over_baseline": round(runs["cold"]["server_p95_ms"] / base["server_p95_ms"], 3),
+                      "warm_p95_over_baseline": round(runs["warm"]["server_p95_ms"] / base["server_p95_ms"], 3)}))
 
 
 if __name__ == "__main__":

@@ -2,20 +2,22 @@
 
 The exact-peak search of :mod:`kratomsim.peaks` works on a linear system; with autoinhibition on,
 mitragynine and 7-OH follow the time-varying solve instead. Their peak is found by solving again
-with 121 points across the two grid steps around each night's highest grid value (5 s apart on a
+at 121 points across the two grid steps around each night's highest grid value (5 s apart on a
 5-minute grid) and taking the highest: the same solver as the rest of the night, so peak, wake-up
-and AUC come from one model.
+and AUC come from one model. The solve is resumed from its stored state at the step end before each
+bracket (and runs to the step end after it), so the steps are the full solve's and only the few
+steps around each peak are taken again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 
 from kratomsim.exposure import Exposure, run
 from kratomsim.peaks import Peak
+from kratomsim.pk.engine import concentrations_nM
 
 POINTS = 121
 
@@ -36,11 +38,15 @@ def refined_peaks(
     if not brackets:
         return {}
     fine = np.unique(np.concatenate([np.linspace(lo, hi, POINTS) for _, lo, hi in brackets]))
-    again: Any = run(exposure.scenario, times_h=fine)
+    if exposure.coupled_solve is not None:  # resume from the solve's own step ends: no second solve
+        solve = exposure.coupled_solve
+        again = concentrations_nM(solve.system, solve.at(fine).states)
+    else:
+        again = run(exposure.scenario, times_h=fine).conc_nM
     out: dict[str, list[Peak]] = {}
     for name, lo, hi in brackets:
         pick = (fine >= lo) & (fine <= hi)
-        conc = again.conc_nM[name][0][pick]
+        conc = again[name][0][pick]
         i = int(np.argmax(conc))
         out.setdefault(name, []).append(Peak(time_h=float(fine[pick][i]), conc_nM=float(conc[i])))
     return out

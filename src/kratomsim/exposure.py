@@ -16,7 +16,7 @@ from kratomsim.autoinhibition import mitragynine_inactivation
 from kratomsim.autoinhibition import statement as autoinhibition_statement
 from kratomsim.interactions import INHIBITOR
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
-from kratomsim.pk.autoinhibition import inactivation_matrix, propagate_self_inactivated
+from kratomsim.pk.autoinhibition import Resumable, inactivation_matrix, propagate_self_inactivated
 from kratomsim.pk.engine import concentrations_nM
 from kratomsim.pk.modal import exact_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
@@ -38,6 +38,7 @@ class Exposure:
     molecular_weight: dict[str, float]
     notes: tuple[str, ...] = field(default_factory=tuple)
     cyp3a4_activity: FloatArray | None = None  # hepatic CYP3A4 active fraction (subjects, times)
+    coupled_solve: Resumable | None = None  # the autoinhibited solve (one subject), to read at other times
 
     def conc_ng_per_mL(self, compound: str) -> FloatArray:
         return self.conc_nM[compound] * self.molecular_weight[compound] / 1000.0
@@ -113,9 +114,9 @@ def run(
     chosen, chosen_formations = model_for(scenario, dispositions, formations)
     times = scenario.times_h() if times_h is None else np.asarray(times_h, dtype=float)
     events = scenario.dose_events()
-    activity = None
+    activity, coupled = None, None
     if scenario.autoinhibition and INHIBITOR in chosen:
-        conc, activity = _self_inactivated(chosen, chosen_formations, events, times)
+        conc, activity, coupled = _self_inactivated(chosen, chosen_formations, events, times)
     else:
         conc = exact_concentrations(build_system(chosen, chosen_formations), events, times)
     return Exposure(
@@ -126,6 +127,7 @@ def run(
         molecular_weight={name: molecular_weight(name) for name in conc},
         notes=(*scenario_notes(scenario), *_switch_note(scenario, chosen)),
         cyp3a4_activity=activity,
+        coupled_solve=coupled,
     )
 
 
@@ -135,7 +137,7 @@ def _switch_note(scenario: Scenario, chosen: dict[str, Disposition]) -> tuple[st
 
 def _self_inactivated(
     chosen: dict[str, Disposition], formations: list[Formation], events: list[DoseEvent], times: FloatArray
-) -> tuple[dict[str, FloatArray], FloatArray]:
+) -> tuple[dict[str, FloatArray], FloatArray, Resumable | None]:
     """Mitragynine and what it forms, solved with its own CYP3A4 inactivation; the rest linearly."""
     block = {INHIBITOR} | {f.metabolite for f in formations if f.parent == INHIBITOR}
     coupled = {k: d for k, d in chosen.items() if k in block}
@@ -148,14 +150,14 @@ def _self_inactivated(
     ke = np.broadcast_to(np.asarray(parent.cl, dtype=float) / np.asarray(parent.v1, dtype=float), (n,))
     inact = mitragynine_inactivation()
     d_matrix = inactivation_matrix(system, coupled_formations, inact, ka, ke)
-    course = propagate_self_inactivated(
-        system, d_matrix, inact, ka, [e for e in events if e.compound in block], times
-    )
+    coupled_events = tuple(e for e in events if e.compound in block)
+    course = propagate_self_inactivated(system, d_matrix, inact, ka, coupled_events, times, keep_checkpoints=n == 1)
+    resumable = Resumable(system, d_matrix, inact, ka, coupled_events, course) if n == 1 else None
     conc = concentrations_nM(system, course.states)
     if rest:
         other = build_system(rest, [f for f in formations if f.parent in rest])
         conc.update(exact_concentrations(other, [e for e in events if e.compound in rest], times))
-    return {k: conc[k] for k in chosen if k in conc}, course.activity
+    return {k: conc[k] for k in chosen if k in conc}, course.activity, resumable
 
 
 def tidy(exposure: Exposure, subject: int = 0) -> pd.DataFrame:

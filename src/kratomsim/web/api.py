@@ -310,13 +310,16 @@ def limits() -> dict[str, str]:
 
 
 @router.post("/night")
-def night(req: NightRequest) -> JSONResponse:
+def night(req: NightRequest, request: Request) -> Response:
     """The night report: concentrations across each night, receptor occupancy, notes and sources.
 
     With ``subjects`` > 1 (at most 1000): ``population`` (median and interval per night and alkaloid)
-    and a ``band`` on each alkaloid's chart curve.
+    and a ``band`` on each alkaloid's chart curve. Finished answers are kept in the app's bounded
+    cache (:mod:`kratomsim.web.result_cache`), keyed by the validated request.
     """
-    return _json(night_payload(req))
+    cache = request.app.state.night_cache
+    body = cache.get_or_make(req.model_dump_json(), lambda: bytes(_json(night_payload(req)).body))
+    return Response(content=body, media_type="application/json")
 
 
 @router.post("/compare")

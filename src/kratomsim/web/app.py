@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from kratomsim.errors import InputError
+from kratomsim.web.result_cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
+from kratomsim.web.result_cache import ResultCache
 from kratomsim.web.store import ScenarioStore
 
 DATA_DIR_ENV = "KRATOMSIM_DATA_DIR"
@@ -103,9 +105,12 @@ def _methods_for(routes: Any, scope: Any) -> set[str]:
     return out
 
 
-def create_app(data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = ()) -> FastAPI:
+def create_app(
+    data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = (), night_cache_size: int = DEFAULT_CACHE_SIZE
+) -> FastAPI:
     """The whole application; ``data_dir`` holds the saved-scenario database; ``allowed_hosts`` adds
-    Host names to the loopback ones served."""
+    Host names to the loopback ones served; ``night_cache_size`` bounds the finished night answers
+    kept (0: none)."""
     from fastapi.middleware.gzip import GZipMiddleware
 
     from kratomsim.web import api, pages
@@ -121,6 +126,7 @@ def create_app(data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = ()
         redoc_url=None,
     )
     app.state.store = ScenarioStore(data_dir or default_data_dir())
+    app.state.night_cache = ResultCache(night_cache_size)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:

@@ -1,0 +1,51 @@
+"""The night answer cache: a hit returns the same bytes as a fresh solve, the bound holds, 0 is off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kratomsim.web.app import create_app
+from kratomsim.web.result_cache import ResultCache
+
+
+def test_lru_drops_the_least_recently_used() -> None:
+    cache = ResultCache(2)
+    made: list[str] = []
+
+    def maker(key: str) -> bytes:
+        made.append(key)
+        return key.encode()
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        assert cache.get_or_make(key, lambda k=key: maker(k)) == key.encode()  # type: ignore[misc]
+    # "a" stays (used again before "c" came), "b" was dropped when "c" came, so it is made twice.
+    assert made == ["a", "b", "c", "b"]
+    assert len(cache) == 2 and cache.hits == 2 and cache.misses == 4
+
+
+def test_size_zero_keeps_nothing_and_negative_is_refused() -> None:
+    cache = ResultCache(0)
+    assert cache.get_or_make("k", lambda: b"x") == b"x"
+    assert cache.get_or_make("k", lambda: b"y") == b"y"
+    assert len(cache) == 0
+    with pytest.raises(ValueError, match="0 \\(off\\) or more"):
+        ResultCache(-1)
+
+
+def test_cached_night_equals_a_fresh_solve(tmp_path: Path) -> None:
+    body = {"nights": 2, "dose": "3g"}
+    cached_app, cold_app = create_app(tmp_path / "on"), create_app(tmp_path / "off", night_cache_size=0)
+    with TestClient(cached_app) as cached, TestClient(cold_app) as cold:
+        first = cached.post("/api/night", json=body)
+        again = cached.post("/api/night", json={"dose": "3g", "nights": 2})  # same request, other key order
+        fresh = cold.post("/api/night", json=body)
+        other = cached.post("/api/night", json={"nights": 2, "dose": "2g"})
+        cache = cached_app.state.night_cache
+    assert first.status_code == again.status_code == fresh.status_code == 200
+    assert first.content == again.content == fresh.content
+    assert first.headers["content-type"] == "application/json"
+    assert other.json()["request"]["dose"] == "2g" and other.content != first.content
+    assert (cache.hits, cache.misses, len(cache)) == (1, 2, 2)
