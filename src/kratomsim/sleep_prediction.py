@@ -9,9 +9,10 @@ Two layers, kept apart on purpose:
 - direction: the stimulus thresholds of the acute morphine studies (every one cut slow-wave sleep);
 - size: the studies that report stage percentages with spread. Only one acute opioid study does
   (Bonafide 2008, remifentanil, no PK or Ki in the library), and every morphine arm sits at 92-98 %
-  stimulus, so no exposure-response curve can be fitted. The size shown is a labelled scenario:
-  change = (night-mean stimulus / 100 %) x the remifentanil change, i.e. linear through the origin
-  with the reference taken as full stimulus. It is not a fit and is never used to tune anything.
+  stimulus, so no exposure-response curve can be fitted. For SWS the size is the pooled fit of
+  kratomsim.sleep_size (Bonafide 2008 and Cronin 2001, linear in stimulus through the origin, with
+  leave-one-study-out errors); for REM it is a labelled scenario: (night-mean stimulus / 100 %) x
+  the remifentanil change. Neither is tuned to anything.
 
 The stimulus interval is Monte Carlo over the receptor uncertainty, as in occupancy_interval: per
 draw one mu data set (its Ki and efficacies), fu log-uniform between the stated bounds per alkaloid,
@@ -40,6 +41,7 @@ from kratomsim.sleep_architecture import (
     psg_arms,
     thresholds,
 )
+from kratomsim.sleep_size import UNIT, full_stimulus_effect, model_card
 
 FloatArray = NDArray[np.float64]
 
@@ -133,8 +135,22 @@ def reference_changes() -> dict[str, dict[str, Any]]:
     return out
 
 
+def pooled_sws_change(stim_percent: FloatArray, seed: int = 1) -> dict[str, Any]:
+    """SWS change = stimulus/100 x beta, beta drawn from the pooled model's predictive spread (sleep_size)."""
+    fit = full_stimulus_effect()
+    rng = np.random.default_rng(seed)
+    beta = rng.normal(fit.mean, fit.predictive_sd(), stim_percent.shape)
+    cell = _quantiles(stim_percent / 100.0 * beta)
+    return {**cell, "unit": UNIT, "reference": f"pooled opioid SWS change at full stimulus {fit.mean:+.2f} points "
+            f"(SE {fit.se:.2f}, between-study SD {fit.tau:.2f}) from {', '.join(fit.studies)}",
+            "basis": "fit: random-effects mean of the opioid studies, linear in stimulus through the origin "
+                     "(kratomsim.sleep_size; leave-one-study-out errors in validate)"}
+
+
 def scenario_change(stim_percent: FloatArray, outcome: str, seed: int = 1) -> dict[str, Any] | None:
-    """Proportional scenario: change = stimulus/100 x reference change, with the reference's SE drawn."""
+    """Size of the change: the pooled fit for SWS; for other outcomes stimulus/100 x the reference change."""
+    if outcome == "sws":
+        return pooled_sws_change(stim_percent, seed)
     ref = reference_changes().get(outcome)
     if ref is None:
         return None
@@ -159,7 +175,7 @@ def identifiability() -> dict[str, Any]:
                           if has(st, lambda o: any(isinstance(v, dict) for k, v in o.items() if k != "p_below")))
     lo, hi = (min(stims), max(stims)) if stims else (float("nan"), float("nan"))
     return {
-        "fit": "not identifiable",
+        "fit": "dose-response slope not identifiable; SWS size at full stimulus pooled (sws_size_model)",
         "morphine_arm_stimulus_percent": [min(stims), max(stims)] if stims else None,
         "studies_with_placebo_mean_and_spread": with_placebo,
         "studies_with_stage_numbers": with_numbers,
@@ -235,6 +251,7 @@ def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int
                      f"{KPUU_RANGE}; "
                      "median subject's concentrations; the scenario's size also draws the reference study's SE"),
         "identifiability": identifiability(),
+        "sws_size_model": model_card(),
         "nights": out_nights,
         "kratom_evidence": kratom_sleep_evidence(),
         "withdrawal": withdrawal_evidence(),

@@ -72,7 +72,8 @@ def _placebo_contrast(study: str, raw: dict[str, Any]) -> StudyChange:
 
 def _by_night_contrast(study: str, raw: dict[str, Any]) -> StudyChange:
     cell = raw["arms"][0]["outcomes"]["sws"]
-    diffs = np.asarray(cell["drug_by_night"]["values"], float) - np.asarray(cell["comparator_by_night"]["values"], float)
+    drug = np.asarray(cell["drug_by_night"]["values"], float)
+    diffs = drug - np.asarray(cell["comparator_by_night"]["values"], float)
     se = float(np.std(diffs, ddof=1) / np.sqrt(diffs.size))
     return StudyChange(study, str(raw["arms"][0]["drug"]), float(diffs.mean()), se, "active comparator",
                        f"mean over {diffs.size} reported nights of drug minus comparator; SE = SD across nights"
