@@ -65,3 +65,18 @@ def test_pooled_mean_lies_within_the_studies(data: list[tuple[float, float]]) ->
     ys = [y for y, _ in data]
     assert min(ys) - 1e-9 <= fit.mean <= max(ys) + 1e-9
     assert fit.se > 0 and fit.tau >= 0
+
+
+def test_tolerance_bracket_pulls_the_change_toward_zero() -> None:
+    import numpy as np
+
+    from kratomsim.sleep_prediction import _with_tolerance, scenario_change
+
+    stim = np.full(4000, 50.0)
+    plain, tol = scenario_change(stim, "sws"), _with_tolerance(stim, "sws")
+    assert plain is not None and tol is not None
+    # beta ~ N(-2.65, 2.23) x 0.5: median -1.32; times U(0,1) the median shrinks toward 0
+    assert math.isclose(plain["median"], 0.5 * full_stimulus_effect().mean, abs_tol=0.1)
+    assert abs(tol["median"]) < abs(plain["median"])
+    assert tol["low"] > plain["low"]
+    assert all(v == 0.0 for v in (lambda c: [c["low"], c["median"], c["high"]])(scenario_change(0 * stim, "sws")))

@@ -50,11 +50,11 @@ PREDICTED = ("sws", "rem_percent", "waso")
 DRAWS = 1000
 LEVEL = 0.90
 TOLERANCE_NOTE = (
-    "Tolerance is not modelled: the change shown uses this night's stimulus only. The chronic studies "
-    "disagree: partial tolerance to morphine (Kay 1975, 240 mg/day), no change in slow-wave sleep or REM "
-    "over 12 months of methadone maintenance (Peles 2011), but less slow-wave sleep in early methadone "
-    "treatment (Xiao 2010) and with long-term prescribed opioids (Pain 2019). The size after many nights "
-    "is therefore known no better than on night 1."
+    "Tolerance bracket, not a fit: the chronic studies disagree (partial tolerance to morphine, Kay 1975, "
+    "240 mg/day; no change in slow-wave sleep or REM over 12 months of methadone maintenance, Peles 2011; "
+    "less slow-wave sleep in early methadone treatment, Xiao 2010, and with long-term prescribed opioids, "
+    "Pain 2019), and none gives a rate. After night 1 'change_with_tolerance' multiplies each draw of the "
+    "stimulus-only change by a retained fraction drawn uniform 0-1 (full tolerance to none)."
 )
 
 
@@ -211,7 +211,14 @@ def withdrawal_evidence() -> list[dict[str, str]]:
     return out
 
 
-def _outcome(name: str, stim: FloatArray, th: dict[str, Any]) -> dict[str, Any]:
+def _with_tolerance(stim: FloatArray, name: str, seed: int = 2) -> dict[str, Any] | None:
+    """The change after repeated nights: the stimulus-scaled draws times a retained fraction U(0, 1)."""
+    retained = np.random.default_rng(seed).uniform(0.0, 1.0, stim.shape)
+    cell = scenario_change(stim * retained, name)
+    return None if cell is None else {**cell, "tolerance": "retained fraction uniform 0-1 (bracket)"}
+
+
+def _outcome(name: str, stim: FloatArray, th: dict[str, Any], night: int = 1) -> dict[str, Any]:
     cell = _quantiles(stim)
     t = th.get(name)
     out: dict[str, Any] = {"outcome": OUTCOME_NAMES[name]}
@@ -225,6 +232,8 @@ def _outcome(name: str, stim: FloatArray, th: dict[str, Any]) -> dict[str, Any]:
     out["change"] = change if change is not None else {
         "median": None, "low": None, "high": None,
         "basis": "no opioid study with placebo mean and spread reports it: size not predicted"}
+    if night > 1:
+        out["change_with_tolerance"] = _with_tolerance(stim, name)
     return out
 
 
@@ -240,7 +249,7 @@ def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int
         stim = grid[:, n - 1]
         out_nights.append({
             "night": n, "night_mean_mu_stimulus_percent": _quantiles(stim),
-            "changes": {name: _outcome(name, stim, th) for name in PREDICTED},
+            "changes": {name: _outcome(name, stim, th, n) for name in PREDICTED},
             "tolerance": TOLERANCE_NOTE if n > 1 else None,
         })
     return {
