@@ -26,6 +26,7 @@ from kratomsim.receptors import (
     competitive_occupancy,
     fractional_stimulus,
 )
+from kratomsim.sleep_size import loso as sws_change_loso
 
 PSG_FILE = "opioid_psg.yaml"
 REFERENCE_FILE = "reference_opioids.yaml"
@@ -159,7 +160,8 @@ def predict_direction(stimulus_percent: float, th: Threshold) -> tuple[int | Non
 
 
 def loso_rows() -> list[dict[str, Any]]:
-    """Leave-one-study-out check of the SWS threshold, as validate rows (kind: independent).
+    """Leave-one-study-out checks of the SWS threshold and of the SWS change size (kratomsim.sleep_size),
+    as validate rows (kind: independent).
 
     observed: the held-out study's lowest night-mean stimulus at which SWS fell; predicted: the lowest
     stimulus at which SWS fell in the other studies. Agreement within LOSO_LIMIT-fold means one
@@ -180,7 +182,7 @@ def loso_rows() -> list[dict[str, Any]]:
             "fold_error": max(observed, predicted) / min(observed, predicted), "limit": LOSO_LIMIT,
             "unit": "% mu stimulus (night mean)", "source": own[0].source, "kind": "independent",
         })
-    return rows
+    return rows + sws_change_loso()
 
 
 def kratom_sleep_evidence() -> list[dict[str, str]]:

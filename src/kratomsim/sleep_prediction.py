@@ -9,9 +9,10 @@ Two layers, kept apart on purpose:
 - direction: the stimulus thresholds of the acute morphine studies (every one cut slow-wave sleep);
 - size: the studies that report stage percentages with spread. Only one acute opioid study does
   (Bonafide 2008, remifentanil, no PK or Ki in the library), and every morphine arm sits at 92-98 %
-  stimulus, so no exposure-response curve can be fitted. The size shown is a labelled scenario:
-  change = (night-mean stimulus / 100 %) x the remifentanil change, i.e. linear through the origin
-  with the reference taken as full stimulus. It is not a fit and is never used to tune anything.
+  stimulus, so no exposure-response curve can be fitted. For SWS the size is the pooled fit of
+  kratomsim.sleep_size (Bonafide 2008 and Cronin 2001, linear in stimulus through the origin, with
+  leave-one-study-out errors); for REM it is a labelled scenario: (night-mean stimulus / 100 %) x
+  the remifentanil change. Neither is tuned to anything.
 
 The stimulus interval is Monte Carlo over the receptor uncertainty, as in occupancy_interval: per
 draw one mu data set (its Ki and efficacies), fu log-uniform between the stated bounds per alkaloid,
@@ -40,6 +41,7 @@ from kratomsim.sleep_architecture import (
     psg_arms,
     thresholds,
 )
+from kratomsim.sleep_size import UNIT, full_stimulus_effect, model_card
 
 FloatArray = NDArray[np.float64]
 
@@ -48,11 +50,11 @@ PREDICTED = ("sws", "rem_percent", "waso")
 DRAWS = 1000
 LEVEL = 0.90
 TOLERANCE_NOTE = (
-    "Tolerance is not modelled: the change shown uses this night's stimulus only. The chronic studies "
-    "disagree: partial tolerance to morphine (Kay 1975, 240 mg/day), no change in slow-wave sleep or REM "
-    "over 12 months of methadone maintenance (Peles 2011), but less slow-wave sleep in early methadone "
-    "treatment (Xiao 2010) and with long-term prescribed opioids (Pain 2019). The size after many nights "
-    "is therefore known no better than on night 1."
+    "Tolerance bracket, not a fit: the chronic studies disagree (partial tolerance to morphine, Kay 1975, "
+    "240 mg/day; no change in slow-wave sleep or REM over 12 months of methadone maintenance, Peles 2011; "
+    "less slow-wave sleep in early methadone treatment, Xiao 2010, and with long-term prescribed opioids, "
+    "Pain 2019), and none gives a rate. After night 1 'change_with_tolerance' multiplies each draw of the "
+    "stimulus-only change by a retained fraction drawn uniform 0-1 (full tolerance to none)."
 )
 
 
@@ -133,8 +135,22 @@ def reference_changes() -> dict[str, dict[str, Any]]:
     return out
 
 
+def pooled_sws_change(stim_percent: FloatArray, seed: int = 1) -> dict[str, Any]:
+    """SWS change = stimulus/100 x beta, beta drawn from the pooled model's predictive spread (sleep_size)."""
+    fit = full_stimulus_effect()
+    rng = np.random.default_rng(seed)
+    beta = rng.normal(fit.mean, fit.predictive_sd(), stim_percent.shape)
+    cell = _quantiles(stim_percent / 100.0 * beta)
+    return {**cell, "unit": UNIT, "reference": f"pooled opioid SWS change at full stimulus {fit.mean:+.2f} points "
+            f"(SE {fit.se:.2f}, between-study SD {fit.tau:.2f}) from {', '.join(fit.studies)}",
+            "basis": "fit: random-effects mean of the opioid studies, linear in stimulus through the origin "
+                     "(kratomsim.sleep_size; leave-one-study-out errors in validate)"}
+
+
 def scenario_change(stim_percent: FloatArray, outcome: str, seed: int = 1) -> dict[str, Any] | None:
-    """Proportional scenario: change = stimulus/100 x reference change, with the reference's SE drawn."""
+    """Size of the change: the pooled fit for SWS; for other outcomes stimulus/100 x the reference change."""
+    if outcome == "sws":
+        return pooled_sws_change(stim_percent, seed)
     ref = reference_changes().get(outcome)
     if ref is None:
         return None
@@ -159,7 +175,7 @@ def identifiability() -> dict[str, Any]:
                           if has(st, lambda o: any(isinstance(v, dict) for k, v in o.items() if k != "p_below")))
     lo, hi = (min(stims), max(stims)) if stims else (float("nan"), float("nan"))
     return {
-        "fit": "not identifiable",
+        "fit": "dose-response slope not identifiable; SWS size at full stimulus pooled (sws_size_model)",
         "morphine_arm_stimulus_percent": [min(stims), max(stims)] if stims else None,
         "studies_with_placebo_mean_and_spread": with_placebo,
         "studies_with_stage_numbers": with_numbers,
@@ -195,7 +211,14 @@ def withdrawal_evidence() -> list[dict[str, str]]:
     return out
 
 
-def _outcome(name: str, stim: FloatArray, th: dict[str, Any]) -> dict[str, Any]:
+def _with_tolerance(stim: FloatArray, name: str, seed: int = 2) -> dict[str, Any] | None:
+    """The change after repeated nights: the stimulus-scaled draws times a retained fraction U(0, 1)."""
+    retained = np.random.default_rng(seed).uniform(0.0, 1.0, stim.shape)
+    cell = scenario_change(stim * retained, name)
+    return None if cell is None else {**cell, "tolerance": "retained fraction uniform 0-1 (bracket)"}
+
+
+def _outcome(name: str, stim: FloatArray, th: dict[str, Any], night: int = 1) -> dict[str, Any]:
     cell = _quantiles(stim)
     t = th.get(name)
     out: dict[str, Any] = {"outcome": OUTCOME_NAMES[name]}
@@ -209,6 +232,8 @@ def _outcome(name: str, stim: FloatArray, th: dict[str, Any]) -> dict[str, Any]:
     out["change"] = change if change is not None else {
         "median": None, "low": None, "high": None,
         "basis": "no opioid study with placebo mean and spread reports it: size not predicted"}
+    if night > 1:
+        out["change_with_tolerance"] = _with_tolerance(stim, name)
     return out
 
 
@@ -224,7 +249,7 @@ def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int
         stim = grid[:, n - 1]
         out_nights.append({
             "night": n, "night_mean_mu_stimulus_percent": _quantiles(stim),
-            "changes": {name: _outcome(name, stim, th) for name in PREDICTED},
+            "changes": {name: _outcome(name, stim, th, n) for name in PREDICTED},
             "tolerance": TOLERANCE_NOTE if n > 1 else None,
         })
     return {
@@ -235,6 +260,7 @@ def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int
                      f"{KPUU_RANGE}; "
                      "median subject's concentrations; the scenario's size also draws the reference study's SE"),
         "identifiability": identifiability(),
+        "sws_size_model": model_card(),
         "nights": out_nights,
         "kratom_evidence": kratom_sleep_evidence(),
         "withdrawal": withdrawal_evidence(),
