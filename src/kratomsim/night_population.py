@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from kratomsim import populations
 from kratomsim.library import molecular_weight
 from kratomsim.night_timeline import Timeline
 from kratomsim.pk.model import FloatArray
@@ -15,7 +16,6 @@ from kratomsim.populations import (
     histogram_interval,
     log_histogram,
     population_spec,
-    run_population,
     subject_concentrations,
 )
 from kratomsim.scenario import Scenario
@@ -64,7 +64,7 @@ def population_nights(
             add("at_dose_nM", stacked[:, 0::2, :])
             add("morning_nM", stacked[:, 1::2, :])
 
-    result = run_population(scenario, subjects, seed=seed, level=level, dask_address=dask_address,
+    result = populations.run_population(scenario, subjects, seed=seed, level=level, dask_address=dask_address,
                             progress=progress, wake_offset_h=timeline.to_wake_h, on_chunk=on_chunk)
     for m, name in enumerate(("peak_nM", "wake_nM", "auc_sleep_nM_h")):
         counts[name] = result.histogram[m].transpose(1, 0, 2)  # (nights, compounds, bins)
