@@ -226,7 +226,7 @@ def test_night_with_subjects_has_intervals_and_bands(client: TestClient) -> None
         assert row["peak_nM"]["high"] > row["peak_nM"]["low"] > 0
     direct = night_report(nights=2, subjects=50, seed=3, level=0.8).to_dict()["population"]["nights"]
     assert pop["nights"][0]["peak_nM"] == pytest.approx(direct[0]["peak_nM"])  # the CLI's function and numbers
-    assert body["nights"] == night_report(nights=2, start_date=date.today()).to_dict()["nights"]  # rows stay the typical subject's
+    assert body["nights"] == night_report(nights=2, start_date=date.today()).to_dict()["nights"]
     chart = body["chart"]
     assert chart["band"]["subjects"] == 50 and chart["band"]["interval"] == "10-90%"
     for curve in chart["curves"]:
