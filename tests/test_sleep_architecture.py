@@ -183,7 +183,7 @@ def test_fit_is_reported_unidentifiable_with_the_saturated_range():
     ident = identifiability()
     lo, hi = ident["morphine_arm_stimulus_percent"]
     assert ident["fit"].startswith("dose-response slope not identifiable") and lo > 90.0 and hi < 100.0
-    assert ident["studies_with_placebo_mean_and_spread"] == ["bonafide2008"]
+    assert ident["studies_with_placebo_mean_and_spread"] == ["altree2025", "bonafide2008"]
     assert {"bonafide2008", "peles2011", "cronin2001"} <= set(ident["studies_with_stage_numbers"])
 
 
