@@ -15,6 +15,7 @@ It predicts; it never recommends a dose.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from functools import cache
 from typing import Any
 
@@ -22,11 +23,13 @@ import numpy as np
 
 from kratomsim.datafiles import load_data_file
 from kratomsim.medicines import load_medicine, medicine_dose_events, simulate_medicine
+from kratomsim.occupancy_interval import interval_cell
 from kratomsim.receptors import (
     competitive_occupancy,
     fractional_stimulus,
 )
 from kratomsim.sleep_size import loso as sws_change_loso
+from kratomsim.sleep_stimulus import night_stimulus_draws
 
 PSG_FILE = "opioid_psg.yaml"
 REFERENCE_FILE = "reference_opioids.yaml"
@@ -37,6 +40,7 @@ OUTCOME_NAMES = {
     "sws": "slow-wave (deep) sleep", "stage2": "stage 2 (light) sleep", "rem_percent": "REM sleep",
     "rem_latency": "REM latency", "waso": "wake after sleep onset", "sleep_efficiency": "sleep efficiency",
 }
+AUDIT_WAKE = time(6, 30)  # the wake-up of predicted_changes' default, so the audit quotes the same night
 LOSO_LIMIT = 3.0  # held-out lowest effective stimulus within 3-fold of the others' threshold
 
 ASSUMPTION = (
@@ -202,9 +206,7 @@ def audit_quote(exposure: Any | None = None) -> str:
     text = (f"Every acute morphine polysomnography study in the library ({studies}) found less slow-wave "
             "(deep) sleep; no opioid study found more while the drug acted (only in rebound). ")
     if exposure is not None and th is not None and th.lowest_effect_percent is not None:
-        from kratomsim.sleep_prediction import predicted_changes
-
-        cell = predicted_changes(exposure)["nights"][0]["night_mean_mu_stimulus_percent"]
+        cell = interval_cell(night_stimulus_draws(exposure, AUDIT_WAKE)[:, 0], 0.90)
         lo, med, hi = (cell[k] / th.lowest_effect_percent for k in ("low", "median", "high"))
         where = "below every studied dose" if hi < 1.0 else "within the studied doses"
         text += (f"For this kratom night the mu stimulus is {med:.2g} times [90 % interval {lo:.2g}-{hi:.2g}] "

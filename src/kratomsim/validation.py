@@ -141,8 +141,9 @@ def _clinical_ddi_rows() -> list[dict[str, object]]:
 def _sleep_rows() -> list[dict[str, object]]:
     """Leave-one-study-out rows of the opioid sleep bridge (independent; see docs/sleep.md)."""
     from kratomsim.sleep_architecture import loso_rows
+    from kratomsim.sleep_signs import sign_rows
 
-    return list(loso_rows())
+    return list(loso_rows()) + sign_rows()
 
 
 def _positive_control_rows() -> list[dict[str, object]]:
