@@ -325,6 +325,7 @@ function renderSleep(data) {
   $("#sleep-fit").textContent = `Median (${Math.round(100 * sleep.level)}% interval). Fit ${sleep.identifiability.fit}: ` +
     sleep.identifiability.reason;
   $("#sleep-assumption").textContent = sleep.assumption;
+  if (window.renderSleepPlot) window.renderSleepPlot(sleep);  // static/sleep_plot.js
 }
 
 function renderNight(data) {
