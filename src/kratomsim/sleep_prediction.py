@@ -50,6 +50,7 @@ FloatArray = NDArray[np.float64]
 
 REFERENCE_STUDY = "bonafide2008"  # the only acute opioid PSG with placebo and drug means and SDs
 PREDICTED = ("sws", "rem_percent", "waso")
+STAGES = ("sws", "stage2", "rem_percent")  # sleep stages proper (not latency, waking or efficiency)
 LEVEL = 0.90
 TOLERANCE_NOTE = (
     "Tolerance bracket, not a fit: the chronic studies disagree (partial tolerance to morphine, Kay 1975, "
@@ -119,12 +120,13 @@ def identifiability() -> dict[str, Any]:
     stims = [a.stimulus_percent for a in psg_arms() if a.stimulus_percent is not None]
     studies = load_data_file(PSG_FILE)["studies"]
 
-    def has(study: dict[str, Any], test: Any) -> bool:
-        return any(test(o) for a in study["arms"] for o in a["outcomes"].values())
+    def has(study: dict[str, Any], test: Any, only: tuple[str, ...] | None = None) -> bool:
+        return any(test(o) for a in study["arms"] for name, o in a["outcomes"].items() if only is None or name in only)
 
     with_placebo = sorted(k for k, st in studies.items() if has(st, lambda o: isinstance(o.get("placebo"), dict)))
     with_numbers = sorted(k for k, st in studies.items()
-                          if has(st, lambda o: any(isinstance(v, dict) for k, v in o.items() if k != "p_below")))
+                          if has(st, lambda o: any(isinstance(v, dict) for k, v in o.items() if k != "p_below"),
+                                 STAGES))
     lo, hi = (min(stims), max(stims)) if stims else (float("nan"), float("nan"))
     return {
         "fit": "dose-response slope not identifiable; SWS size at full stimulus pooled (sws_size_model)",
@@ -133,8 +135,9 @@ def identifiability() -> dict[str, Any]:
         "studies_with_stage_numbers": with_numbers,
         "reason": (f"every acute morphine arm is at {lo:.0f}-{hi:.0f} % night-mean mu stimulus (the receptor is "
                    "near saturated at every studied dose) and the morphine/methadone studies report directions "
-                   "only; the one acute study with placebo means and spread (remifentanil) has no PK or Ki in "
-                   "the library, and the others with numbers are chronic or against an active control. No "
+                   "only; of the acute studies with placebo means and spread, remifentanil (Bonafide 2008) has no "
+                   "PK or Ki in the library and 3-day morphine (Altree 2025) reports sleep efficiency only, and "
+                   "the others with numbers are chronic or against an active control. No "
                    "dose-response curve can be fitted, so only directions are predicted from the opioid studies "
                    "and the size is a labelled scenario."),
     }

@@ -145,26 +145,50 @@ def print_autoinhibition(section: dict[str, Any], short: dict[str, str]) -> None
         console.print(f"method: {eff['method']}", highlight=False, markup=False)
 
 
-def print_sleep(sleep: dict[str, Any]) -> None:
-    """Predicted sleep-stage changes (opioid bridge), with the assumption and the unidentifiable fit."""
-    def size(c: dict[str, Any]) -> str:
-        ch = c["change"]
-        return "-" if ch.get("median") is None else f"{ch['median']:+.2g} ({ch['low']:+.2g} to {ch['high']:+.2g})"
+def _sleep_size(c: dict[str, Any], key: str = "change") -> str:
+    ch = c.get(key) or {}
+    return "-" if ch.get("median") is None else f"{ch['median']:+.2g} ({ch['low']:+.2g} to {ch['high']:+.2g})"
 
+
+def _sleep_rows(sleep: dict[str, Any]) -> list[list[Any]]:
+    """One row per reported night; after night 1 a second row with the tolerance bracket."""
     words = {None: "not predicted", 0: "no change", -1: "less", 1: "more"}
+    rows = []
+    for n in sleep["nights"]:
+        stim = _cell(n["night_mean_mu_stimulus_percent"], suffix="%")
+        rows.append([n["night"], stim, *(f"{words[c['direction']]}; {_sleep_size(c)}" for c in n["changes"].values())])
+        if n["night"] > 1:
+            rows.append([f"{n['night']}, tolerance bracket", "",
+                         *(_sleep_size(c, "change_with_tolerance") for c in n["changes"].values())])
+    return rows
+
+
+def _sleep_checks(sleep: dict[str, Any]) -> str:
+    """The leave-one-study-out checks in one line: SWS change errors and the sign agreement."""
+    card = sleep["sws_size_model"]
+    errs = ", ".join(f"{r['study']} {r['error_points']:+.1f}" for r in card["loso"])
+    signs = card["sign_loso"]
+    return (f"sleep: leave-one-study-out: SWS change predicted - observed (points) {errs or 'none'}; "
+            f"direction agreed in {signs['agreed']} of {signs['compared']} arm-outcomes "
+            f"({signs['not_predicted']} not predicted)")
+
+
+def print_sleep(sleep: dict[str, Any]) -> None:
+    """Predicted sleep-stage changes (opioid bridge), with the assumption, the checks and the evidence beside it."""
     print_table(
-        "Sleep stages vs no kratom (opioid bridge; size = proportional scenario, points of total sleep time, "
-        "median (90% interval))",
+        "Sleep stages vs no kratom (opioid bridge; points of total sleep time, median (90% interval); "
+        "SWS size: pooled opioid fit, REM: proportional scenario)",
         ["night", "mu stimulus", *(c["outcome"] for c in sleep["nights"][0]["changes"].values())],
-        [[n["night"], _cell(n["night_mean_mu_stimulus_percent"], suffix="%"),
-          *(f"{words[c['direction']]}; {size(c)}" for c in n["changes"].values())] for n in sleep["nights"]],
+        _sleep_rows(sleep),
     )
-    console.print(f"sleep: fit {sleep['identifiability']['fit']}: {sleep['identifiability']['reason']}",
-                  highlight=False, markup=False)
-    console.print(f"sleep: {sleep['assumption']}", highlight=False, markup=False)
-    for e in sleep["kratom_evidence"]:
-        if e["finding"]:
-            console.print(f"  kratom's own evidence: {e['finding']} [{e['source']}]", highlight=False, markup=False)
+    lines = [f"sleep: fit {sleep['identifiability']['fit']}: {sleep['identifiability']['reason']}",
+             _sleep_checks(sleep), f"sleep: {sleep['assumption']}"]
+    lines += [f"sleep: {n['tolerance']}" for n in sleep["nights"][-1:] if n.get("tolerance")]
+    lines += [f"  kratom's own evidence: {e['finding']} [{e['source']}]"
+              for e in sleep["kratom_evidence"] if e["finding"]]
+    lines += [f"  on stopping: {w['finding']} [{w['source']}]" for w in sleep.get("withdrawal", []) if w["finding"]]
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
 
 
 def _cell(cell: dict[str, float], scale: float = 1.0, suffix: str = "", f: Any = fmt) -> str:
