@@ -15,6 +15,8 @@ import numpy as np
 
 from kratomsim.library import kratom_dispositions, studies
 from kratomsim.pk.model import Disposition, Formation
+from kratomsim.sleep_architecture import loso_rows
+from kratomsim.sleep_signs import sign_rows
 from kratomsim.studies import fold_error, observed_statistics, predict_statistics
 
 # Limits from the project's acceptance criteria for Tanna 2022: exposure within 1.5-fold,
@@ -140,9 +142,6 @@ def _clinical_ddi_rows() -> list[dict[str, object]]:
 
 def _sleep_rows() -> list[dict[str, object]]:
     """Leave-one-study-out rows of the opioid sleep bridge (independent; see docs/sleep.md)."""
-    from kratomsim.sleep_architecture import loso_rows
-    from kratomsim.sleep_signs import sign_rows
-
     return list(loso_rows()) + sign_rows()
 
 
