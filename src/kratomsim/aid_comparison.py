@@ -162,6 +162,8 @@ def _add_kratom_aid(
     for name in rep.compounds():
         entry = aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))
         entry["next_morning_data"] = []
+        if name == MITRAGYNINE and rep.sleep_architecture:  # the opioid bridge, for the PSG table (sleep_medicines)
+            entry["sleep_bridge"] = {k: rep.sleep_architecture[k] for k in ("nights", "assumption", "level")}
         pop_rows = rep.population_for(name)
         if pop_rows:
             entry["population"] = {

@@ -3,7 +3,8 @@
 Why: `compare` shows how much of each aid is in the blood at wake-up; the question people ask is
 what each does to deep sleep. This reads data/sleep_medicine_psg.yaml and lays the medicines out on
 the same outcomes as the opioid bridge (kratomsim.sleep_architecture), with sources. Kratom has no
-polysomnography study; its row points to the bridge's prediction instead of inventing one.
+polysomnography study; its row carries the bridge's prediction (labelled a model, not PSG) instead of
+inventing a study.
 """
 
 from __future__ import annotations
@@ -61,14 +62,39 @@ def medicine_psg(name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _bridge_effect(nights: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """One outcome of the bridge in words: direction and sized change on night 1 and the last night."""
+    parts, cells = [], {}
+    for n in (nights[0], nights[-1]) if len(nights) > 1 else nights[:1]:
+        c = n["changes"][key]
+        ch = c["change"]
+        size = "" if ch.get("median") is None else f"; {ch['median']:+.2g} ({ch['low']:+.2g} to {ch['high']:+.2g}) pt"
+        word = "not predicted" if c["direction"] is None else WORDS[int(c["direction"])]
+        parts.append(f"night {n['night']}: {word}{size}")
+        cells[f"night_{n['night']}"] = {"direction": c["direction"], "change": ch}
+    return {"outcome": OUTCOME_NAMES[key], "effect": "model: " + "; ".join(parts), "direction": None, **cells}
+
+
+def kratom_bridge_row(aid: dict[str, Any]) -> dict[str, Any]:
+    """Kratom's row: no PSG exists, so the opioid bridge's predicted change (night --json's sleep_architecture)."""
+    bridge = aid.get("sleep_bridge")
+    if not bridge:
+        return {"medicine": "kratom", "aid": aid.get("aid"), "study": None, "note": KRATOM_NOTE, "outcomes": {}}
+    keys = [k for k in bridge["nights"][0]["changes"] if k in SHOWN]
+    return {"medicine": "kratom", "aid": aid["aid"], "study": None,
+            "kind": f"model prediction (opioid bridge, median and {round(100 * bridge['level'])} % interval), not PSG",
+            "note": KRATOM_NOTE, "assumption": bridge["assumption"],
+            "outcomes": {k: _bridge_effect(bridge["nights"], k) for k in keys}}
+
+
 def psg_for_aids(aids: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """PSG rows for the aids of a comparison (compare_aids entries); kratom gets the pointer note."""
+    """PSG rows for the aids of a comparison (compare_aids entries); each kratom aid gets the bridge's prediction."""
     out: list[dict[str, Any]] = []
     for aid in aids:
         if aid["kind"] == "medicine":
             out += medicine_psg(str(aid["compound"]))
-        elif not any(r["medicine"] == "kratom" for r in out):
-            out.append({"medicine": "kratom", "study": None, "note": KRATOM_NOTE, "outcomes": {}})
+        elif not any(r["medicine"] == "kratom" and r.get("aid") == aid.get("aid") for r in out):
+            out.append(kratom_bridge_row(aid))
     return out
 
 
@@ -85,7 +111,9 @@ def psg_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     cells = []
     for r in rows:
         if r["medicine"] == "kratom":
-            cells.append(["kratom", "none", *(["-"] * len(SHOWN))])
+            label = "model (opioid bridge)" if r["outcomes"] else "none"
+            cells.append([r.get("aid") or "kratom", label,
+                          *(r["outcomes"][k]["effect"] if k in r["outcomes"] else "-" for k in SHOWN)])
             continue
         cells.append([r["medicine"], f"{r['study']} ({r['n']})",
                       *(r["outcomes"][k]["effect"] if k in r["outcomes"] else "-" for k in SHOWN)])
