@@ -263,3 +263,13 @@ def test_scenario_is_linear_through_the_origin(stim, k):
     scaled = scenario_change(np.full(500, k * stim), "sws", seed=7)
     for key in ("median", "low", "high"):
         assert scaled[key] == pytest.approx(k * base[key], abs=1e-9)
+
+
+def test_every_assumption_the_sizes_rest_on_is_named(k51_14_nights):
+    pred = predicted_changes(k51_14_nights, time(6, 30), draws=50)
+    text = " ".join(pred["assumptions"])
+    assert pred["assumptions"][0] == ASSUMPTION
+    for needle in ("through the origin", "full stimulus", "remifentanil", "WASO", "retained fraction"):
+        assert needle in text
+    night14 = pred["nights"][-1]
+    assert night14["changes"]["sws"]["change_with_tolerance"]["tolerance"].startswith("retained fraction")

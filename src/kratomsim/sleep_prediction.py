@@ -60,6 +60,17 @@ TOLERANCE_NOTE = (
     "stimulus-only change by a retained fraction drawn uniform 0-1 (full tolerance to none)."
 )
 
+ASSUMPTIONS = (
+    ASSUMPTION,
+    "SWS size: linear in the night-mean mu stimulus through the origin, scaled by the pooled opioid change at "
+    "analgesic exposure, which is taken as full stimulus (kratomsim.sleep_size); the curve's shape below the "
+    "studied doses is not identifiable.",
+    "REM size: a proportional scenario, (stimulus / 100 %) x the remifentanil change vs placebo (Bonafide 2008).",
+    "WASO: no opioid study gives drug and placebo numbers, so only the direction is predicted, no size.",
+    "Tolerance after night 1: a retained fraction drawn uniform 0-1 (full tolerance to none), an assumed "
+    "bracket, not a fit: the chronic studies disagree and none gives a rate.",
+)
+
 
 def _quantiles(x: FloatArray, level: float = LEVEL) -> dict[str, float]:
     return interval_cell(x, level)
@@ -209,6 +220,7 @@ def predicted_changes(exposure: Any, wake: time = time(6, 30), nights: tuple[int
         })
     return {
         "assumption": ASSUMPTION,
+        "assumptions": list(ASSUMPTIONS),
         "level": LEVEL, "draws": draws, "seed": seed,
         "interval": ("Monte Carlo over receptor uncertainty: per draw one mu data set (Ki, efficacy), fu "
                      "log-uniform in each compound's bounds (kratomsim.plasma_binding), Kp,uu log-uniform "
