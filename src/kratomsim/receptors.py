@@ -40,6 +40,7 @@ MITRAGYNINE = "mitragynine"
 # Planta Med), so passive equilibrium (Kp,uu = 1) is assumed, and 0.3 in the low scenario.
 KPUU_DEFAULT = 1.0
 KPUU_LOW = 0.3
+KPUU_RANGE = (KPUU_LOW, KPUU_DEFAULT)  # the range every uncertainty draw of Kp,uu spans
 
 # Unbound fractions come from kratomsim.plasma_binding (one value and range per compound, shared
 # with the interaction model). The scenarios use its central value and the two ends of its range.
@@ -91,6 +92,16 @@ class ReceptorSet:
 @cache
 def _raw() -> dict[str, Any]:
     return checked_file(DATA_FILE)
+
+
+def positive_control_inputs(drug: str) -> dict[str, Any]:
+    """The inputs and pass rule of the positive control on ``drug`` (``positive_control`` in the data file)."""
+    return dict(_raw()["positive_control"][drug])
+
+
+def loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
+    """n draws log-uniform between lo and hi (the uncertainty draws of receptors, sleep, positive control)."""
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
 
 
 def _ligand(entry: Mapping[str, Any]) -> LigandParams:
