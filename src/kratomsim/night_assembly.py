@@ -37,7 +37,7 @@ from kratomsim.night_medicines import (
 )
 from kratomsim.night_population import occupancy_summary, population_nights
 from kratomsim.night_result import NightReport, source_list
-from kratomsim.night_rows import exact_night_peaks, index_of, night_rows
+from kratomsim.night_rows import NightRow, exact_night_peaks, index_of, night_rows
 from kratomsim.night_timeline import (
     GRID,
     Timeline,
@@ -87,7 +87,7 @@ class NightOptions:
 class _Collected:
     """The pieces gathered step by step before the frozen report is built (internal, mutable)."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[NightRow] = field(default_factory=list)
     conc: dict[str, FloatArray] = field(default_factory=dict)
     mws: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -146,7 +146,7 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
         autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
                                               request.weight, options.autoinhibition_effect),
         sleep_architecture=predicted_changes(exposure, parse_clock(request.wake, "wake-up time")),
-        exposure=exposure, timeline=timeline,
+        exposure=exposure, timeline=timeline, kratom_scenario=exposure.scenario,
     )
     return replace(report, summary=plain_summary(report))
 

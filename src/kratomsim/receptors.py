@@ -24,7 +24,9 @@ from kratomsim import populations as pop
 from kratomsim.data_schemas import checked_file
 from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError, known_list
+from kratomsim.night_windows import clock_windows, sleep_windows_h
 from kratomsim.plasma_binding import binding
+from kratomsim.units import hours_after
 
 if TYPE_CHECKING:  # only for type hints; simulate is imported lazily by callers
     from kratomsim.exposure import Exposure
@@ -380,11 +382,6 @@ def _index_at(clock: np.ndarray, when: datetime) -> int:
     return int(np.argmin(np.abs(clock.astype("datetime64[s]") - target)))
 
 
-def _next_clock(after: datetime, clock_time: time) -> datetime:
-    candidate = datetime.combine(after.date(), clock_time)
-    return candidate if candidate > after else candidate + timedelta(days=1)
-
-
 def median_subjects(a: FloatArray) -> FloatArray:
     """Median over subjects of a (subjects, T) array; 1-D input is one subject."""
     arr = np.asarray(a, dtype=float)
@@ -394,15 +391,19 @@ def median_subjects(a: FloatArray) -> FloatArray:
 def night_windows(
     exposure: Exposure, wake: time, bedtime: time | None = None
 ) -> list[tuple[datetime, datetime]]:
-    """(bedtime, wake) for each dose night; bedtime defaults to the dose time."""
+    """(bedtime, wake) for each dose night that ends inside the simulation; bedtime defaults to the dose time.
+
+    The first night's bedtime (the ``bedtime`` clock within 12 h of the dose) and wake-up (the next
+    ``wake`` clock after bedtime) give the span after the dose that every night shares
+    (:func:`kratomsim.night_windows.sleep_windows_h`).
+    """
     sc = exposure.scenario
-    out = []
-    for t in sc.dose_times_h():
-        dose_at = sc.first_dose + timedelta(hours=t)
-        bed = dose_at if bedtime is None else _next_clock(dose_at - timedelta(hours=12), bedtime)
-        out.append((bed, _next_clock(bed, wake)))
+    first = sc.first_dose
+    bed_h = 0.0 if bedtime is None else hours_after(first - timedelta(hours=12), bedtime) - 12.0
+    wake_h = bed_h + hours_after(first + timedelta(hours=bed_h), wake)
     end = np.datetime64(exposure.clock[-1], "s").astype(datetime)
-    return [(b, w) for b, w in out if w <= end]
+    windows = clock_windows(first, sleep_windows_h(sc.dose_times_h(), wake_h, bed_h))
+    return [(b, w) for b, w in windows if w <= end]
 
 
 def summarise_night(

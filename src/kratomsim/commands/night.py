@@ -63,28 +63,28 @@ def _print_concentrations(report: Any, short: dict[str, str]) -> None:
     """Night 1 and the last night in nM and ng/mL, every night of the focus compound, time to steady state."""
     sc = report.scenario
     last_n = sc["nights"]
-    pick = [(n, r) for n in report.compounds() for r in report.rows_for(n) if r["night"] in (1, last_n)]
+    pick = [(n, r) for n in report.compounds() for r in report.rows_for(n) if r.night in (1, last_n)]
     print_table(
         f"Night 1 and night {last_n}: plasma concentration (nM)",
         ["", "night", "at dose", "peak", "at", "wake-up", "% of peak", sc["morning"], "AUC*"],
-        [[short[n], r["night"], r["at_dose_nM"], r["peak_nM"], r["peak_clock"][-5:], r["wake_nM"],
-          f"{100 * r['fraction_of_peak_at_wake']:.3g}%", r["morning_nM"], _whole(r["auc_sleep_nM_h"])]
+        [[short[n], r.night, r.at_dose_nM, r.peak_nM, r.peak_clock[-5:], r.wake_nM,
+          f"{100 * r.fraction_of_peak_at_wake:.3g}%", r.morning_nM, _whole(r.auc_sleep_nM_h)]
          for n, r in pick],
     )
     console.print("* AUC over the sleep window (dose to wake-up), nM*h.")
     print_table(
         f"ng/mL, and accumulation against night 1 (night 1 and night {last_n})",
         ["", "night", "at dose", "peak", "wake-up", sc["morning"], "AUC / n1", "wake-up / n1"],
-        [[short[n], r["night"], r["at_dose_ng_per_mL"], r["peak_ng_per_mL"], r["wake_ng_per_mL"],
-          r["morning_ng_per_mL"], r["auc_ratio_vs_night1"], r["wake_ratio_vs_night1"]] for n, r in pick],
+        [[short[n], r.night, r.at_dose_ng_per_mL, r.peak_ng_per_mL, r.wake_ng_per_mL,
+          r.morning_ng_per_mL, r.auc_ratio_vs_night1, r.wake_ratio_vs_night1] for n, r in pick],
     )
     focus = "mitragynine" if "mitragynine" in report.compounds() else report.compounds()[0]
     if last_n > 2:
         print_table(
             f"Every night: {focus}, nM",
             ["night", "at dose", "peak", "at", "wake-up", "AUC*", "AUC / n1", "wake-up / n1"],
-            [[r["night"], r["at_dose_nM"], r["peak_nM"], r["peak_clock"][-5:], r["wake_nM"],
-              _whole(r["auc_sleep_nM_h"]), r["auc_ratio_vs_night1"], r["wake_ratio_vs_night1"]]
+            [[r.night, r.at_dose_nM, r.peak_nM, r.peak_clock[-5:], r.wake_nM,
+              _whole(r.auc_sleep_nM_h), r.auc_ratio_vs_night1, r.wake_ratio_vs_night1]
              for r in report.rows_for(focus)],
         )
     print_table(
