@@ -12,6 +12,7 @@ from kratomsim.datafiles import data_file_names, load_data_file
 from kratomsim.library import compounds
 from kratomsim.plasma_binding import binding
 from kratomsim.schema import DataFileError, load_validated, validate_data
+from kratomsim.variability_structure import between_subject
 
 # Files whose schemas other modules own (medicines, interactions, sleep, evidence helpers).
 OWNED_ELSEWHERE = {
@@ -58,3 +59,25 @@ def test_compound_carries_the_published_unbound_fraction() -> None:
     assert mitragynine.fu_plasma == pytest.approx(0.031)
     assert mitragynine.blood_to_plasma == binding("mitragynine").bp
     assert "tanna2023dmd" in binding("mitragynine").sources
+
+
+def test_a_variability_study_with_an_unknown_method_is_refused() -> None:
+    broken = copy.deepcopy(load_data_file("variability.yaml"))
+    broken["between_subject"]["studies"]["tanna2022"]["method"] = "eyeballed"
+    with pytest.raises(DataFileError, match="between_subject/studies/tanna2022/method"):
+        validate_data("variability.yaml", CORE_SCHEMAS["variability.yaml"], broken)
+
+
+def test_the_default_variability_study_must_be_listed() -> None:
+    broken = copy.deepcopy(load_data_file("variability.yaml"))
+    broken["between_subject"]["default"] = "nobody2020"
+    with pytest.raises(DataFileError, match="nobody2020"):
+        validate_data("variability.yaml", CORE_SCHEMAS["variability.yaml"], broken)
+
+
+def test_between_subject_reads_the_checked_file() -> None:
+    config = between_subject()
+    assert config == load_data_file("variability.yaml")["between_subject"]
+    studies = load_data_file("studies.yaml")["studies"]
+    for entry in config["studies"].values():  # each names a published study and its participant count
+        assert "value" in studies[entry["study"]][entry["n_from"]]
