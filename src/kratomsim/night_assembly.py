@@ -9,7 +9,7 @@ never recommends a dose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -55,17 +55,29 @@ from kratomsim.units import parse_clock
 
 
 @dataclass(frozen=True)
-class NightRequest:
-    """What the reader asked for, as given (the text forms the CLI, web and API edges pass on)."""
+class NightClock:
+    """The clock of the nights, as given: dose time, wake-up, nights, morning, body weight and first day.
+    Shared by the night report and the comparison of sleep aids."""
 
-    product: str = "K51"
-    dose: str = "2g"
     at: str = "22:30"
     wake: str = "06:30"
     nights: int = 7
     morning: str = "09:00"
     weight: str = "70kg"
     start_date: str | date | None = None
+
+
+@dataclass(frozen=True)
+class NightRequest(NightClock):
+    """What the reader asked for, as given (the text forms the CLI, web and API edges pass on)."""
+
+    product: str = "K51"
+    dose: str = "2g"
+
+    @classmethod
+    def on(cls, clock: NightClock, product: str, dose: str) -> NightRequest:
+        """This product and dose on that clock."""
+        return cls(**{f.name: getattr(clock, f.name) for f in fields(NightClock)}, product=product, dose=dose)
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,7 @@ def night_report(
     autoinhibition: bool | None = None, autoinhibition_effect: bool = False,
 ) -> NightReport:
     """Keyword form of :func:`assemble_night` (what the CLI, web and older callers pass)."""
-    request = NightRequest(product, dose, at, wake, nights, morning, weight, start_date)
+    request = NightRequest(at, wake, nights, morning, weight, start_date, product=product, dose=dose)
     options = NightOptions(tuple(comedications), subjects, seed, level, dask_address, progress, extrapolate,
                            autoinhibition, autoinhibition_effect)
     return assemble_night(request, options)
