@@ -12,14 +12,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
 from kratomsim.commands.night import _abbreviations, print_sources
 
 

@@ -13,14 +13,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, AUTOINHIBITION, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
 
 
 def _whole(x: float) -> str:

@@ -16,14 +16,7 @@ import typer
 from kratomsim import receptors as rx
 from kratomsim.commands._night_options import AT, JSON_OUT, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
 from kratomsim.errors import InputError
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock
