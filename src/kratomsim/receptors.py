@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,12 +24,10 @@ from kratomsim import populations as pop
 from kratomsim.data_schemas import checked_file
 from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError, known_list
+from kratomsim.exposure import Exposure
 from kratomsim.night_windows import clock_windows, sleep_windows_h
 from kratomsim.plasma_binding import binding
 from kratomsim.units import hours_after
-
-if TYPE_CHECKING:  # only for type hints; simulate is imported lazily by callers
-    from kratomsim.exposure import Exposure
 
 FloatArray = NDArray[np.float64]
 
