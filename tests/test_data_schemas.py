@@ -12,6 +12,7 @@ from kratomsim.datafiles import data_file_names, load_data_file
 from kratomsim.library import compounds
 from kratomsim.plasma_binding import binding
 from kratomsim.schema import DataFileError, load_validated, validate_data
+from kratomsim.variability_structure import between_subject
 
 # Files whose schemas other modules own (medicines, interactions, sleep, evidence helpers).
 OWNED_ELSEWHERE = {
@@ -31,25 +32,33 @@ def test_shipped_file_validates(name: str) -> None:
     assert isinstance(load_validated(name, CORE_SCHEMAS[name]), CORE_SCHEMAS[name])
 
 
-def test_a_text_molecular_weight_is_refused_with_its_path() -> None:
-    broken = copy.deepcopy(load_data_file("compounds.yaml"))
-    broken["compounds"]["mitragynine"]["molecular_weight"]["value"] = "heavy"
-    with pytest.raises(DataFileError, match="compounds/mitragynine/molecular_weight/value"):
-        validate_data("compounds.yaml", CORE_SCHEMAS["compounds.yaml"], broken)
+# (file, path to the cell, the broken value or DELETE, what the error must name)
+DELETE = object()
+BROKEN_COPIES = [
+    ("compounds.yaml", ("compounds", "mitragynine", "molecular_weight", "value"), "heavy",
+     "compounds/mitragynine/molecular_weight/value"),  # a text molecular weight, refused with its path
+    ("products.yaml", ("products", "K51", "alkaloids_mg_per_g", "mitragynine", "value"), -1.0,
+     "products/K51/alkaloids_mg_per_g/mitragynine"),  # a negative amount
+    ("tea_extraction.yaml", ("mitragynine", "estimates", "grundmann2023", "fraction", "high"), DELETE,
+     "grundmann2023/fraction"),  # a fraction needs a value or both bounds
+    ("variability.yaml", ("between_subject", "studies", "tanna2022", "method"), "eyeballed",
+     "between_subject/studies/tanna2022/method"),  # an unknown spread method
+    ("variability.yaml", ("between_subject", "default"), "nobody2020", "nobody2020"),  # the default must be listed
+]
 
 
-def test_a_negative_product_amount_is_refused() -> None:
-    broken = copy.deepcopy(load_data_file("products.yaml"))
-    broken["products"]["K51"]["alkaloids_mg_per_g"]["mitragynine"]["value"] = -1.0
-    with pytest.raises(DataFileError, match="products/K51/alkaloids_mg_per_g/mitragynine"):
-        validate_data("products.yaml", CORE_SCHEMAS["products.yaml"], broken)
-
-
-def test_tea_fraction_needs_a_value_or_bounds() -> None:
-    broken = copy.deepcopy(load_data_file("tea_extraction.yaml"))
-    del broken["mitragynine"]["estimates"]["grundmann2023"]["fraction"]["high"]
-    with pytest.raises(DataFileError, match="grundmann2023/fraction"):
-        validate_data("tea_extraction.yaml", CORE_SCHEMAS["tea_extraction.yaml"], broken)
+@pytest.mark.parametrize("name, path, value, named", BROKEN_COPIES)
+def test_a_broken_copy_is_refused_naming_the_cell(name: str, path: tuple[str, ...], value: object, named: str) -> None:
+    broken = copy.deepcopy(load_data_file(name))
+    holder = broken
+    for key in path[:-1]:
+        holder = holder[key]
+    if value is DELETE:
+        del holder[path[-1]]
+    else:
+        holder[path[-1]] = value
+    with pytest.raises(DataFileError, match=named):
+        validate_data(name, CORE_SCHEMAS[name], broken)
 
 
 def test_compound_carries_the_published_unbound_fraction() -> None:
@@ -58,3 +67,11 @@ def test_compound_carries_the_published_unbound_fraction() -> None:
     assert mitragynine.fu_plasma == pytest.approx(0.031)
     assert mitragynine.blood_to_plasma == binding("mitragynine").bp
     assert "tanna2023dmd" in binding("mitragynine").sources
+
+
+def test_between_subject_reads_the_checked_file() -> None:
+    config = between_subject()
+    assert config == load_data_file("variability.yaml")["between_subject"]
+    studies = load_data_file("studies.yaml")["studies"]
+    for entry in config["studies"].values():  # each names a published study and its participant count
+        assert "value" in studies[entry["study"]][entry["n_from"]]

@@ -4,7 +4,7 @@ and in the morning, and (for each medicine with each kratom aid) what the intera
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
-from kratomsim.night_assembly import NightOptions, NightRequest, assemble_night
+from kratomsim.night_assembly import NightClock, NightOptions, NightRequest, assemble_night
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -78,16 +78,7 @@ class Comparison:
         return [s["key"] for s in self.sources]
 
 
-@dataclass(frozen=True)
-class CompareSetting:
-    """The shared clock of the comparison, as given."""
-
-    at: str = "22:30"
-    wake: str = "06:30"
-    nights: int = 7
-    morning: str = "09:00"
-    weight: str = "70kg"
-    start_date: str | date | None = None
+CompareSetting = NightClock  # the shared clock of the comparison, as given
 
 
 @dataclass
@@ -154,8 +145,8 @@ def _add_kratom_aid(
 ) -> None:
     """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
     got.kratom_aids.append((aid, product, dose))
-    request = NightRequest(product or "K51", dose, setting.at, setting.wake, timeline.nights, setting.morning,
-                           setting.weight, timeline.first_dose.date())
+    clock = replace(setting, nights=timeline.nights, start_date=timeline.first_dose.date())
+    request = NightRequest.on(clock, product or "K51", dose)
     rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
                                                dask_address=options.dask_address, progress=options.progress))
     got.clock = rep.series["clock"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kratomsim.errors import InputError
+from kratomsim.night_rows import NightRow
 
 KRATOM = "kratom"
 COMPARE_FIELDS = (
@@ -13,16 +15,16 @@ COMPARE_FIELDS = (
 )
 
 
-def aid_entry(aid: str, rows: list[dict[str, Any]], ss: dict[str, Any] | None) -> dict[str, Any]:
+def aid_entry(aid: str, rows: Sequence[NightRow], ss: dict[str, Any] | None) -> dict[str, Any]:
     """Night 1 and the last night of one compound's rows, with its nights to steady state."""
     first, last = rows[0], rows[-1]
     return {
         "aid": aid,
-        "compound": first["compound"],
-        "kind": first["kind"],
-        "night_1": {k: first[k] for k in COMPARE_FIELDS},
-        "night_last": {k: last[k] for k in COMPARE_FIELDS},
-        "last_night": last["night"],
+        "compound": first.compound,
+        "kind": first.kind,
+        "night_1": {k: getattr(first, k) for k in COMPARE_FIELDS},
+        "night_last": {k: getattr(last, k) for k in COMPARE_FIELDS},
+        "last_night": last.night,
         "steady_state": ss,
     }
 

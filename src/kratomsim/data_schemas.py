@@ -125,10 +125,49 @@ class Allometry(_Open):
     volume_exponent: CitedValue
 
 
+class SharedBioavailability(_Open):
+    """The statistics whose spreads split into a shared F part and CL, V parts (variability_structure)."""
+
+    cl: str
+    volume: str
+    half_life: str
+
+
+class FormationSpread(_Open):
+    statistic: str
+    method: Literal["range_n_minus"]
+    minus: str
+
+
+class MetaboliteSpread(_Open):
+    """A formed metabolite: its clearance spread from one statistic, its formation spread by difference."""
+
+    compound: str
+    cl: str
+    formation: FormationSpread
+
+
+class VariabilityStudy(_Open):
+    """Which published statistics (in studies.yaml) give each parameter's between-subject spread, and how."""
+
+    study: str = Field(min_length=1)
+    n_from: str = Field(min_length=1)
+    method: Literal["range_n", "mean_sd"]
+    parameters: dict[str, str] = Field(default_factory=dict)
+    shared_bioavailability: SharedBioavailability | None = None
+    metabolite: MetaboliteSpread | None = None
+
+
 class BetweenSubject(_Open):
     default: str
     reason: str
-    studies: dict[str, dict[str, object]] = Field(min_length=1)
+    studies: dict[str, VariabilityStudy] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _default_known(self) -> BetweenSubject:
+        if self.default not in self.studies:
+            raise ValueError(f"default {self.default!r} is not one of the studies: {', '.join(self.studies)}")
+        return self
 
 
 class VariabilityFile(CitedFile):

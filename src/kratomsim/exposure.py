@@ -14,8 +14,10 @@ import pandas as pd
 
 from kratomsim.autoinhibition import mitragynine_inactivation
 from kratomsim.autoinhibition import statement as autoinhibition_statement
+from kratomsim.errors import InputError
 from kratomsim.interactions import INHIBITOR
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
+from kratomsim.peaks import window_peaks
 from kratomsim.pk.autoinhibition import Resumable, inactivation_matrix, propagate_self_inactivated
 from kratomsim.pk.engine import concentrations_nM
 from kratomsim.pk.modal import exact_concentrations
@@ -95,8 +97,6 @@ def model_for(
     needed |= {f.metabolite for f in formations if f.parent in needed}
     missing = needed - set(dispositions)
     if missing:
-        from kratomsim.errors import InputError
-
         raise InputError(f"no pharmacokinetic model for {', '.join(sorted(missing))}; "
                          f"modelled alkaloids: {', '.join(sorted(dispositions))}")
     chosen = {name: scale_for_weight(d, scenario.weight_kg) for name, d in dispositions.items() if name in needed}
@@ -186,8 +186,6 @@ def simulate(**scenario_args: Any) -> pd.DataFrame:
 def exposure_peaks(exposure: Exposure, subject: int = 0) -> list[dict[str, Any]]:
     """Each compound's peak over the simulated span, from the model between grid points
     (kratomsim.peaks), so the output grid changes only the table, not the peak."""
-    from kratomsim.peaks import window_peaks
-
     scenario = exposure.scenario
     chosen, formations = model_for(scenario)
     system = build_system(chosen, formations)

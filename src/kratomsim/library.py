@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError,
 from kratomsim.data_schemas import CompoundsFile, checked_file
 from kratomsim.datafiles import read_yaml_file
 from kratomsim.errors import InputError, known_list
+from kratomsim.limits import check_short_text
 from kratomsim.pk.model import Disposition, Formation
 from kratomsim.plasma_binding import binding
 from kratomsim.schema import load_validated
@@ -182,8 +183,6 @@ def load_product(spec: str) -> Product:
     """A library product by id (case-insensitive), or a user's YAML file."""
     if not spec or not spec.strip():
         raise InputError(f"no product given; known products: {known_list(library_products())}")
-    from kratomsim.limits import check_short_text
-
     spec = check_short_text(spec, "product")
     by_upper = {pid.upper(): p for pid, p in library_products().items()}
     if spec.strip().upper() in by_upper:

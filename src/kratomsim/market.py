@@ -9,14 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from kratomsim.data_schemas import checked_file
 from kratomsim.errors import InputError
-from kratomsim.library import MITRAGYNINE, SEVEN_OH, Product, library_products
+from kratomsim.library import MITRAGYNINE, SEVEN_OH, Product, check_compound, library_products
+from kratomsim.units import parse_dose
 
 MARKET_KINDS = frozenset({"leaf"})  # extracts, concentrates, plants and spent leaf are not "a product bought"
 NO_ORAL_7OH_PK = (
@@ -99,8 +99,6 @@ def filter_products(form: str | None = None, contains: str | None = None) -> lis
             raise InputError(f"unknown form {form!r}; accepted forms: {', '.join(forms)}")
         items = [p for p in items if p.form == form.strip().lower()]
     if contains is not None:
-        from kratomsim.library import check_compound
-
         name = check_compound(contains)
         items = [p for p in items if p.contains(name)]
     return items
@@ -308,54 +306,11 @@ def concentrates() -> list[Product]:
     return [p for p in library_products().values() if p.kind == "concentrate" and p.contains(SEVEN_OH)]
 
 
-# ---------------------------------------------------------------------------------------- plot
-
-
-def plot_market(path: Path) -> Path:
-    """Strip plot of mitragynine mg/g per leaf product (log axis), median and 5-95th band, survey ranges."""
-    from kratomsim.report.plots import check_plot_path
-
-    check_plot_path(path)
-    if path.suffix.lower() != ".png":
-        raise InputError(f"cannot plot the market spread to {path.name!r}: accepted file type is .png")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    spread = market_spread()
-    fig, ax = plt.subplots(figsize=(9, 3.8))
-    ax.axvspan(spread.p5, spread.p95, color="#4C72B0", alpha=0.15, label="5th-95th percentile")
-    ax.axvline(spread.median, color="#4C72B0", label=f"median {spread.median:.1f} mg/g")
-    tabulated = [v for pid, v in spread.values if pid not in spread.extremes]
-    extreme = [v for pid, v in spread.values if pid in spread.extremes]
-    ax.scatter(tabulated, [0] * len(tabulated), color="black", zorder=3, label="assayed leaf product")
-    ax.scatter(extreme, [0] * len(extreme), facecolors="white", edgecolors="black", zorder=3,
-               label="a survey's lowest/highest product")
-    for i, s in enumerate(spread.surveys, start=1):
-        ax.plot([s.low, s.high], [i, i], color="grey", lw=3)
-        ax.text(s.high * 1.05, i, f"{s.source} (n={s.n_products})", va="center", fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xticks([2, 5, 10, 20, 50, 100], ["2", "5", "10", "20", "50", "100"])
-    ax.minorticks_off()
-    ax.set_yticks([0, *range(1, len(spread.surveys) + 1)], ["products", *["survey range"] * len(spread.surveys)])
-    ax.set_xlabel("mitragynine (mg per g of leaf)")
-    ax.set_title("Mitragynine across kratom leaf products")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
 # ------------------------------------------------------------------------ oral 7-OH in reports
 
 
 def check_oral_seven_oh(dose: str, extrapolate: bool) -> None:
     """Refuse a dose of mg of 7-OH (a concentrate) unless the caller asked for an extrapolation."""
-    from kratomsim.library import check_compound
-    from kratomsim.units import parse_dose
-
     parsed = parse_dose(dose)
     if parsed.compound is not None and check_compound(parsed.compound) == SEVEN_OH and not extrapolate:
         raise InputError(

@@ -9,7 +9,7 @@ never recommends a dose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -37,7 +37,7 @@ from kratomsim.night_medicines import (
 )
 from kratomsim.night_population import occupancy_summary, population_nights
 from kratomsim.night_result import NightReport, source_list
-from kratomsim.night_rows import exact_night_peaks, index_of, night_rows
+from kratomsim.night_rows import NightRow, exact_night_peaks, index_of, night_rows
 from kratomsim.night_timeline import (
     GRID,
     Timeline,
@@ -55,17 +55,29 @@ from kratomsim.units import parse_clock
 
 
 @dataclass(frozen=True)
-class NightRequest:
-    """What the reader asked for, as given (the text forms the CLI, web and API edges pass on)."""
+class NightClock:
+    """The clock of the nights, as given: dose time, wake-up, nights, morning, body weight and first day.
+    Shared by the night report and the comparison of sleep aids."""
 
-    product: str = "K51"
-    dose: str = "2g"
     at: str = "22:30"
     wake: str = "06:30"
     nights: int = 7
     morning: str = "09:00"
     weight: str = "70kg"
     start_date: str | date | None = None
+
+
+@dataclass(frozen=True)
+class NightRequest(NightClock):
+    """What the reader asked for, as given (the text forms the CLI, web and API edges pass on)."""
+
+    product: str = "K51"
+    dose: str = "2g"
+
+    @classmethod
+    def on(cls, clock: NightClock, product: str, dose: str) -> NightRequest:
+        """This product and dose on that clock."""
+        return cls(**{f.name: getattr(clock, f.name) for f in fields(NightClock)}, product=product, dose=dose)
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ class NightOptions:
 class _Collected:
     """The pieces gathered step by step before the frozen report is built (internal, mutable)."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[NightRow] = field(default_factory=list)
     conc: dict[str, FloatArray] = field(default_factory=dict)
     mws: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -107,7 +119,7 @@ def night_report(
     autoinhibition: bool | None = None, autoinhibition_effect: bool = False,
 ) -> NightReport:
     """Keyword form of :func:`assemble_night` (what the CLI, web and older callers pass)."""
-    request = NightRequest(product, dose, at, wake, nights, morning, weight, start_date)
+    request = NightRequest(at, wake, nights, morning, weight, start_date, product=product, dose=dose)
     options = NightOptions(tuple(comedications), subjects, seed, level, dask_address, progress, extrapolate,
                            autoinhibition, autoinhibition_effect)
     return assemble_night(request, options)
@@ -146,7 +158,7 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
         autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
                                               request.weight, options.autoinhibition_effect),
         sleep_architecture=predicted_changes(exposure, parse_clock(request.wake, "wake-up time")),
-        exposure=exposure, timeline=timeline,
+        exposure=exposure, timeline=timeline, kratom_scenario=exposure.scenario,
     )
     return replace(report, summary=plain_summary(report))
 

@@ -35,15 +35,14 @@ from kratomsim.steady_nights import (
     STEADY_STATE_FRACTION,
     STEADY_STATE_METHOD,
     kratom_steady_state,
-    slowest_rate,
     steady_state,
 )
 from kratomsim.studied_doses import dose_warnings, studied_mitragynine_range
 
-# Private names other modules and tests import from here (their files are not changed here).
+# Private names comedication.py imports from here (on the medicines branch; it can import aid_entry and
+# plain_grid from their own modules instead, then these two go).
 _aid_entry = aid_entry
 _plain_grid = plain_grid
-_slowest_rate = slowest_rate
 
 __all__ = [
     "COMPARE_FIELDS", "GRID", "KRATOM", "MAX_NIGHTS", "POPULATION_FIELDS", "STEADY_STATE_FRACTION",

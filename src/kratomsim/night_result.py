@@ -10,7 +10,9 @@ from typing import Any
 import pandas as pd
 
 from kratomsim.datafiles import references
+from kratomsim.night_rows import NightRow
 from kratomsim.night_timeline import Timeline, fmt_clock
+from kratomsim.scenario import Scenario
 from kratomsim.steady_nights import STEADY_STATE_METHOD
 
 
@@ -18,8 +20,8 @@ from kratomsim.steady_nights import STEADY_STATE_METHOD
 class NightReport:
     """Everything the night report shows; ``to_dict`` is the JSON form (the CLI and the web app)."""
 
-    scenario: dict[str, Any]
-    nights: list[dict[str, Any]]
+    scenario: dict[str, Any]  # the scenario as described in the output (text forms, dates)
+    nights: list[NightRow]
     steady_state: dict[str, dict[str, Any]]
     occupancy: dict[str, Any] | None
     warnings: list[str]
@@ -40,23 +42,25 @@ class NightReport:
     # The simulated nightly exposure (not serialised): the plots read its curves instead of re-simulating.
     exposure: Any = field(default=None, repr=False, compare=False)
     timeline: Timeline | None = field(default=None, repr=False, compare=False)
+    # The typed kratom scenario that was simulated (doses, clock, weight); ``scenario`` above describes it.
+    kratom_scenario: Scenario | None = field(default=None, repr=False, compare=False)
 
-    def rows_for(self, compound: str) -> list[dict[str, Any]]:
-        return [r for r in self.nights if r["compound"] == compound]
+    def rows_for(self, compound: str) -> list[NightRow]:
+        return [r for r in self.nights if r.compound == compound]
 
     def population_for(self, compound: str) -> list[dict[str, Any]]:
         """Population rows of one compound, night by night (empty for one subject or a medicine)."""
         return [r for r in (self.population or {}).get("nights", []) if r["compound"] == compound]
 
     def compounds(self) -> list[str]:
-        return list(dict.fromkeys(r["compound"] for r in self.nights))
+        return list(dict.fromkeys(r.compound for r in self.nights))
 
     def to_dict(self) -> dict[str, Any]:
         out = {
             "scenario": self.scenario,
             "summary": self.summary,
             "warnings": self.warnings,
-            "nights": self.nights,
+            "nights": [r.to_dict() for r in self.nights],
             "steady_state": {"method": STEADY_STATE_METHOD, "compounds": self.steady_state},
             "occupancy": self.occupancy,
             "comedication_warnings": self.comedication_warnings,
@@ -81,7 +85,7 @@ class NightReport:
 
     def to_frame(self) -> pd.DataFrame:
         """The nightly rows as a tidy table: one row per night and compound."""
-        return pd.DataFrame(self.nights)
+        return pd.DataFrame([r.to_dict() for r in self.nights])
 
     @property
     def source_keys(self) -> list[str]:

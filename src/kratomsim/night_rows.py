@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -23,10 +24,54 @@ def _trapezoid(y: FloatArray, x: FloatArray) -> float:
     return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2.0)
 
 
+@dataclass(frozen=True)
+class NightRow:
+    """One night of one compound: levels at the dose, the peak, wake-up and the morning, the sleep-window
+    AUC and the accumulation against night 1. Concentrations in nM and ng/mL, clocks as text.
+
+    Attribute access is the typed form. ``row["peak_nM"]`` reads the same field, so code written
+    against the earlier dict rows keeps working; a row cannot be changed.
+    """
+
+    night: int
+    compound: str
+    kind: str
+    dose_clock: str
+    at_dose_nM: float
+    at_dose_ng_per_mL: float
+    peak_nM: float
+    peak_ng_per_mL: float
+    peak_clock: str
+    wake_clock: str
+    wake_nM: float
+    wake_ng_per_mL: float
+    morning_clock: str
+    morning_nM: float
+    morning_ng_per_mL: float
+    auc_sleep_nM_h: float
+    fraction_of_peak_at_wake: float
+    auc_ratio_vs_night1: float
+    wake_ratio_vs_night1: float
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _ROW_FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def keys(self) -> tuple[str, ...]:
+        return _ROW_FIELDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in _ROW_FIELDS}
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(NightRow))
+
+
 def night_rows(
     name: str, kind: str, conc_nM: FloatArray, mw: float, times_h: FloatArray, timeline: Timeline,
     peaks: Sequence[Peak] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[NightRow]:
     """One row per night for one compound: dose time, peak, wake-up, morning, sleep-window AUC.
 
     ``conc_nM`` is one subject's profile on ``times_h`` (which must contain the timeline's key times).
@@ -34,13 +79,13 @@ def night_rows(
     points; without them the peak is the highest grid value.
     """
     ng = mw / 1000.0
-    rows: list[dict[str, Any]] = []
+    cells: list[dict[str, Any]] = []
     for n in range(1, timeline.nights + 1):
         i0, iw, im = (index_of(times_h, t) for t in (timeline.dose_h(n), timeline.wake_h(n), timeline.morning_h(n)))
         ip = i0 + int(np.argmax(conc_nM[i0 : iw + 1]))
         peak, peak_h = (peaks[n - 1].conc_nM, peaks[n - 1].time_h) if peaks else (float(conc_nM[ip]), times_h[ip])
         wake = float(conc_nM[iw])
-        rows.append(
+        cells.append(
             {
                 "night": n,
                 "compound": name,
@@ -61,11 +106,9 @@ def night_rows(
                 "fraction_of_peak_at_wake": wake / peak if peak > 0 else math.nan,
             }
         )
-    first = rows[0]
-    for row in rows:
-        row["auc_ratio_vs_night1"] = _ratio(row["auc_sleep_nM_h"], first["auc_sleep_nM_h"])
-        row["wake_ratio_vs_night1"] = _ratio(row["wake_nM"], first["wake_nM"])
-    return rows
+    first = cells[0]
+    return [NightRow(**c, auc_ratio_vs_night1=_ratio(c["auc_sleep_nM_h"], first["auc_sleep_nM_h"]),
+                     wake_ratio_vs_night1=_ratio(c["wake_nM"], first["wake_nM"])) for c in cells]
 
 
 def exact_night_peaks(system: LinearSystem, doses: Sequence[DoseEvent], timeline: Timeline) -> dict[str, list[Peak]]:

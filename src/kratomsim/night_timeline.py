@@ -16,6 +16,7 @@ from kratomsim.defaults import first_day
 from kratomsim.errors import InputError
 from kratomsim.exposure import Exposure, run
 from kratomsim.limits import NIGHTS
+from kratomsim.night_windows import clock_windows, sleep_windows_h
 from kratomsim.pk.model import FloatArray
 from kratomsim.scenario import make_scenario
 from kratomsim.units import hours_after, parse_clock, parse_duration_h
@@ -58,11 +59,11 @@ class Timeline:
 
     def windows_h(self) -> list[tuple[float, float]]:
         """(dose, wake-up) of each night in hours after the first dose: where the peaks are read."""
-        return [(self.dose_h(n), self.wake_h(n)) for n in range(1, self.nights + 1)]
+        return sleep_windows_h([self.dose_h(n) for n in range(1, self.nights + 1)], self.to_wake_h)
 
     def windows(self) -> list[tuple[datetime, datetime]]:
         """(dose, wake-up) clock times of each night: the shaded sleep windows of the plots."""
-        return [(self.clock(start), self.clock(end)) for start, end in self.windows_h()]
+        return clock_windows(self.first_dose, self.windows_h())
 
 
 def check_nights(nights: Any) -> int:

@@ -15,14 +15,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kratomsim import positive_control
 from kratomsim import receptors as rx
 from kratomsim.plasma_binding import binding
 
 FloatArray = NDArray[np.float64]
 
 # Kp,uu: no value published for any kratom alkaloid; no efflux in Caco-2/MDR-MDCK (Manda 2014), so
-# 1 is the top; 0.3 is our stated lower bound (modest efflux), as in rx.KPUU_LOW.
-KPUU_RANGE = (rx.KPUU_LOW, rx.KPUU_DEFAULT)
+# 1 is the top; 0.3 is our stated lower bound (modest efflux). Both live in kratomsim.receptors.
+KPUU_RANGE = rx.KPUU_RANGE
+loguniform = rx.loguniform
 
 
 def fu_bounds(compound: str) -> tuple[float, float]:
@@ -35,11 +37,6 @@ def interval_cell(x: FloatArray, level: float) -> dict[str, float]:
     """Median and central ``level`` interval of draws, as {"median", "low", "high"}."""
     lo, med, hi = np.quantile(x, [(1 - level) / 2, 0.5, (1 + level) / 2])
     return {"median": float(med), "low": float(lo), "high": float(hi)}
-
-
-def loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
-    """n draws log-uniform between lo and hi (the uncertainty draws of receptors, sleep, positive control)."""
-    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
 
 
 def peak_interval(
@@ -84,8 +81,6 @@ def peak_interval(
 
 def headline(conc_nM: Mapping[str, FloatArray], receptor: str) -> dict[str, Any]:
     """What every receptors output leads with at the mu receptor: the interval and the positive control."""
-    from kratomsim import positive_control
-
     if rx.check_receptor(receptor) != "mu":
         return {}
     return {"interval": peak_interval(conc_nM, "mu"), "positive_control": positive_control.report()}

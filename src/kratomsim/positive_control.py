@@ -18,8 +18,7 @@ import numpy as np
 from scipy import stats
 
 from kratomsim import receptors as rx
-from kratomsim.datafiles import load_data_file
-from kratomsim.occupancy_interval import KPUU_RANGE, loguniform
+from kratomsim.receptors import KPUU_RANGE, loguniform
 
 DRUG = "buprenorphine"
 # Stated priors (no data): the label gives one value (96 % bound), so fu is drawn log-uniform from
@@ -48,7 +47,7 @@ class ArmResult:
 
 @cache
 def _inputs() -> dict[str, Any]:
-    return dict(load_data_file(rx.DATA_FILE)["positive_control"][DRUG])
+    return rx.positive_control_inputs(DRUG)
 
 
 def predict_occupancy(plasma_nM: np.ndarray, fu: np.ndarray, kpuu: np.ndarray, ki_nM: float) -> np.ndarray:

@@ -15,18 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kratomsim import populations as pop
 from kratomsim.data_schemas import checked_file
 from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError, known_list
+from kratomsim.exposure import Exposure
+from kratomsim.night_windows import clock_windows, sleep_windows_h
 from kratomsim.plasma_binding import binding
-
-if TYPE_CHECKING:  # only for type hints; simulate is imported lazily by callers
-    from kratomsim.exposure import Exposure
+from kratomsim.units import hours_after
 
 FloatArray = NDArray[np.float64]
 
@@ -39,6 +40,7 @@ MITRAGYNINE = "mitragynine"
 # Planta Med), so passive equilibrium (Kp,uu = 1) is assumed, and 0.3 in the low scenario.
 KPUU_DEFAULT = 1.0
 KPUU_LOW = 0.3
+KPUU_RANGE = (KPUU_LOW, KPUU_DEFAULT)  # the range every uncertainty draw of Kp,uu spans
 
 # Unbound fractions come from kratomsim.plasma_binding (one value and range per compound, shared
 # with the interaction model). The scenarios use its central value and the two ends of its range.
@@ -90,6 +92,16 @@ class ReceptorSet:
 @cache
 def _raw() -> dict[str, Any]:
     return checked_file(DATA_FILE)
+
+
+def positive_control_inputs(drug: str) -> dict[str, Any]:
+    """The inputs and pass rule of the positive control on ``drug`` (``positive_control`` in the data file)."""
+    return dict(_raw()["positive_control"][drug])
+
+
+def loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> FloatArray:
+    """n draws log-uniform between lo and hi (the uncertainty draws of receptors, sleep, positive control)."""
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
 
 
 def _ligand(entry: Mapping[str, Any]) -> LigandParams:
@@ -368,11 +380,6 @@ def _index_at(clock: np.ndarray, when: datetime) -> int:
     return int(np.argmin(np.abs(clock.astype("datetime64[s]") - target)))
 
 
-def _next_clock(after: datetime, clock_time: time) -> datetime:
-    candidate = datetime.combine(after.date(), clock_time)
-    return candidate if candidate > after else candidate + timedelta(days=1)
-
-
 def median_subjects(a: FloatArray) -> FloatArray:
     """Median over subjects of a (subjects, T) array; 1-D input is one subject."""
     arr = np.asarray(a, dtype=float)
@@ -382,15 +389,19 @@ def median_subjects(a: FloatArray) -> FloatArray:
 def night_windows(
     exposure: Exposure, wake: time, bedtime: time | None = None
 ) -> list[tuple[datetime, datetime]]:
-    """(bedtime, wake) for each dose night; bedtime defaults to the dose time."""
+    """(bedtime, wake) for each dose night that ends inside the simulation; bedtime defaults to the dose time.
+
+    The first night's bedtime (the ``bedtime`` clock within 12 h of the dose) and wake-up (the next
+    ``wake`` clock after bedtime) give the span after the dose that every night shares
+    (:func:`kratomsim.night_windows.sleep_windows_h`).
+    """
     sc = exposure.scenario
-    out = []
-    for t in sc.dose_times_h():
-        dose_at = sc.first_dose + timedelta(hours=t)
-        bed = dose_at if bedtime is None else _next_clock(dose_at - timedelta(hours=12), bedtime)
-        out.append((bed, _next_clock(bed, wake)))
+    first = sc.first_dose
+    bed_h = 0.0 if bedtime is None else hours_after(first - timedelta(hours=12), bedtime) - 12.0
+    wake_h = bed_h + hours_after(first + timedelta(hours=bed_h), wake)
     end = np.datetime64(exposure.clock[-1], "s").astype(datetime)
-    return [(b, w) for b, w in out if w <= end]
+    windows = clock_windows(first, sleep_windows_h(sc.dose_times_h(), wake_h, bed_h))
+    return [(b, w) for b, w in windows if w <= end]
 
 
 def summarise_night(
@@ -466,6 +477,41 @@ def occupancy_curves(exposure: Any, receptor: str, data_set: str | None) -> dict
     return out
 
 
+_INTERVAL_KEYS = ("bedtime", "peak", "wake", "stimulus_at_peak")
+
+
+def _subject_night_values(
+    spec: Any, lo: int, hi: int, times: list[FloatArray], receptor: str, data_set: str | None, fu_scenario: str
+) -> dict[str, FloatArray]:
+    """Subjects lo..hi: occupancy at bedtime, at each one's own peak and at wake, and the stimulus at that peak."""
+    values = {k: np.empty((hi - lo, len(times))) for k in _INTERVAL_KEYS}
+    for j, t in enumerate(times):
+        conc = {c: np.maximum(v, 0.0) for c, v in pop.subject_concentrations(spec, lo, hi, t).items()}
+        res = occupancy(conc, receptor, data_set, fu_scenario)  # modal round-off can give -1e-18
+        total = np.atleast_2d(res.total)
+        at_peak = np.argmax(total, axis=1)
+        rows = np.arange(total.shape[0])
+        values["bedtime"][:, j] = total[:, 0]
+        values["peak"][:, j] = total[rows, at_peak]
+        values["wake"][:, j] = total[:, -1]
+        values["stimulus_at_peak"][:, j] = np.atleast_2d(res.stimulus)[rows, at_peak]
+    return values
+
+
+def _interval_nights(counts: dict[str, Any], level: float, n_nights: int) -> list[dict[str, Any]]:
+    nights = []
+    for j in range(n_nights):
+        cells = {k: dict(zip(("median", "low", "high"), pop.histogram_interval(counts[k][j], level), strict=True))
+                 for k in _INTERVAL_KEYS}
+        nights.append({
+            "night": j + 1,
+            "bedtime": {"occupancy_percent": cells["bedtime"]},
+            "peak": {"occupancy_percent": cells["peak"], "stimulus_percent": cells["stimulus_at_peak"]},
+            "wake": {"occupancy_percent": cells["wake"]},
+        })
+    return nights
+
+
 def occupancy_intervals(
     exposure: Exposure,
     wake: time,
@@ -485,58 +531,26 @@ def occupancy_intervals(
     its highest value and its value at wake-up are taken per subject, then the quantiles (log-binned
     histograms, so any number of subjects fits in memory). The stimulus at the subject's own peak too.
     """
-    from kratomsim.populations import (
-        WORK,
-        histogram_interval,
-        interval_label,
-        log_histogram,
-        population_spec,
-        run_population,
-        subject_concentrations,
-    )
-
     clock = np.asarray(exposure.clock).astype("datetime64[s]")
-    windows = night_windows(exposure, wake)
-    spans = [(_index_at(clock, bed), _index_at(clock, woke)) for bed, woke in windows]
+    spans = [(_index_at(clock, bed), _index_at(clock, woke)) for bed, woke in night_windows(exposure, wake)]
     times = [np.asarray(exposure.times_h[i0 : i1 + 1], dtype=float) for i0, i1 in spans]
     hours = [(float(t[0]), float(t[-1])) for t in times]
-    spec = population_spec(exposure.scenario, seed, windows=hours)
-    keys = ("bedtime", "peak", "wake", "stimulus_at_peak")
+    spec = pop.population_spec(exposure.scenario, seed, windows=hours)
     counts: dict[str, Any] = {}
 
     def on_chunk(chunk: Any) -> None:
-        for lo in range(chunk.start, chunk.stop, WORK):
-            hi = min(chunk.stop, lo + WORK)
-            values = {k: np.empty((hi - lo, len(times))) for k in keys}
-            for j, t in enumerate(times):
-                conc = {c: np.maximum(v, 0.0) for c, v in subject_concentrations(spec, lo, hi, t).items()}
-                res = occupancy(conc, receptor, data_set, fu_scenario)  # modal round-off can give -1e-18
-                total = np.atleast_2d(res.total)
-                at_peak = np.argmax(total, axis=1)
-                rows = np.arange(total.shape[0])
-                values["bedtime"][:, j] = total[:, 0]
-                values["peak"][:, j] = total[rows, at_peak]
-                values["wake"][:, j] = total[:, -1]
-                values["stimulus_at_peak"][:, j] = np.atleast_2d(res.stimulus)[rows, at_peak]
-            for k in keys:
-                counts[k] = counts.get(k, 0) + log_histogram(100.0 * values[k])
+        for lo in range(chunk.start, chunk.stop, pop.WORK):
+            hi = min(chunk.stop, lo + pop.WORK)
+            values = _subject_night_values(spec, lo, hi, times, receptor, data_set, fu_scenario)
+            for k in _INTERVAL_KEYS:
+                counts[k] = counts.get(k, 0) + pop.log_histogram(100.0 * values[k])
 
-    result = run_population(exposure.scenario, subjects, seed=seed, level=level, dask_address=dask_address,
-                            progress=progress, windows=hours, on_chunk=on_chunk, band_subjects=1)
-    nights = []
-    for j in range(len(times)):
-        cells = {k: dict(zip(("median", "low", "high"), histogram_interval(counts[k][j], level), strict=True))
-                 for k in keys}
-        nights.append({
-            "night": j + 1,
-            "bedtime": {"occupancy_percent": cells["bedtime"]},
-            "peak": {"occupancy_percent": cells["peak"], "stimulus_percent": cells["stimulus_at_peak"]},
-            "wake": {"occupancy_percent": cells["wake"]},
-        })
+    result = pop.run_population(exposure.scenario, subjects, seed=seed, level=level, dask_address=dask_address,
+                                progress=progress, windows=hours, on_chunk=on_chunk, band_subjects=1)
     return {
         "subjects": result.subjects, "seed": result.seed, "level": result.level,
-        "interval": interval_label(level), "defective_subjects": result.defective,
-        "variability_sources": result.sources(), "nights": nights,
+        "interval": pop.interval_label(level), "defective_subjects": result.defective,
+        "variability_sources": result.sources(), "nights": _interval_nights(counts, level, len(times)),
         "method": ("occupancy computed per subject from that subject's concentrations on the 5-min grid of "
                    "each sleep window, then the median and interval across subjects (histograms with 0.46% bins); "
                    "the peak is each subject's own highest occupancy, wherever it falls in the window"),

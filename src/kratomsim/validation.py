@@ -13,11 +13,21 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from kratomsim.clinical_ddi import validate_clinical_ddi
 from kratomsim.library import kratom_dispositions, studies
-from kratomsim.pk.model import Disposition, Formation
+from kratomsim.medicines import validate_medicines
+from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.model import Disposition, DoseEvent, Formation, build_system
+from kratomsim.positive_control import validate_positive_control
 from kratomsim.sleep_architecture import loso_rows
 from kratomsim.sleep_signs import sign_rows
-from kratomsim.studies import fold_error, observed_statistics, predict_statistics
+from kratomsim.studies import (
+    fold_error,
+    observed_statistics,
+    predict_statistics,
+    sampling_window_h,
+    summarise_profile,
+)
 
 # Limits from the project's acceptance criteria for Tanna 2022: exposure within 1.5-fold,
 # timing within 2-fold.
@@ -71,10 +81,6 @@ def _steady_state_predictions(
     study_key: str, dispositions: dict[str, Disposition], formations: list[Formation]
 ) -> dict[str, dict[str, float]]:
     """Statistics that do not depend on the unknown dose of a steady-state study: tmax and t1/2."""
-    from kratomsim.pk.engine import concentrations_nM, propagate
-    from kratomsim.pk.model import DoseEvent, build_system
-    from kratomsim.studies import sampling_window_h, summarise_profile
-
     study = studies()[study_key]
     out: dict[str, dict[str, float]] = {}
     for compound in study["compounds"]:
@@ -103,9 +109,6 @@ def range_fold(predicted: float, low: float, high: float) -> float:
 
 def _range_rows() -> list[ValidationRow]:
     """Independent rows where a study reports only the range of its group medians (huestis2024)."""
-    from kratomsim.pk.engine import concentrations_nM, propagate
-    from kratomsim.pk.model import DoseEvent, build_system
-
     dispositions, formations = kratom_dispositions()
     rows: list[ValidationRow] = []
     for key, study in studies().items():
@@ -134,33 +137,19 @@ def _range_rows() -> list[ValidationRow]:
 ExtraRows = Callable[[], list[dict[str, object]]]
 
 
-def _clinical_ddi_rows() -> list[dict[str, object]]:
-    from kratomsim.clinical_ddi import validate_clinical_ddi
-
-    return validate_clinical_ddi()
-
-
 def _sleep_rows() -> list[dict[str, object]]:
     """Leave-one-study-out rows of the opioid sleep bridge (independent; see docs/sleep.md)."""
     return list(loso_rows()) + sign_rows()
 
 
-def _positive_control_rows() -> list[dict[str, object]]:
-    from kratomsim.positive_control import validate_positive_control
-
-    return validate_positive_control()
-
-
-EXTRA_SOURCES: list[ExtraRows] = [_clinical_ddi_rows, _sleep_rows, _positive_control_rows]
+# The extra sources, in the order their rows are listed (sleep medicines first).
+EXTRA_SOURCES: list[ExtraRows] = [validate_medicines, validate_clinical_ddi, _sleep_rows, validate_positive_control]
 
 
 def validation_rows() -> list[ValidationRow]:
-    """Kratom studies, then any registered extra sources (sleep medicines)."""
-    from kratomsim.medicines import validate_medicines
-
+    """Kratom studies, then the registered extra sources (sleep medicines, clinical DDI, sleep bridge, PET)."""
     rows = _kratom_rows() + _range_rows()
-    extras: list[ExtraRows] = [validate_medicines, *(e for e in EXTRA_SOURCES if e is not validate_medicines)]
-    for extra in extras:
+    for extra in EXTRA_SOURCES:
         for raw in extra():
             fe = float(raw["fold_error"])  # type: ignore[arg-type]
             limit = float(raw.get("limit", 1.5))  # type: ignore[arg-type]

@@ -20,11 +20,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from kratomsim.data_schemas import checked_file
+
 BOOTSTRAP_REPLICATES = 4000
 BOOTSTRAP_SEED = 20260101
+
+
+def between_subject() -> dict[str, Any]:
+    """The ``between_subject`` section of data/variability.yaml, after the file passed its schema
+    (:class:`kratomsim.data_schemas.VariabilityFile`): the one way populations read it."""
+    return dict(checked_file("variability.yaml")["between_subject"])
 
 
 @dataclass(frozen=True)

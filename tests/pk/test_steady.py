@@ -84,15 +84,15 @@ def test_defective_system_is_refused() -> None:
 
 def test_report_steady_state_equals_the_numerical_path() -> None:
     """The night report's closed form against the former numerical path (trapezoid, 1-15 min steps)."""
-    from kratomsim import night_report
+    from kratomsim import steady_nights
     from kratomsim.exposure import model_for, run
     from kratomsim.scenario import make_scenario
 
     single = make_scenario(product="K51", dose="2g", at="22:30", count=1, weight="70kg", hours=24.0,
                            autoinhibition=False)  # the steady state is the linear model's
-    exact = night_report.kratom_steady_state(single)
-    rate = night_report._slowest_rate(build_system(*model_for(single)).A)
-    numerical = night_report.steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
+    exact = steady_nights.kratom_steady_state(single)
+    rate = steady_nights.slowest_rate(build_system(*model_for(single)).A)
+    numerical = steady_nights.steady_state(lambda t: {k: v[0] for k, v in run(single, times_h=t).conc_nM.items()}, rate)
     assert set(exact) == set(numerical)
     for name, row in numerical.items():
         # the numerical path's own error: trapezoid on 15-minute steps, about 1e-5 relative

@@ -12,14 +12,8 @@ import typer
 
 from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands.night import _abbreviations, print_sources
 
 
 def _threshold_text(entry: dict[str, Any]) -> str:
@@ -76,8 +70,6 @@ def print_comparison(result: Any) -> None:
             return str(e["aid"])
         return f"{e['aid'].split(':', 1)[1]} {short.get(e['compound'], e['compound'])}"
 
-    from kratomsim.commands.night import _abbreviations
-
     short = _abbreviations([e["compound"] for e in result.aids])
     last = s["nights"]
     pop = getattr(result, "population", None)
@@ -103,15 +95,26 @@ def print_comparison(result: Any) -> None:
     abbreviated = [f"{v} = {k}" for k, v in short.items() if v != k]
     if abbreviated:
         console.print("Kratom alkaloids: " + ", ".join(abbreviated), highlight=False)
+    _print_next_morning(result.aids)
+    _print_with_kratom(result)
+    for warning in result.comedication_warnings:
+        console.print(f"interaction: {warning}", highlight=False, markup=False)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False)
+    print_sources(result.sources)
+
+
+def _print_next_morning(aids: list[dict[str, Any]]) -> None:
+    """The published next-morning data of each aid (once per compound), and the share of people above its level."""
     shown = set()
-    for e in result.aids:
+    for e in aids:
         for item in e.get("next_morning_data") or []:
             key = (e["compound"], item["summary"])
             if key not in shown:
                 shown.add(key)
                 console.print(f"{e['compound']}, next morning: {item['summary']} "
                               f"[{item['source']}, {item['where']}]", highlight=False, markup=False)
-    for e in result.aids:
+    for e in aids:
         above = e.get("share_above_next_morning_level")
         if above:
             cells = "; ".join(
@@ -121,14 +124,6 @@ def print_comparison(result: Any) -> None:
             console.print(f"{e['aid']}: share of {above['subjects']:,} simulated people above "
                           f"{above['threshold_ng_per_mL']:g} ng/mL after night {above['nights']}: {cells} "
                           f"[{above['source']}; see docs/medicines.md]", highlight=False, markup=False)
-    _print_with_kratom(result)
-    for warning in result.comedication_warnings:
-        console.print(f"interaction: {warning}", highlight=False, markup=False)
-    for note in result.notes:
-        console.print(f"note: {note}", highlight=False)
-    console.print("\nSources of the numbers used:", style="bold")
-    for src in result.sources:
-        console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
 
 
 def _print_psg(rows: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from kratomsim.commands._output import console, print_json, print_table
 from kratomsim.datafiles import references
 from kratomsim.library import Product
 from kratomsim.library import compounds as library_compounds
-from kratomsim.market import filter_products, market_spread, plot_market
+from kratomsim.market import filter_products, market_spread
 from kratomsim.tea import CALIBRATION_STATEMENT, tea_extraction
 
 
@@ -48,6 +48,8 @@ def register(app: typer.Typer) -> None:
         items = filter_products(form, contains)
         spread = market_spread()
         if plot is not None:
+            from kratomsim.report.market_plot import plot_market  # the plotting stack loads only when asked
+
             plot_market(plot)
         if json_out:
             print_json({

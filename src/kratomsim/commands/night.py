@@ -13,14 +13,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, AUTOINHIBITION, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
 
 
 def _whole(x: float) -> str:
@@ -43,13 +36,12 @@ def print_sources(sources: list[dict[str, str]]) -> None:
         console.print(f"  [{s['key']}] {s['citation']}", highlight=False, markup=False)
 
 
-def print_report(report: Any) -> None:
-    """Tables, then the summary, warnings, evidence and sources (for people)."""
+def _print_header(report: Any) -> dict[str, str]:
+    """The scenario line and the alkaloids; returns the short names the tables use."""
     sc = report.scenario
-    last_n = sc["nights"]
     console.print(
         f"[bold]Night report[/bold]: {sc['dose']} of {sc['product']} at {sc['at']}, wake-up {sc['wake']}, "
-        f"morning {sc['morning']}, {last_n} night(s) from {sc['first_dose']}, {sc['weight_kg']:g} kg",
+        f"morning {sc['morning']}, {sc['nights']} night(s) from {sc['first_dose']}, {sc['weight_kg']:g} kg",
         highlight=False,
     )
     doses = ", ".join(f"{k} {v:.3g} mg" for k, v in sc["alkaloid_mg_per_dose"].items() if v > 0)
@@ -57,28 +49,35 @@ def print_report(report: Any) -> None:
     names = report.compounds()
     short = _abbreviations(names)
     console.print("Alkaloids: " + ", ".join(f"{short[n]} = {n}" for n in names if short[n] != n), highlight=False)
-    pick = [(n, r) for n in names for r in report.rows_for(n) if r["night"] in (1, last_n)]
+    return short
+
+
+def _print_concentrations(report: Any, short: dict[str, str]) -> None:
+    """Night 1 and the last night in nM and ng/mL, every night of the focus compound, time to steady state."""
+    sc = report.scenario
+    last_n = sc["nights"]
+    pick = [(n, r) for n in report.compounds() for r in report.rows_for(n) if r.night in (1, last_n)]
     print_table(
         f"Night 1 and night {last_n}: plasma concentration (nM)",
         ["", "night", "at dose", "peak", "at", "wake-up", "% of peak", sc["morning"], "AUC*"],
-        [[short[n], r["night"], r["at_dose_nM"], r["peak_nM"], r["peak_clock"][-5:], r["wake_nM"],
-          f"{100 * r['fraction_of_peak_at_wake']:.3g}%", r["morning_nM"], _whole(r["auc_sleep_nM_h"])]
+        [[short[n], r.night, r.at_dose_nM, r.peak_nM, r.peak_clock[-5:], r.wake_nM,
+          f"{100 * r.fraction_of_peak_at_wake:.3g}%", r.morning_nM, _whole(r.auc_sleep_nM_h)]
          for n, r in pick],
     )
     console.print("* AUC over the sleep window (dose to wake-up), nM*h.")
     print_table(
         f"ng/mL, and accumulation against night 1 (night 1 and night {last_n})",
         ["", "night", "at dose", "peak", "wake-up", sc["morning"], "AUC / n1", "wake-up / n1"],
-        [[short[n], r["night"], r["at_dose_ng_per_mL"], r["peak_ng_per_mL"], r["wake_ng_per_mL"],
-          r["morning_ng_per_mL"], r["auc_ratio_vs_night1"], r["wake_ratio_vs_night1"]] for n, r in pick],
+        [[short[n], r.night, r.at_dose_ng_per_mL, r.peak_ng_per_mL, r.wake_ng_per_mL,
+          r.morning_ng_per_mL, r.auc_ratio_vs_night1, r.wake_ratio_vs_night1] for n, r in pick],
     )
     focus = "mitragynine" if "mitragynine" in report.compounds() else report.compounds()[0]
     if last_n > 2:
         print_table(
             f"Every night: {focus}, nM",
             ["night", "at dose", "peak", "at", "wake-up", "AUC*", "AUC / n1", "wake-up / n1"],
-            [[r["night"], r["at_dose_nM"], r["peak_nM"], r["peak_clock"][-5:], r["wake_nM"],
-              _whole(r["auc_sleep_nM_h"]), r["auc_ratio_vs_night1"], r["wake_ratio_vs_night1"]]
+            [[r.night, r.at_dose_nM, r.peak_nM, r.peak_clock[-5:], r.wake_nM,
+              _whole(r.auc_sleep_nM_h), r.auc_ratio_vs_night1, r.wake_ratio_vs_night1]
              for r in report.rows_for(focus)],
         )
     print_table(
@@ -86,25 +85,24 @@ def print_report(report: Any) -> None:
         ["compound", "nights", "days"],
         [[k, v["nights_to_90pct"], v["days_to_90pct"]] for k, v in report.steady_state.items()],
     )
-    occ = report.occupancy
-    if occ:
-        print_table(
-            f"{occ['receptor']}-opioid receptor occupancy (% of receptors; data set {occ['data_set']}); "
-            "share of occupied receptors at the peak",
-            ["night", "bedtime", "peak", "wake-up", "shares at peak"],
-            [[n["night"], f"{n['bedtime']['occupancy_percent']:.3g}%",
-              f"{n['peak']['occupancy_percent']:.3g}% at {n['peak']['clock'][-5:]}",
-              f"{n['wake']['occupancy_percent']:.3g}%",
-              ", ".join(f"{short.get(k, k)} {v:.2g}%" for k, v in sorted(n["peak"]["share_of_occupied_percent"].items(),
-                                                           key=lambda kv: -kv[1]) if v >= 0.5)]
-             for n in occ["nights"]],
-        )
-    if report.autoinhibition:
-        print_autoinhibition(report.autoinhibition, short)
-    if report.sleep_architecture:
-        print_sleep(report.sleep_architecture)
-    if report.population:
-        print_population(report, short)
+
+
+def _print_occupancy(occ: dict[str, Any], short: dict[str, str]) -> None:
+    print_table(
+        f"{occ['receptor']}-opioid receptor occupancy (% of receptors; data set {occ['data_set']}); "
+        "share of occupied receptors at the peak",
+        ["night", "bedtime", "peak", "wake-up", "shares at peak"],
+        [[n["night"], f"{n['bedtime']['occupancy_percent']:.3g}%",
+          f"{n['peak']['occupancy_percent']:.3g}% at {n['peak']['clock'][-5:]}",
+          f"{n['wake']['occupancy_percent']:.3g}%",
+          ", ".join(f"{short.get(k, k)} {v:.2g}%" for k, v in sorted(n["peak"]["share_of_occupied_percent"].items(),
+                                                       key=lambda kv: -kv[1]) if v >= 0.5)]
+         for n in occ["nights"]],
+    )
+
+
+def _print_closing(report: Any) -> None:
+    """The summary, co-medication warnings, evidence, notes and sources."""
     console.print("\n[bold]Summary[/bold]")
     console.print(report.summary, highlight=False, markup=False)
     for w in report.comedication_warnings:
@@ -115,10 +113,25 @@ def print_report(report: Any) -> None:
             console.print(f"  - {e['text']} [{'; '.join(e['sources'])}]", highlight=False, markup=False)
     for note in report.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
-    if occ:
-        for note in (n for n in occ["notes"] if n not in report.notes):
+    if report.occupancy:
+        for note in (n for n in report.occupancy["notes"] if n not in report.notes):
             console.print(f"receptor note: {note}", highlight=False)
     print_sources(report.sources)
+
+
+def print_report(report: Any) -> None:
+    """Tables, then the summary, warnings, evidence and sources (for people)."""
+    short = _print_header(report)
+    _print_concentrations(report, short)
+    if report.occupancy:
+        _print_occupancy(report.occupancy, short)
+    if report.autoinhibition:
+        print_autoinhibition(report.autoinhibition, short)
+    if report.sleep_architecture:
+        print_sleep(report.sleep_architecture)
+    if report.population:
+        print_population(report, short)
+    _print_closing(report)
 
 
 def print_autoinhibition(section: dict[str, Any], short: dict[str, str]) -> None:

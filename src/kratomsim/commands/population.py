@@ -8,8 +8,17 @@ from typing import Any
 
 import typer
 
+from kratomsim import populations as pop
 from kratomsim.commands._output import console, print_json, print_table
+from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
 from kratomsim.errors import InputError
+from kratomsim.exposure import scenario_notes
+from kratomsim.limits import NIGHTS
+from kratomsim.market import market_spread
+from kratomsim.population_histograms import interval_percentiles
+from kratomsim.population_summary import PopulationSummary
+from kratomsim.scenario import Scenario, make_scenario
+from kratomsim.units import sleep_hours
 
 
 def register(app: typer.Typer) -> None:
@@ -34,68 +43,67 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
-        from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
-        from kratomsim.limits import NIGHTS
-        from kratomsim.population_histograms import interval_percentiles
-        from kratomsim.population_summary import PopulationSummary
-        from kratomsim.populations import LINEAR_MODEL_NOTE, PopulationInterrupted, Spread, run_population
-        from kratomsim.scenario import make_scenario
-        from kratomsim.units import sleep_hours
-
-        if workers < 0:
-            raise InputError(f"--workers must be 0 (one per core) or more, got {workers}")
-        if chunk_size < 1:
-            raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
-        NIGHTS.check_whole(nights)
-        check_subjects(subjects)
-        check_level(level)
+        _check_run_options(workers, chunk_size, nights, subjects, level)
         wake_h = sleep_hours(at, wake)
-        dask = checked_dask(dask)
         scenario = make_scenario(product=product, dose=dose, at=at, every="24h", count=nights, weight=weight,
                                  start_date=date.today())
-        content_spreads: bool | tuple[Spread, ...] = False
-        if content is not None:
-            if content.strip().lower() not in {"assay", "market"}:
-                raise InputError(f"--content {content!r} is not known; accepted: assay, market")
-            if content.strip().lower() == "market":
-                from kratomsim.populations import market_content
-
-                scenario, content_spreads = market_content(scenario)
-            else:
-                content_spreads = True
-        options: dict[str, Any] = {"seed": seed, "level": level, "chunk_size": chunk_size, "dask_address": dask,
-                   "wake_offset_h": wake_h, "content": content_spreads, "workers": workers or None}
-        say_estimate(lambda n: run_population(scenario, n, progress=False, **options), subjects)
+        scenario, content_spreads = _content(scenario, content)
+        options: dict[str, Any] = {"seed": seed, "level": level, "chunk_size": chunk_size,
+                                   "dask_address": checked_dask(dask), "wake_offset_h": wake_h,
+                                   "content": content_spreads, "workers": workers or None}
+        say_estimate(lambda n: pop.run_population(scenario, n, progress=False, **options), subjects)
         try:
-            result = run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)
-        except PopulationInterrupted as stop:
+            result = pop.run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)
+        except pop.PopulationInterrupted as stop:
             print(str(stop), file=sys.stderr)
             raise SystemExit(130) from None
-        table = result.metrics_table()
-        lo_pct, hi_pct = interval_percentiles(level)
+        notes = _content_notes(content, scenario)
         if json_out:
-            print_json(PopulationSummary.of(result, wake_h, content, _content_notes(content, scenario)).to_dict())
-            return
-        shown = table[table["night"].isin([1, result.nights])]
-        print_table(
-            f"{scenario.describe()}: {result.subjects:,} people, median [{lo_pct:g}-{hi_pct:g} %]",
-            ["night", "compound", "metric", "unit", "median", "low", "high"],
-            [[r.night, r.compound, r.metric, r.unit, r.median, r.low, r.high] for r in shown.itertuples()],
-        )
-        console.print(f"{result.subjects:,} subjects in {result.elapsed_s:.1f} s (seed {result.seed}); "
-                      f"Cmax: each person's exact peak, AUC from bedtime to wake-up ({wake_h:g} h); "
-                      f"{LINEAR_MODEL_NOTE}. Spreads from: {', '.join(result.sources())}.")
-        for note in _content_notes(content, scenario):
-            console.print(note)
+            print_json(PopulationSummary.of(result, wake_h, content, notes).to_dict())
+        else:
+            _print_population(result, scenario, wake_h, notes)
 
 
-def _content_notes(content: str | None, scenario: object) -> tuple[str, ...]:
+def _check_run_options(workers: int, chunk_size: int, nights: int, subjects: int, level: float) -> None:
+    if workers < 0:
+        raise InputError(f"--workers must be 0 (one per core) or more, got {workers}")
+    if chunk_size < 1:
+        raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
+    NIGHTS.check_whole(nights)
+    check_subjects(subjects)
+    check_level(level)
+
+
+def _content(scenario: Scenario, content: str | None) -> tuple[Scenario, bool | tuple[pop.Spread, ...]]:
+    """``--content``: none, the product's assay SD, or each person's product drawn from the market."""
+    if content is None:
+        return scenario, False
+    if content.strip().lower() not in {"assay", "market"}:
+        raise InputError(f"--content {content!r} is not known; accepted: assay, market")
+    if content.strip().lower() == "market":
+        return pop.market_content(scenario)
+    return scenario, True
+
+
+def _print_population(result: Any, scenario: Scenario, wake_h: float, notes: tuple[str, ...]) -> None:
+    table = result.metrics_table()
+    lo_pct, hi_pct = interval_percentiles(result.level)
+    shown = table[table["night"].isin([1, result.nights])]
+    print_table(
+        f"{scenario.describe()}: {result.subjects:,} people, median [{lo_pct:g}-{hi_pct:g} %]",
+        ["night", "compound", "metric", "unit", "median", "low", "high"],
+        [[r.night, r.compound, r.metric, r.unit, r.median, r.low, r.high] for r in shown.itertuples()],
+    )
+    console.print(f"{result.subjects:,} subjects in {result.elapsed_s:.1f} s (seed {result.seed}); "
+                  f"Cmax: each person's exact peak, AUC from bedtime to wake-up ({wake_h:g} h); "
+                  f"{pop.LINEAR_MODEL_NOTE}. Spreads from: {', '.join(result.sources())}.")
+    for note in notes:
+        console.print(note)
+
+
+def _content_notes(content: str | None, scenario: Scenario) -> tuple[str, ...]:
     """What ``--content market`` and a tea product assumed, said in the output."""
-    from kratomsim.exposure import scenario_notes
-
-    notes = [n for n in scenario_notes(scenario) if n.startswith("Tea:")]  # type: ignore[arg-type]
+    notes = [n for n in scenario_notes(scenario) if n.startswith("Tea:")]
     if content is not None and content.strip().lower() == "market":
-        from kratomsim.market import market_spread
-
         notes.insert(0, "Content: each person's product drawn from the market. " + market_spread().statement())
     return tuple(notes)

@@ -16,14 +16,7 @@ import typer
 from kratomsim import receptors as rx
 from kratomsim.commands._night_options import AT, JSON_OUT, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
 from kratomsim.errors import InputError
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock
@@ -48,6 +41,11 @@ def _check_plot(path: Path | None) -> None:
         raise InputError(f"cannot plot to {path.name!r}: accepted file types are {', '.join(PLOT_SUFFIXES)}")
 
 
+def _cell(c: dict[str, float]) -> str:
+    """A median and its interval, in percent."""
+    return f"{c['median']:.3g}% ({c['low']:.3g}-{c['high']:.3g})"
+
+
 def _print_summary(summary: dict[str, Any], header: str) -> None:
     console.print(header)
     console.print(
@@ -70,9 +68,7 @@ def _print_summary(summary: dict[str, Any], header: str) -> None:
     )
     pop = summary.get("population")
     if pop:
-        def iv(cell: dict[str, float]) -> str:
-            return f"{cell['median']:.3g}% ({cell['low']:.3g}-{cell['high']:.3g})"
-
+        iv = _cell
         print_table(
             f"Across {pop['subjects']:,} simulated people (seed {pop['seed']}): median ({pop['interval']})",
             ["night", "bedtime", "peak", "wake-up", "stimulus at peak"],
@@ -112,10 +108,7 @@ def _print_interval(summary: dict[str, Any]) -> None:
     iv = summary.get("interval")
     if not iv:
         return
-
-    def cell(c: dict[str, float]) -> str:
-        return f"{c['median']:.3g}% ({c['low']:.3g}-{c['high']:.3g})"
-
+    cell = _cell
     console.print(f"Peak {iv['receptor']} occupancy, median (90 % interval) over binding sets, unbound fraction "
                   f"and Kp,uu: {cell(iv['peak_occupancy_percent'])}", highlight=False)
     print_table("Share of the occupied receptors at the peak, median (90 % interval)", ["alkaloid", "share"],
@@ -130,6 +123,42 @@ def _print_interval(summary: dict[str, Any]) -> None:
                       f"{a['predicted_percent']:.3g} ({a['predicted_interval_percent'][0]:.3g}-"
                       f"{a['predicted_interval_percent'][1]:.3g})", "yes" if a["passed"] else "no"]
                      for a in pc["arms"]])
+
+
+def _checked_receptor(receptor: str, receptor_data: str | None, fu: str, plot: Path | None) -> str:
+    """Fail fast on a bad receptor, data set, unbound-fraction scenario or plot file, before simulating."""
+    rec = rx.check_receptor(receptor)
+    rx.get_set(receptor_data, rec)
+    if fu not in rx.FU_SCENARIOS:
+        raise InputError(f"unknown --fu scenario {fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
+    _check_plot(plot)
+    return rec
+
+
+def _night_summary(
+    product: str, dose: str, at: str, wake: tuple[str, time], nights: int, binding: tuple[str, str | None, str],
+    request: Any, plot: Path | None,
+) -> dict[str, Any]:
+    """The night's occupancy summary (with the population and the plot when asked) and the headline interval."""
+    from kratomsim.occupancy_interval import headline
+
+    rec, receptor_data, fu = binding
+    wake_text, wake_clock = wake
+    exposure = run_exposure(product, dose, at, wake_clock, nights)
+    summary = rx.summarise_night(exposure, rec, receptor_data, fu, wake=wake_clock)
+    if not summary["nights"]:
+        raise InputError("the simulation ends before the first wake-up; check --at and --wake")
+    summary = {"product": product, "dose": dose, "at": at, "wake": wake_text, "nights_requested": nights, **summary}
+    if request.active:
+        summary["population"] = with_population(
+            request, rx.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
+    if plot is not None:
+        from kratomsim.report.occupancy_plots import plot_occupancy
+
+        plot_occupancy(plot, exposure, summary, rx.night_windows(exposure, wake_clock))
+        summary["plot"] = str(plot)
+    summary.update(headline(exposure.conc_nM, rec))
+    return summary
 
 
 def register(app: typer.Typer) -> None:
@@ -159,35 +188,8 @@ def register(app: typer.Typer) -> None:
         """Opioid and serotonin receptor occupancy and stimulus from the alkaloid mix, night by night."""
         request = population_request(subjects, seed, level, dask, json_out)
         wake_clock = parse_clock(wake, "wake-up time")
-        rec = rx.check_receptor(receptor)
-        rx.get_set(receptor_data, rec)  # fail fast on a bad data set, before simulating
-        if fu not in rx.FU_SCENARIOS:
-            raise InputError(f"unknown --fu scenario {fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
-        _check_plot(plot)
-        exposure = run_exposure(product, dose, at, wake_clock, nights)
-        summary = rx.summarise_night(exposure, rec, receptor_data, fu, wake=wake_clock)
-        if not summary["nights"]:
-            raise InputError("the simulation ends before the first wake-up; check --at and --wake")
-        summary = {
-            "product": product,
-            "dose": dose,
-            "at": at,
-            "wake": wake,
-            "nights_requested": nights,
-            **summary,
-        }
-        if request.active:
-            summary["population"] = with_population(
-                request, rx.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
-        if plot is not None:
-            windows = rx.night_windows(exposure, wake_clock)
-            from kratomsim.report.occupancy_plots import plot_occupancy
-
-            plot_occupancy(plot, exposure, summary, windows)
-            summary["plot"] = str(plot)
-        from kratomsim.occupancy_interval import headline
-
-        summary.update(headline(exposure.conc_nM, rec))
+        rec = _checked_receptor(receptor, receptor_data, fu, plot)
+        summary = _night_summary(product, dose, at, (wake, wake_clock), nights, (rec, receptor_data, fu), request, plot)
         if json_out:
             print_json(summary)
         else:

@@ -11,14 +11,7 @@ import typer
 
 from kratomsim.commands._night_options import AUTOINHIBITION
 from kratomsim.commands._output import console, print_json
-from kratomsim.commands._population_options import (
-    DASK,
-    LEVEL,
-    SEED,
-    SUBJECTS,
-    population_request,
-    with_population,
-)
+from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
 from kratomsim.errors import InputError
 from kratomsim.exposure import exposure_peaks, run, tidy
 from kratomsim.market import check_oral_seven_oh

@@ -107,23 +107,18 @@ def _count_subjects(values: Sequence[ArrayLike]) -> int:
     return sizes.pop() if sizes else 1
 
 
-def build_system(
-    dispositions: Mapping[str, Disposition],
-    formations: Sequence[Formation] = (),
-    with_sinks: bool = False,
-) -> LinearSystem:
-    """Assemble dx/dt = A x for several compounds (one block each, linked by formations).
+@dataclass(frozen=True)
+class _Layout:
+    """Where each compound's states sit in the state vector."""
 
-    ``with_sinks`` adds one 'eliminated' state per compound so that the total amount is conserved
-    (used by the mass-balance tests and by reports of what has left the body).
-    """
-    all_values: list[ArrayLike] = []
-    for d in dispositions.values():
-        all_values += [d.ka, d.cl, d.v1, d.q2, d.v2, d.q3, d.v3]
-    for f in formations:
-        all_values += [f.presystemic, f.systemic]
-    n_sub = _count_subjects(all_values)
+    states: tuple[str, ...]
+    depot: dict[str, int]
+    central: dict[str, int]
+    peripheral: dict[str, list[int]]
+    sinks: dict[str, int]
 
+
+def _layout(dispositions: Mapping[str, Disposition], with_sinks: bool) -> _Layout:
     states: list[str] = []
     depot: dict[str, int] = {}
     central: dict[str, int] = {}
@@ -142,9 +137,13 @@ def build_system(
         if with_sinks:
             sinks[name] = len(states)
             states.append(f"{name}.eliminated")
+    return _Layout(tuple(states), depot, central, peripheral, sinks)
 
-    n = len(states)
-    A = np.zeros((n_sub, n, n))
+
+def _formed_fractions(
+    dispositions: Mapping[str, Disposition], formations: Sequence[Formation], n_sub: int
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Per parent: the fraction of its systemic and of its presystemic clearance that forms metabolites."""
     systemic_out = {name: np.zeros(n_sub) for name in dispositions}
     presystemic_out = {name: np.zeros(n_sub) for name in dispositions}
     for f in formations:
@@ -152,40 +151,74 @@ def build_system(
             raise ValueError(f"formation {f.parent}->{f.metabolite} names a compound without a model")
         systemic_out[f.parent] = systemic_out[f.parent] + _as_subjects(f.systemic, n_sub)
         presystemic_out[f.parent] = presystemic_out[f.parent] + _as_subjects(f.presystemic, n_sub)
+    return systemic_out, presystemic_out
 
-    volume: dict[str, FloatArray] = {}
-    for name, d in dispositions.items():
-        g, c = depot[name], central[name]
-        ka, cl, v1 = (_as_subjects(x, n_sub) for x in (d.ka, d.cl, d.v1))
-        volume[name] = v1
-        A[:, g, g] -= ka
-        A[:, c, g] += ka * (1.0 - presystemic_out[name])
-        ke = cl / v1
-        A[:, c, c] -= ke
-        if with_sinks:
-            A[:, sinks[name], c] += ke * (1.0 - systemic_out[name])
-        pairs = [(d.q2, d.v2), (d.q3, d.v3)][: len(peripheral[name])]
-        for p, (q_raw, v_raw) in zip(peripheral[name], pairs, strict=True):
-            q, vp = _as_subjects(q_raw, n_sub), _as_subjects(v_raw, n_sub)
-            A[:, p, c] += q / v1
-            A[:, c, c] -= q / v1
-            A[:, c, p] += q / vp
-            A[:, p, p] -= q / vp
 
+def _add_disposition(
+    A: FloatArray, layout: _Layout, name: str, d: Disposition, out: tuple[FloatArray, FloatArray]
+) -> FloatArray:
+    """Fill one compound's block of A (absorption, elimination, distribution); return its central volume."""
+    n_sub = A.shape[0]
+    systemic_out, presystemic_out = out
+    g, c = layout.depot[name], layout.central[name]
+    ka, cl, v1 = (_as_subjects(x, n_sub) for x in (d.ka, d.cl, d.v1))
+    A[:, g, g] -= ka
+    A[:, c, g] += ka * (1.0 - presystemic_out)
+    ke = cl / v1
+    A[:, c, c] -= ke
+    if name in layout.sinks:
+        A[:, layout.sinks[name], c] += ke * (1.0 - systemic_out)
+    peripheral = layout.peripheral[name]
+    pairs = [(d.q2, d.v2), (d.q3, d.v3)][: len(peripheral)]
+    for p, (q_raw, v_raw) in zip(peripheral, pairs, strict=True):
+        q, vp = _as_subjects(q_raw, n_sub), _as_subjects(v_raw, n_sub)
+        A[:, p, c] += q / v1
+        A[:, c, c] -= q / v1
+        A[:, c, p] += q / vp
+        A[:, p, p] -= q / vp
+    return v1
+
+
+def _add_formation(A: FloatArray, layout: _Layout, f: Formation, parent_d: Disposition) -> None:
+    """Route the formed share of the parent's clearance (systemic and presystemic) into the metabolite."""
+    n_sub = A.shape[0]
+    ka = _as_subjects(parent_d.ka, n_sub)
+    ke = _as_subjects(parent_d.cl, n_sub) / _as_subjects(parent_d.v1, n_sub)
+    m_c = layout.central[f.metabolite]
+    A[:, m_c, layout.central[f.parent]] += ke * _as_subjects(f.systemic, n_sub)
+    A[:, m_c, layout.depot[f.parent]] += ka * _as_subjects(f.presystemic, n_sub)
+
+
+def build_system(
+    dispositions: Mapping[str, Disposition],
+    formations: Sequence[Formation] = (),
+    with_sinks: bool = False,
+) -> LinearSystem:
+    """Assemble dx/dt = A x for several compounds (one block each, linked by formations).
+
+    ``with_sinks`` adds one 'eliminated' state per compound so that the total amount is conserved
+    (used by the mass-balance tests and by reports of what has left the body).
+    """
+    all_values: list[ArrayLike] = []
+    for d in dispositions.values():
+        all_values += [d.ka, d.cl, d.v1, d.q2, d.v2, d.q3, d.v3]
     for f in formations:
-        parent_d = dispositions[f.parent]
-        ka = _as_subjects(parent_d.ka, n_sub)
-        ke = _as_subjects(parent_d.cl, n_sub) / _as_subjects(parent_d.v1, n_sub)
-        m_c = central[f.metabolite]
-        A[:, m_c, central[f.parent]] += ke * _as_subjects(f.systemic, n_sub)
-        A[:, m_c, depot[f.parent]] += ka * _as_subjects(f.presystemic, n_sub)
+        all_values += [f.presystemic, f.systemic]
+    n_sub = _count_subjects(all_values)
 
+    layout = _layout(dispositions, with_sinks)
+    A = np.zeros((n_sub, len(layout.states), len(layout.states)))
+    systemic_out, presystemic_out = _formed_fractions(dispositions, formations, n_sub)
+    volume = {name: _add_disposition(A, layout, name, d, (systemic_out[name], presystemic_out[name]))
+              for name, d in dispositions.items()}
+    for f in formations:
+        _add_formation(A, layout, f, dispositions[f.parent])
     return LinearSystem(
-        states=tuple(states),
+        states=layout.states,
         A=A,
-        depot=depot,
-        central=central,
+        depot=layout.depot,
+        central=layout.central,
         volume=volume,
         lag={name: float(d.lag) for name, d in dispositions.items()},
-        sinks=sinks,
+        sinks=layout.sinks,
     )

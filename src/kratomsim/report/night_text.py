@@ -7,6 +7,7 @@ describe them change for their own reasons.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
@@ -36,6 +37,29 @@ def _iv(cell: dict[str, float], unit: str = "") -> str:
 
 def _plural(n: int) -> str:
     return "s" if n != 1 else ""
+
+
+def _plain(value: float, unit: str = "") -> str:
+    return f"{_g(value)}{unit}"
+
+
+def _last_night_sentence(n_last: int, last: Any, cell: Callable[..., str], mass_form: str) -> str:
+    """The last night's bedtime, peak and wake-up levels and its exposure against night 1; ``cell`` writes
+    one number (plain, or median with interval) and ``mass_form`` places the wake-up level in ng/mL."""
+    return (
+        f" On night {n_last} the bedtime level is {cell(last['at_dose_nM'], ' nM')}, the peak "
+        f"{cell(last['peak_nM'], ' nM')} and the wake-up level {cell(last['wake_nM'], ' nM')}"
+        f"{mass_form.format(cell(last['wake_ng_per_mL'], ' ng/mL'))}; exposure over the sleep window is "
+        f"{cell(last['auc_ratio_vs_night1'])} times night 1's."
+    )
+
+
+def _steady_sentence(ss: dict[str, Any] | None, lead: str) -> str:
+    """How many nights the nightly exposure takes to reach 90% of its steady state (empty without one)."""
+    if not ss:
+        return ""
+    return (f" {lead} exposure reaches 90% of its steady state after {ss['nights_to_90pct']} "
+            f"night{_plural(ss['nights_to_90pct'])} ({_g(ss['days_to_90pct'])} days).")
 
 
 def plain_summary(report: NightReport) -> str:
@@ -89,20 +113,9 @@ def _compound_sentence(report: NightReport, name: str) -> str:
         f"{_g(100 * first['fraction_of_peak_at_wake'])}% of the peak."
     )
     if len(rows) > 1:
-        text += (
-            f" On night {report.scenario['nights']} the bedtime level is {_g(last['at_dose_nM'])} nM, the peak "
-            f"{_g(last['peak_nM'])} nM and the wake-up level {_g(last['wake_nM'])} nM "
-            f"({_g(last['wake_ng_per_mL'])} ng/mL); exposure over the sleep window is "
-            f"{_g(last['auc_ratio_vs_night1'])} times night 1's."
-        )
+        text += _last_night_sentence(report.scenario["nights"], last, _plain, " ({})")
     text += f" At {_hm(last['morning_clock'])} it is {_g(last['morning_nM'])} nM."
-    ss = report.steady_state.get(name)
-    if ss:
-        text += (
-            f" The nightly exposure reaches 90% of its steady state after {ss['nights_to_90pct']} "
-            f"night{_plural(ss['nights_to_90pct'])} ({_g(ss['days_to_90pct'])} days)."
-        )
-    return text
+    return text + _steady_sentence(report.steady_state.get(name), "The nightly")
 
 
 def _occupancy_sentence(occ: dict[str, Any] | None, with_population: bool) -> str | None:
@@ -142,18 +155,6 @@ def _population_sentence(report: NightReport, name: str) -> str:
         f"subject; at wake-up {_iv(first['wake_nM'], ' nM')} is left, {_iv(pct, '%')} of the peak."
     )
     if len(rows) > 1:
-        text += (
-            f" On night {n_last} the bedtime level is {_iv(last['at_dose_nM'], ' nM')}, the peak "
-            f"{_iv(last['peak_nM'], ' nM')} and the wake-up level {_iv(last['wake_nM'], ' nM')}, "
-            f"{_iv(last['wake_ng_per_mL'], ' ng/mL')}; exposure over the sleep window is "
-            f"{_iv(last['auc_ratio_vs_night1'])} times night 1's."
-        )
+        text += _last_night_sentence(n_last, last, _iv, ", {}")
     text += f" At {_hm(typical[-1]['morning_clock'])} it is {_iv(last['morning_nM'], ' nM')}."
-    ss = report.steady_state.get(name)
-    if ss:
-        text += (
-            f" For the typical subject the nightly exposure reaches 90% of its steady state after "
-            f"{ss['nights_to_90pct']} night{_plural(ss['nights_to_90pct'])} "
-            f"({_g(ss['days_to_90pct'])} days)."
-        )
-    return text
+    return text + _steady_sentence(report.steady_state.get(name), "For the typical subject the nightly")
