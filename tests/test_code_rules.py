@@ -28,7 +28,6 @@ EDGE_FOLDERS = ("commands/", "web/")
 
 MEDICINES = "being fixed on another branch (p10-medicines: interactions and medicines cluster)"
 AUDIT = "being fixed on another branch (p13-audit: evidence/)"
-SLEEP = "being fixed on another branch (p14-sleep: sleep_*.py)"
 WEB = "owned by the web branch (p12-web); not in its brief, left for after integration"
 
 LONG_MODULES: dict[str, str] = {
@@ -64,7 +63,6 @@ INNER_IMPORTS: dict[str, str] = {
     "evidence/audit.py:make_match": AUDIT,
     "evidence/embedding.py:set_encoder": AUDIT,
     "evidence/model_evidence.py:simulate_wake_up": AUDIT,
-    "sleep_architecture.py:audit_quote": SLEEP,
     "report/palette.py:palette": WEB,
 }
 
