@@ -92,11 +92,14 @@ class _Collected:
     mws: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
+    peaks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def add(self, label: str, kind: str, conc: FloatArray, mw: float, times: FloatArray, timeline: Timeline,
             peaks: Any) -> None:
         self.rows += night_rows(label, kind, conc, mw, times, timeline, peaks)
         self.conc[label], self.mws[label] = conc, mw
+        if peaks:
+            self.peaks[label] = [(p.time_h, p.conc_nM) for p in peaks]
 
 
 def night_report(
@@ -261,7 +264,7 @@ def _description(
 def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[str, Any]:
     """The curves for the plots: hours, clock times, nM per trace, molecular weights, bands."""
     series = {"times_h": exposure.times_h, "clock": exposure.clock, "conc_nM": got.conc,
-              "molecular_weight": got.mws}
+              "molecular_weight": got.mws, "peaks": got.peaks}
     if bands:
         series["bands"] = bands
     return series

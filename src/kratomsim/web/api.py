@@ -11,7 +11,6 @@ import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,7 +19,7 @@ from kratomsim.errors import InputError
 from kratomsim.jsonsafe import json_safe
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock, parse_duration_h
-from kratomsim.web.chart import chart_values
+from kratomsim.web.chart import chart_block, isoformat, key_instants
 
 # Limits per request: each bounds the time and memory one request can take. Nights are the shared
 # limit of the CLI (limits.NIGHTS); the simulate table's doses stay bounded by its response size.
@@ -231,53 +230,6 @@ def _json(payload: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(json_safe(payload), status_code=status_code)
 
 
-def _isoformat(clock: np.ndarray) -> list[str]:
-    return [str(c) for c in np.asarray(clock).astype("datetime64[s]")]
-
-
-def _band(band: dict[str, Any], mw: float) -> dict[str, list[float | None]]:
-    """Median and interval arrays of one curve, in nM and ng/mL."""
-    out: dict[str, list[float | None]] = {}
-    for key in ("median", "low", "high"):
-        values = np.asarray(band[key], dtype=float)
-        out[f"{key}_nM"] = chart_values(values)
-        out[f"{key}_ng_per_mL"] = chart_values(values * mw / 1000.0)
-    return out
-
-
-def _curves(series: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """One curve per compound or aid (typical subject), with its prediction band when there is one."""
-    bands = series.get("bands", {})
-    curves = []
-    for name, conc in series["conc_nM"].items():
-        mw = series["molecular_weight"][name]
-        curve: dict[str, Any] = {key: name, "conc_nM": chart_values(conc),
-                                 "conc_ng_per_mL": chart_values(np.asarray(conc) * mw / 1000.0)}
-        if name in bands:
-            curve["band"] = _band(bands[name], mw)
-        curves.append(curve)
-    return curves
-
-
-def _band_note(population: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not population:
-        return None
-    lo, hi = population["interval_percent"]
-    return {"subjects": population["band_subjects"], "interval": f"{lo:.3g}-{hi:.3g}%",
-            "what": f"median and {lo:.3g}-{hi:.3g}% interval at each time over the first "
-                    f"{population['band_subjects']:,} of {population['subjects']:,} simulated people"}
-
-
-def _chart(series: dict[str, Any], key: str, windows: Any, population: Any) -> dict[str, Any]:
-    """The chart block of the night and compare answers: clock, curves, sleep windows, band note."""
-    return {
-        "clock": _isoformat(series["clock"]),
-        "curves": _curves(series, key),
-        "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in windows],
-        "band": _band_note(population),
-    }
-
-
 def night_payload(req: NightRequest) -> dict[str, Any]:
     """The night report's JSON, plus the curves for the chart (ng/mL over clock time).
 
@@ -295,7 +247,7 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
     return {
         **report.to_dict(),
         "request": req.model_dump(),
-        "chart": _chart(series, "compound", report.windows, report.population),
+        "chart": chart_block(series, "compound", report.windows, report.population, key_instants(report.timeline)),
         "disclaimer": "A prediction from published data; it is not advice on any dose.",
     }
 
@@ -337,7 +289,7 @@ def compare(req: CompareRequest) -> JSONResponse:
         **result.to_dict(),
         "sleep_stages_psg": {"rows": psg, "sources": psg_sources(psg)},
         "request": req.model_dump(),
-        "chart": _chart(series, "name", result.windows, result.population),
+        "chart": chart_block(series, "name", result.windows, result.population),
     })
 
 
@@ -440,7 +392,7 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
         "request": req.model_dump(),
         **summary,
         "chart": {
-            "clock": _isoformat(exposure.clock),
+            "clock": isoformat(exposure.clock),
             "curves": {k: {"total": v["total"].tolist(), "stimulus": v["stimulus"].tolist(),
                            "by_ligand": {n: o.tolist() for n, o in v["by_ligand"].items()}}
                        for k, v in curves.items()},
