@@ -313,3 +313,59 @@ def test_run_time_estimate_from_two_pilots(monkeypatch: pytest.MonkeyPatch) -> N
     line = runtime_estimate.announce(fake_run, 1_000_000, pilot=1000)
     assert line is not None and "1.7 min" in line and "1,000,000 subjects" in line
     assert runtime_estimate.announce(fake_run, runtime_estimate.ESTIMATE_FROM_SUBJECTS - 1) is None
+
+
+# ------------------------------------------------------- the rest of issue 15's list, one test each
+def test_calibrate_refuses_a_missing_folder_before_fitting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kratomsim.commands import calibrate
+
+    def no_fit() -> None:
+        raise AssertionError("the fit ran before --out was checked")
+
+    monkeypatch.setattr(calibrate, "calibrate_all", no_fit)
+    code, out, err = run_cli(capsys, ["calibrate", "--out", str(tmp_path / "missing" / "p.yaml"), "--json"])
+    assert_one_line_refusal(code, err)
+    assert "--out folder does not exist" in err and "missing" in json.loads(out)["error"]
+
+
+def test_a_trillion_subjects_is_refused_before_any_run(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from kratomsim import populations
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a population run started")
+
+    monkeypatch.setattr(populations, "run_population", no_run)
+    code, _, err = run_cli(capsys, ["population", "--subjects", "1000000000000"])
+    assert_one_line_refusal(code, err)
+    assert "10,000,000" in err
+
+
+def test_simulate_peaks_do_not_depend_on_the_cli_grid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`simulate --grid 2h` used to print a mitragynine peak of 45 nM against 82 nM on the fine grid."""
+    peaks = {}
+    for grid in ("2h", "5min"):
+        code, out, err = run_cli(capsys, ["simulate", "--grid", grid, "--date", "2026-01-05", "--json",
+                                          "--out", str(tmp_path / f"{grid}.csv")])
+        assert code == 0, err
+        peaks[grid] = {p["compound"]: p for p in json.loads(out)["peaks"]}
+    assert peaks["2h"].keys() == peaks["5min"].keys()
+    for name, coarse in peaks["2h"].items():
+        assert coarse["cmax_nM"] == pytest.approx(peaks["5min"][name]["cmax_nM"], rel=1e-9), name
+        assert coarse["time_h"] == pytest.approx(peaks["5min"][name]["time_h"], abs=1e-6), name
+
+
+def test_serve_on_all_addresses_warns_of_no_authentication(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    started: list[tuple[str, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: started.append((host, port)))
+    code, out, err = run_cli(capsys, ["serve", "--host", "0.0.0.0", "--port", "8123", "--data-dir", str(tmp_path)])
+    assert code == 0, err
+    assert "warning" in out and "no authentication" in out
+    assert started == [("0.0.0.0", 8123)]
+    code, out, _ = run_cli(capsys, ["serve", "--port", "8124", "--data-dir", str(tmp_path)])
+    assert code == 0 and "no authentication" not in out  # loopback, the default: no warning

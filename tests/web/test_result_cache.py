@@ -49,3 +49,27 @@ def test_cached_night_equals_a_fresh_solve(tmp_path: Path) -> None:
     assert first.headers["content-type"] == "application/json"
     assert other.json()["request"]["dose"] == "2g" and other.content != first.content
     assert (cache.hits, cache.misses, len(cache)) == (1, 2, 2)
+
+
+def test_a_new_day_is_a_new_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The night starts today: a cached answer from yesterday would show yesterday's dates."""
+    from datetime import date
+
+    from kratomsim.web import api
+
+    class Day(date):
+        current = date(2026, 3, 1)
+
+        @classmethod
+        def today(cls) -> date:
+            return cls.current
+
+    monkeypatch.setattr(api, "date", Day)
+    app = create_app(tmp_path / "d")
+    with TestClient(app) as client:
+        first = client.post("/api/night", json={"nights": 1}).json()
+        Day.current = date(2026, 3, 2)
+        second = client.post("/api/night", json={"nights": 1}).json()
+    assert first["scenario"]["first_dose"].startswith("2026-03-01")
+    assert second["scenario"]["first_dose"].startswith("2026-03-02")
+    assert app.state.night_cache.misses == 2

@@ -256,9 +256,12 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
 
 
 @router.get("/limits")
-def limits() -> dict[str, str]:
-    """The limits that bound one request."""
-    return LIMITS
+def limits() -> dict[str, Any]:
+    """The limits that bound one request; under ``shared``, the table of plausible values the CLI,
+    the API and the docs share (kratomsim.limits)."""
+    from kratomsim.limits import as_dict
+
+    return {**LIMITS, "shared": as_dict()}
 
 
 @router.post("/night")
@@ -267,10 +270,12 @@ def night(req: NightRequest, request: Request) -> Response:
 
     With ``subjects`` > 1 (at most 1000): ``population`` (median and interval per night and alkaloid)
     and a ``band`` on each alkaloid's chart curve. Finished answers are kept in the app's bounded
-    cache (:mod:`kratomsim.web.result_cache`), keyed by the validated request.
+    cache (:mod:`kratomsim.web.result_cache`), keyed by the validated request and today's date.
     """
     cache = request.app.state.night_cache
-    body = cache.get_or_make(req.model_dump_json(), lambda: bytes(_json(night_payload(req)).body))
+    # The answer's clock starts today, so the day is part of the key: after midnight a request is new.
+    key = f"{date.today().isoformat()} {req.model_dump_json()}"
+    body = cache.get_or_make(key, lambda: bytes(_json(night_payload(req)).body))
     return Response(content=body, media_type="application/json")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from kratomsim.web.chart_trim import TrimmedCurves, trim_curves
+from kratomsim.web.chart_trim import CHART_STEP_H, TrimmedCurves, trim_curves
 
 CHART_DIGITS = 4
 
@@ -80,16 +80,18 @@ def _band_note(population: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def chart_block(series: dict[str, Any], key: str, windows: Any, population: Any,
-           keep_times_h: Sequence[float] = ()) -> dict[str, Any]:
+                keep_times_h: Sequence[float] = (), step_h: float = CHART_STEP_H) -> dict[str, Any]:
     """The chart block of the night and compare answers: clock, curves, sleep windows, band note.
 
     The curves are thinned to the chart's resolution (:mod:`kratomsim.web.chart_trim`): 15-minute
-    steps, every turn of every curve, ``keep_times_h`` and the exact nightly peaks the report computed.
+    steps (``step_h``), every turn of every curve, ``keep_times_h`` and the exact nightly peaks the
+    report computed.
     """
     clock = np.asarray(series["clock"]).astype("datetime64[ms]")
     times_h = (np.asarray(series["times_h"], dtype=float) if "times_h" in series
                else (clock - clock[0]).astype("int64") / 3.6e6)
-    trimmed = trim_curves(times_h, series["conc_nM"], series.get("peaks"), series.get("bands"), keep_times_h)
+    trimmed = trim_curves(times_h, series["conc_nM"], series.get("peaks"), series.get("bands"), keep_times_h,
+                          step_h)
     start = clock[0].astype("datetime64[s]")
     offsets = np.round((trimmed.times_h - times_h[0]) * 3600.0).astype("int64").astype("timedelta64[s]")
     return {
