@@ -369,3 +369,17 @@ def test_serve_on_all_addresses_warns_of_no_authentication(capsys: pytest.Captur
     assert started == [("0.0.0.0", 8123)]
     code, out, _ = run_cli(capsys, ["serve", "--port", "8124", "--data-dir", str(tmp_path)])
     assert code == 0 and "no authentication" not in out  # loopback, the default: no warning
+
+
+def test_every_library_product_through_the_night_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """A product of mitragynine and 7-OH alone (FOWBLE_LOW) used to end in an internal error."""
+    from kratomsim.library import library_products
+
+    for pid in sorted(library_products()):
+        code, out, err = run_cli(capsys, ["night", "--product", pid, "--nights", "1", "--json"])
+        assert "Traceback" not in err and code in (0, 2), (pid, err)
+        if code == 2:
+            assert_one_line_refusal(code, err)
+            assert "per unit" in err, (pid, err)  # only tablets and strips need a dose in mg
+        else:
+            assert json.loads(out)["nights"], pid

@@ -163,7 +163,9 @@ def _add_kratom(got: _Collected, exposure: Exposure, timeline: Timeline) -> None
     coupled = [c for c in (MITRAGYNINE, SEVEN_OH) if c in chosen] if exposure.cyp3a4_activity is not None else []
     linear = {k: d for k, d in chosen.items() if k not in coupled}
     system = build_system(linear, [f for f in formations if f.parent in linear and f.metabolite in linear])
-    exact = exact_night_peaks(system, [e for e in scenario.dose_events() if e.compound in linear], timeline)
+    # A product of mitragynine and 7-OH alone leaves no linear compound (and an empty system) to search.
+    exact = exact_night_peaks(system, [e for e in scenario.dose_events() if e.compound in linear],
+                              timeline) if linear else {}
     if coupled:
         exact.update(refined_peaks(exposure, timeline.windows_h(), coupled))
     for name, conc in exposure.conc_nM.items():

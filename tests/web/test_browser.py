@@ -291,7 +291,13 @@ def test_saved_scenario_restores_every_field(browser_context: Any, server: Any) 
     page.goto(f"{server.url}/night")
     chosen = {"Dose": "3g", "Nights": "2", "Wake-up time": "07:15", "Morning time to read levels at": "10:30",
               "Random seed": "7", "Interval level": "0.8", "People to simulate": "3", "Body weight": "80kg",
-              "Other medicines at bedtime (optional)": "zolpidem:10mg"}
+              "Other medicines at bedtime (optional)": "zolpidem:10mg", "Bedtime (dose time)": "23:10"}
+    page.locator("#product option[value='FOWBLE_LOW']").wait_for(state="attached", timeout=10_000)
+    # Every field of the form is covered: one more field without a value here fails the test.
+    labels = page.evaluate("[...document.querySelectorAll('#night-form [name]')].map("
+                           "e => document.querySelector(`label[for='${e.id}']`).textContent.trim())")
+    assert set(labels) == {*chosen, "Product"}, labels
+    page.get_by_label("Product", exact=True).select_option("FOWBLE_LOW")
     for label, value in chosen.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Name", exact=True).fill("all fields")
@@ -300,7 +306,7 @@ def test_saved_scenario_restores_every_field(browser_context: Any, server: Any) 
     page.reload()
     page.get_by_role("button", name="Open all fields").click()
     page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=60_000)
-    for label, value in chosen.items():
+    for label, value in {**chosen, "Product": "FOWBLE_LOW"}.items():
         assert page.get_by_label(label, exact=True).input_value() == value, label
     page.get_by_role("button", name="Delete all fields").click()
     page.close()

@@ -68,8 +68,9 @@ def _library_product(value: str) -> str:
     from kratomsim.library import library_products
 
     known = library_products()
-    if value.upper() in known:
-        return value.upper()
+    by_upper = {k.upper(): k for k in known}  # ids such as FDA_30a are not all upper case
+    if value.upper() in by_upper:
+        return by_upper[value.upper()]
     raise InputError(f"unknown product {value!r}; the API accepts library ids: {', '.join(sorted(known))}")
 
 
