@@ -383,3 +383,19 @@ def test_every_library_product_through_the_night_command(capsys: pytest.CaptureF
             assert "per unit" in err, (pid, err)  # only tablets and strips need a dose in mg
         else:
             assert json.loads(out)["nights"], pid
+
+
+def test_fuzz_counts_are_drawn_derandomized_when_asked() -> None:
+    """KRATOMSIM_FUZZ_COUNTS switches hypothesis to fixed draws and no example database, so the table
+    of inputs tried is the same on every run (two full runs gave identical tables, 3 December 2026)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import tests.fuzz_counts\nfrom hypothesis import settings\n"
+             "print(settings.default.derandomize, settings.default.database)")
+    env = {**os.environ, "KRATOMSIM_FUZZ_COUNTS": "unused.json"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "None"]

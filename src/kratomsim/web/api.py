@@ -19,7 +19,7 @@ from kratomsim.errors import InputError
 from kratomsim.jsonsafe import json_safe
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock, parse_duration_h
-from kratomsim.web.chart import chart_block, isoformat, key_instants
+from kratomsim.web.chart import chart_block, isoformat, key_instants, night_markers
 
 # Limits per request: each bounds the time and memory one request can take. Nights are the shared
 # limit of the CLI (limits.NIGHTS); the simulate table's doses stay bounded by its response size.
@@ -248,7 +248,8 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
     return {
         **report.to_dict(),
         "request": req.model_dump(),
-        "chart": chart_block(series, "compound", report.windows, report.population, key_instants(report.timeline)),
+        "chart": {**chart_block(series, "compound", report.windows, report.population,
+                                key_instants(report.timeline)), **night_markers(report)},
         "disclaimer": "A prediction from published data; it is not advice on any dose.",
     }
 

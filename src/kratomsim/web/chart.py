@@ -108,3 +108,21 @@ def key_instants(timeline: Any) -> list[float]:
         return []
     return [t for n in range(1, timeline.nights + 1)
             for t in (timeline.dose_h(n), timeline.wake_h(n), timeline.morning_h(n))]
+
+
+def night_markers(report: Any) -> dict[str, Any]:
+    """What the night chart draws besides the curves: each morning's instant, each medicine's published
+    next-morning level (ng/mL, with its source) and the nM scale of mitragynine for a second axis."""
+    from kratomsim.report.plots import medicine_thresholds
+
+    mws = report.series["molecular_weight"]
+    thresholds = []
+    for name in dict.fromkeys(r["compound"] for r in report.nights if r["kind"] == "medicine"):
+        for label, level_nM in medicine_thresholds({name: mws[name]}):
+            thresholds.append({"compound": name, "label": label, "ng_per_mL": level_nM * mws[name] / 1000.0})
+    focus = next((n for n in ("mitragynine", "7-hydroxymitragynine") if n in mws), None)
+    return {
+        "mornings": [m.isoformat() for m in report.mornings()],
+        "thresholds": thresholds,
+        "nM_axis": None if focus is None else {"compound": focus, "nM_per_ng_per_mL": 1000.0 / mws[focus]},
+    }
