@@ -399,3 +399,17 @@ def test_fuzz_counts_are_drawn_derandomized_when_asked() -> None:
                           cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "None"]
+
+
+def test_default_medicine_dose_is_stated_in_compare_and_interact(capsys: pytest.CaptureFixture[str]) -> None:
+    from kratomsim.interactions import get_victim
+    from kratomsim.medicines import load_medicine
+
+    code, out, err = run_cli(capsys, ["compare", "--aid", "kratom:K51:2g", "--aid", "zolpidem", "--nights", "1",
+                                      "--json"])
+    assert code == 0, err
+    default = load_medicine("zolpidem").default_dose_mg
+    assert any(f"default {default:g} mg" in note for note in json.loads(out)["notes"])
+    code, out, err = run_cli(capsys, ["interact", "--victim", "midazolam", "--json"])
+    assert code == 0, err
+    assert json.loads(out)["next_morning"]["victim_dose_mg"] == get_victim("midazolam").typical_dose_mg
