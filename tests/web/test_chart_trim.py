@@ -139,3 +139,18 @@ def test_api_compare_chart_peaks_equal_the_entries(client: TestClient) -> None:
         assert y[inside].max() == chart_values([entry["night_1"]["peak_nM"]])[0], curve["name"]
         checked += 1
     assert checked >= 2  # mitragynine of the kratom aid and zolpidem at least
+
+
+def test_api_receptors_chart_is_thinned_and_keeps_the_nightly_peaks(client: TestClient) -> None:
+    answer = client.post("/api/receptors", json={"nights": 3}).json()
+    chart = answer["chart"]
+    clock = np.array(chart["clock"], dtype="datetime64[s]")
+    assert np.all(np.diff(clock.astype("int64")) > 0)
+    hours = (clock[-1] - clock[0]).astype("int64") / 3600
+    assert clock.size <= hours / CHART_STEP_H + 40
+    total = np.array(chart["curves"]["default"]["total"], dtype=float)
+    assert total.shape == clock.shape
+    for night, (bed, wake) in zip(answer["nights"], chart["sleep_windows"], strict=True):
+        inside = (clock >= np.datetime64(bed)) & (clock <= np.datetime64(wake))
+        assert total[inside].max() == chart_values([night["peak"]["occupancy_percent"]])[0], night["night"]
+        assert np.datetime64(bed) in clock and np.datetime64(wake) in clock  # bedtime and wake-up kept

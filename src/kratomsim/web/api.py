@@ -19,7 +19,7 @@ from kratomsim.errors import InputError
 from kratomsim.jsonsafe import json_safe
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock, parse_duration_h
-from kratomsim.web.chart import chart_block, isoformat, key_instants, night_markers
+from kratomsim.web.chart import chart_block, key_instants, night_markers, occupancy_chart
 
 # Limits per request: each bounds the time and memory one request can take. Nights are the shared
 # limit of the CLI (limits.NIGHTS); the simulate table's doses stay bounded by its response size.
@@ -398,13 +398,7 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
     return _json({
         "request": req.model_dump(),
         **summary,
-        "chart": {
-            "clock": isoformat(exposure.clock),
-            "curves": {k: {"total": v["total"].tolist(), "stimulus": v["stimulus"].tolist(),
-                           "by_ligand": {n: o.tolist() for n, o in v["by_ligand"].items()}}
-                       for k, v in curves.items()},
-            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in rx.night_windows(exposure, wake)],
-        },
+        "chart": occupancy_chart(exposure.times_h, exposure.clock, curves, rx.night_windows(exposure, wake)),
     })
 
 

@@ -126,3 +126,29 @@ def night_markers(report: Any) -> dict[str, Any]:
         "thresholds": thresholds,
         "nM_axis": None if focus is None else {"compound": focus, "nM_per_ng_per_mL": 1000.0 / mws[focus]},
     }
+
+
+def occupancy_chart(times_h: Any, clock: Any, curves: dict[str, Any], windows: Any) -> dict[str, Any]:
+    """The receptors chart: occupancy and stimulus curves of each unbound-fraction scenario, thinned
+    like the night's (15-minute steps, every sampled turn, each bedtime and wake-up kept) and rounded
+    to 4 significant digits, so the chart's peaks are the sampled peaks the nightly table reports."""
+    lines: dict[str, Any] = {}
+    for scenario, v in curves.items():
+        lines[f"{scenario}|total"], lines[f"{scenario}|stimulus"] = v["total"], v["stimulus"]
+        lines.update({f"{scenario}|by_ligand|{n}": o for n, o in v["by_ligand"].items()})
+    t = np.asarray(times_h, dtype=float)
+    start = np.asarray(clock).astype("datetime64[s]")[0]
+    instants = [float((np.datetime64(x, "s") - start).astype("int64")) / 3600.0 + t[0]
+                for window in windows for x in window]
+    trimmed = trim_curves(t, lines, keep_times_h=instants)
+    offsets = np.round((trimmed.times_h - t[0]) * 3600.0).astype("int64").astype("timedelta64[s]")
+    out: dict[str, Any] = {}
+    for key, values in trimmed.curves.items():
+        scenario, kind, *ligand = key.split("|")
+        entry = out.setdefault(scenario, {"total": [], "stimulus": [], "by_ligand": {}})
+        if ligand:
+            entry["by_ligand"][ligand[0]] = chart_values(values)
+        else:
+            entry[kind] = chart_values(values)
+    return {"clock": isoformat(start + offsets), "curves": out,
+            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in windows]}
