@@ -274,11 +274,19 @@ def night(req: NightRequest, request: Request) -> Response:
     and a ``band`` on each alkaloid's chart curve. Finished answers are kept in the app's bounded
     cache (:mod:`kratomsim.web.result_cache`), keyed by the validated request and today's date.
     """
-    cache = request.app.state.night_cache
+    return Response(content=cached_night(request.app.state.night_cache, req), media_type="application/json")
+
+
+def cached_night(cache: Any, req: NightRequest) -> bytes:
+    """The night answer's body from ``cache``, computed once per request and day."""
     # The answer's clock starts today, so the day is part of the key: after midnight a request is new.
     key = f"{date.today().isoformat()} {req.model_dump_json()}"
-    body = cache.get_or_make(key, lambda: bytes(_json(night_payload(req)).body))
-    return Response(content=body, media_type="application/json")
+    return bytes(cache.get_or_make(key, lambda: bytes(_json(night_payload(req)).body)))
+
+
+def warm_default_night(cache: Any) -> None:
+    """Compute the default night (the page's first request, an empty body) into ``cache``."""
+    cached_night(cache, NightRequest())
 
 
 @router.post("/compare")
