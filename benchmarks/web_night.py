@@ -13,6 +13,7 @@ in-process through FastAPI's TestClient after one warm-up request (data files lo
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import statistics
@@ -27,8 +28,12 @@ from scipy.integrate import solve_ivp
 
 from kratomsim.exposure import model_for
 from kratomsim.night_report import make_timeline, nightly_exposure
+from kratomsim.night_timeline import GRID
 from kratomsim.pk.model import build_system
+from kratomsim.units import parse_duration_h
+from kratomsim.web.api import _json
 from kratomsim.web.app import create_app
+from kratomsim.web.chart import chart_block, key_instants
 from kratomsim.web.result_cache import DEFAULT_SIZE
 
 
@@ -77,6 +82,26 @@ def one_ode_night() -> float:
     return time.perf_counter() - start
 
 
+def chart_sizes() -> dict[str, float]:
+    """kB of the default night answer with the chart thinned (as served) and with every 5-minute point.
+
+    Both from one report, so the difference is the thinning alone; gzip at level 1, as the app sends.
+    """
+    from kratomsim.night_report import night_report
+
+    report = night_report(start_date="2026-01-05")
+    out = {}
+    for label, step in (("trimmed", None), ("full_grid", parse_duration_h(GRID))):
+        extra = {} if step is None else {"step_h": step}
+        chart = chart_block(report.series, "compound", report.windows, report.population,
+                            key_instants(report.timeline), **extra)
+        body = bytes(_json({**report.to_dict(), "chart": chart}).body)
+        out[f"{label}_points"] = float(len(chart["clock"]))
+        out[f"{label}_kb"] = len(body) / 1000.0
+        out[f"{label}_gzip_kb"] = len(gzip.compress(body, compresslevel=1)) / 1000.0
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
@@ -88,7 +113,7 @@ def main() -> None:
             timer = ServerTimer(create_app(Path(data) / label, night_cache_size=cache_size))
             runs[label] = _requests(timer, body, args.requests)
     ode = statistics.median(one_ode_night() for _ in range(5))
-    report(runs, ode)
+    report(runs, ode, chart_sizes())
 
 
 def _requests(timer: ServerTimer, body: dict[str, Any], count: int) -> dict[str, float]:
@@ -116,7 +141,7 @@ def _requests(timer: ServerTimer, body: dict[str, Any], count: int) -> dict[str,
             "requests": float(count)}
 
 
-def report(runs: dict[str, dict[str, float]], ode: float) -> None:
+def report(runs: dict[str, dict[str, float]], ode: float, sizes: dict[str, float]) -> None:
     base = runs["baseline"]
     for label, r in runs.items():
         print(f"{label:8s} POST /api/night, {int(r['requests'])} requests: "
@@ -127,7 +152,11 @@ def report(runs: dict[str, dict[str, float]], ode: float) -> None:
               f"{r['server_p95_ms'] / base['server_p95_ms']:.2f}")
     print(f"baseline: the same night with the linear model (autoinhibition off, cache off). One solve_ivp "
           f"(LSODA 1e-8) of the night: {1000 * ode:.1f} ms")
+    print(f"chart thinned to 15 min: {sizes['trimmed_points']:.0f} points, answer {sizes['trimmed_kb']:.1f} kB "
+          f"({sizes['trimmed_gzip_kb']:.1f} kB gzipped); with every 5-minute point: {sizes['full_grid_points']:.0f} "
+          f"points, {sizes['full_grid_kb']:.1f} kB ({sizes['full_grid_gzip_kb']:.1f} kB gzipped)")
     print(json.dumps({"benchmark": "web_night", "solve_ivp_night_ms": round(1000 * ode, 1),
+                      "chart_sizes": {k: round(v, 1) for k, v in sizes.items()},
                       "load_average_1min": round(os.getloadavg()[0], 2),
                       **{label: {k: round(v, 1) for k, v in r.items()} for label, r in runs.items()},
                       "cold_p95_over_baseline": round(runs["cold"]["server_p95_ms"] / base["server_p95_ms"], 3),

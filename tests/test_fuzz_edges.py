@@ -313,3 +313,103 @@ def test_run_time_estimate_from_two_pilots(monkeypatch: pytest.MonkeyPatch) -> N
     line = runtime_estimate.announce(fake_run, 1_000_000, pilot=1000)
     assert line is not None and "1.7 min" in line and "1,000,000 subjects" in line
     assert runtime_estimate.announce(fake_run, runtime_estimate.ESTIMATE_FROM_SUBJECTS - 1) is None
+
+
+# ------------------------------------------------------- the rest of issue 15's list, one test each
+def test_calibrate_refuses_a_missing_folder_before_fitting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kratomsim.commands import calibrate
+
+    def no_fit() -> None:
+        raise AssertionError("the fit ran before --out was checked")
+
+    monkeypatch.setattr(calibrate, "calibrate_all", no_fit)
+    code, out, err = run_cli(capsys, ["calibrate", "--out", str(tmp_path / "missing" / "p.yaml"), "--json"])
+    assert_one_line_refusal(code, err)
+    assert "--out folder does not exist" in err and "missing" in json.loads(out)["error"]
+
+
+def test_a_trillion_subjects_is_refused_before_any_run(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from kratomsim import populations
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a population run started")
+
+    monkeypatch.setattr(populations, "run_population", no_run)
+    code, _, err = run_cli(capsys, ["population", "--subjects", "1000000000000"])
+    assert_one_line_refusal(code, err)
+    assert "10,000,000" in err
+
+
+def test_simulate_peaks_do_not_depend_on_the_cli_grid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`simulate --grid 2h` used to print a mitragynine peak of 45 nM against 82 nM on the fine grid."""
+    peaks = {}
+    for grid in ("2h", "5min"):
+        code, out, err = run_cli(capsys, ["simulate", "--grid", grid, "--date", "2026-01-05", "--json",
+                                          "--out", str(tmp_path / f"{grid}.csv")])
+        assert code == 0, err
+        peaks[grid] = {p["compound"]: p for p in json.loads(out)["peaks"]}
+    assert peaks["2h"].keys() == peaks["5min"].keys()
+    for name, coarse in peaks["2h"].items():
+        assert coarse["cmax_nM"] == pytest.approx(peaks["5min"][name]["cmax_nM"], rel=1e-9), name
+        assert coarse["time_h"] == pytest.approx(peaks["5min"][name]["time_h"], abs=1e-6), name
+
+
+def test_serve_on_all_addresses_warns_of_no_authentication(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    started: list[tuple[str, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: started.append((host, port)))
+    code, out, err = run_cli(capsys, ["serve", "--host", "0.0.0.0", "--port", "8123", "--data-dir", str(tmp_path)])
+    assert code == 0, err
+    assert "warning" in out and "no authentication" in out
+    assert started == [("0.0.0.0", 8123)]
+    code, out, _ = run_cli(capsys, ["serve", "--port", "8124", "--data-dir", str(tmp_path)])
+    assert code == 0 and "no authentication" not in out  # loopback, the default: no warning
+
+
+def test_every_library_product_through_the_night_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """A product of mitragynine and 7-OH alone (FOWBLE_LOW) used to end in an internal error."""
+    from kratomsim.library import library_products
+
+    for pid in sorted(library_products()):
+        code, out, err = run_cli(capsys, ["night", "--product", pid, "--nights", "1", "--json"])
+        assert "Traceback" not in err and code in (0, 2), (pid, err)
+        if code == 2:
+            assert_one_line_refusal(code, err)
+            assert "per unit" in err, (pid, err)  # only tablets and strips need a dose in mg
+        else:
+            assert json.loads(out)["nights"], pid
+
+
+def test_fuzz_counts_are_drawn_derandomized_when_asked() -> None:
+    """KRATOMSIM_FUZZ_COUNTS switches hypothesis to fixed draws and no example database, so the table
+    of inputs tried is the same on every run (two full runs gave identical tables, 3 December 2026)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import tests.fuzz_counts\nfrom hypothesis import settings\n"
+             "print(settings.default.derandomize, settings.default.database)")
+    env = {**os.environ, "KRATOMSIM_FUZZ_COUNTS": "unused.json"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "None"]
+
+
+def test_default_medicine_dose_is_stated_in_compare_and_interact(capsys: pytest.CaptureFixture[str]) -> None:
+    from kratomsim.interactions import get_victim
+    from kratomsim.medicines import load_medicine
+
+    code, out, err = run_cli(capsys, ["compare", "--aid", "kratom:K51:2g", "--aid", "zolpidem", "--nights", "1",
+                                      "--json"])
+    assert code == 0, err
+    default = load_medicine("zolpidem").default_dose_mg
+    assert any(f"default {default:g} mg" in note for note in json.loads(out)["notes"])
+    code, out, err = run_cli(capsys, ["interact", "--victim", "midazolam", "--json"])
+    assert code == 0, err
+    assert json.loads(out)["next_morning"]["victim_dose_mg"] == get_victim("midazolam").typical_dose_mg

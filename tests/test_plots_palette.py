@@ -52,3 +52,44 @@ def test_png_and_html_are_written_with_the_palette(report, tmp_path: Path) -> No
     assert ALKALOID_COLOURS["mitragynine"] in html and "yaxis2" in html
     assert "mitragynine, ng" in html  # the right-hand axis title (plotly escapes the slash)
     assert molecular_weight("mitragynine") > 0
+
+
+def _drawn_figure(report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log: bool):  # type: ignore[no-untyped-def]
+    from matplotlib.figure import Figure
+
+    saved: list[Figure] = []
+    original = Figure.savefig
+
+    def keep(self: Figure, *args: object, **kwargs: object) -> None:
+        saved.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    plot_night(report, tmp_path / "n.png", log=log)
+    (fig,) = saved
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # closing the figure detached its canvas; draw it again as saved
+    canvas.draw()
+    return fig, canvas.get_renderer()
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_png_legend_is_off_the_data_and_markers_are_drawn(  # type: ignore[no-untyped-def]
+    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log: bool
+) -> None:
+    fig, renderer = _drawn_figure(report, tmp_path, monkeypatch, log)
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not legend.overlaps(ax.get_window_extent(renderer))  # not over the plotting area
+    for label in ax.get_xticklabels(which="both"):
+        if label.get_text():
+            assert not legend.overlaps(label.get_window_extent(renderer)), label.get_text()
+    figure = fig.bbox
+    assert figure.x0 <= legend.x0 and legend.x1 <= figure.x1 and figure.y0 <= legend.y0  # not clipped
+    styles = [(line.get_label(), line.get_linestyle()) for line in ax.get_lines()]
+    assert ("wake-up", "--") in styles and ("morning (09:00)", ":") in styles
+    assert any("next-morning level" in name and style == "-." for name, style in styles)
+    assert ax.get_yscale() == ("log" if log else "linear")
+    right = [a for a in fig.axes[0].child_axes]
+    assert right and "ng/mL" in right[0].get_ylabel()  # ng/mL beside nM

@@ -91,6 +91,7 @@ class _Gathered:
     conc: dict[str, FloatArray] = field(default_factory=dict)
     mws: dict[str, float] = field(default_factory=dict)
     bands: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
+    peaks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # exact (hour, nM) per night
     clock: Any = None
     population: dict[str, Any] | None = None
     kratom_aids: list[tuple[str, str | None, str]] = field(default_factory=list)
@@ -127,7 +128,8 @@ def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions 
             _add_medicine_aid(got, aid, timeline, options)
     _add_together(got, timeline, setting.at, options)
     co_warnings = _comedication_warnings(got, timeline.nights, setting.at)
-    series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws}
+    series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws,
+                              "peaks": got.peaks}
     if got.bands:
         series["bands"] = got.bands
     return Comparison(
@@ -167,6 +169,7 @@ def _add_kratom_aid(
             label = f"{name} ({aid})"
             got.conc[label] = rep.series["conc_nM"][name]
             got.mws[label] = rep.series["molecular_weight"][name]
+            got.peaks[label] = rep.series.get("peaks", {}).get(name, [])
             if name in rep.series.get("bands", {}):
                 got.bands[label] = rep.series["bands"][name]
     if rep.population and got.population is None:
@@ -185,7 +188,8 @@ def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: Nig
         raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
     times = plain_grid(timeline)
     mname, mconc, mw = medicine_profile(aid, timeline, times)
-    rows = night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(aid, timeline))
+    peaks = medicine_peaks(aid, timeline)
+    rows = night_rows(mname, "medicine", mconc, mw, times, timeline, peaks)
     entry = aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
     entry["next_morning_data"] = next_morning_comparison(
         mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
@@ -198,6 +202,7 @@ def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: Nig
     got.entries.append(entry)
     got.keys |= set(med.sources)
     got.conc[aid], got.mws[aid] = mconc, mw
+    got.peaks[aid] = [(p.time_h, p.conc_nM) for p in peaks or ()]
     if got.clock is None:
         got.clock = np.datetime64(timeline.first_dose, "s") + np.round(times * 3600.0).astype("timedelta64[s]")
 

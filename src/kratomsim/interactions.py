@@ -884,11 +884,11 @@ def dynamic_prediction(
     night = nights if victim_night is None else victim_night
     if not 1 <= night <= nights:
         raise InputError(f"the victim's night must be between 1 and {nights}, got {night}")
+    _, pid = _mitragynine_dose_umol(product, dose)  # refuses a dose without mitragynine, as the static model
     course = inhibitor_course(product, dose, nights, at)
     t_v = (night - 1) * course.interval_h + victim_offset_h
     sets = parameter_sets()
     weak_v, strong_v = _victim_bounds(victim)
-    _, pid = _mitragynine_dose_umol(product, dose)
     return _prediction(
         victim,
         "dynamic",

@@ -104,11 +104,14 @@ class _Collected:
     mws: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
+    peaks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def add(self, label: str, kind: str, conc: FloatArray, mw: float, times: FloatArray, timeline: Timeline,
             peaks: Any) -> None:
         self.rows += night_rows(label, kind, conc, mw, times, timeline, peaks)
         self.conc[label], self.mws[label] = conc, mw
+        if peaks:
+            self.peaks[label] = [(p.time_h, p.conc_nM) for p in peaks]
 
 
 def night_report(
@@ -172,7 +175,9 @@ def _add_kratom(got: _Collected, exposure: Exposure, timeline: Timeline) -> None
     coupled = [c for c in (MITRAGYNINE, SEVEN_OH) if c in chosen] if exposure.cyp3a4_activity is not None else []
     linear = {k: d for k, d in chosen.items() if k not in coupled}
     system = build_system(linear, [f for f in formations if f.parent in linear and f.metabolite in linear])
-    exact = exact_night_peaks(system, [e for e in scenario.dose_events() if e.compound in linear], timeline)
+    # A product of mitragynine and 7-OH alone leaves no linear compound (and an empty system) to search.
+    exact = exact_night_peaks(system, [e for e in scenario.dose_events() if e.compound in linear],
+                              timeline) if linear else {}
     if coupled:
         exact.update(refined_peaks(exposure, timeline.windows_h(), coupled))
     for name, conc in exposure.conc_nM.items():
@@ -273,7 +278,7 @@ def _description(
 def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[str, Any]:
     """The curves for the plots: hours, clock times, nM per trace, molecular weights, bands."""
     series = {"times_h": exposure.times_h, "clock": exposure.clock, "conc_nM": got.conc,
-              "molecular_weight": got.mws}
+              "molecular_weight": got.mws, "peaks": got.peaks}
     if bands:
         series["bands"] = bands
     return series

@@ -83,7 +83,7 @@ def test_night_form_draws_chart(browser_context: Any, server: Any, tmp_path: Pat
     page.get_by_label("Body weight", exact=True).fill("80kg")
     page.get_by_role("button", name="Show the night").click()
     page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
-    traces = page.evaluate("document.getElementById('chart').data.length")
+    traces = page.evaluate("document.getElementById('chart').data.filter(t => t.yaxis !== 'y2').length")
     assert traces >= 2
     names = page.evaluate("document.getElementById('chart').data.map(t => t.name)")
     assert "mitragynine" in names
@@ -119,8 +119,10 @@ def test_night_population_bands(browser_context: Any, server: Any, tmp_path: Pat
     assert "speciociliatine 5-95% band" in [t["name"] for t in traces]  # one legend click away
     assert "mitragynine" in [t["name"] for t in traces]  # the median line
     assert page.locator("#chart .fills path").count() >= 1  # the band is drawn, not only in the data
-    shapes = page.evaluate("document.getElementById('chart').layout.shapes.map(s => s.type)")
-    assert shapes.count("rect") == 3 and shapes.count("line") == 3  # sleep windows shaded, wake-ups marked
+    shapes = page.evaluate("document.getElementById('chart').layout.shapes.map(s => [s.type, s.line && s.line.dash])")
+    kinds = [kind for kind, _ in shapes]
+    assert kinds.count("rect") == 3  # sleep windows shaded
+    assert shapes.count(["line", "dash"]) == 3 and shapes.count(["line", "dot"]) == 3  # wake-ups and mornings
     assert "50 simulated people" in page.locator("#population-title").inner_text()
     assert "5-95% band" in page.locator("#status").inner_text()
     if os.environ.get("KRATOMSIM_SCREENSHOT_DIR"):
@@ -291,7 +293,13 @@ def test_saved_scenario_restores_every_field(browser_context: Any, server: Any) 
     page.goto(f"{server.url}/night")
     chosen = {"Dose": "3g", "Nights": "2", "Wake-up time": "07:15", "Morning time to read levels at": "10:30",
               "Random seed": "7", "Interval level": "0.8", "People to simulate": "3", "Body weight": "80kg",
-              "Other medicines at bedtime (optional)": "zolpidem:10mg"}
+              "Other medicines at bedtime (optional)": "zolpidem:10mg", "Bedtime (dose time)": "23:10"}
+    page.locator("#product option[value='FOWBLE_LOW']").wait_for(state="attached", timeout=10_000)
+    # Every field of the form is covered: one more field without a value here fails the test.
+    labels = page.evaluate("[...document.querySelectorAll('#night-form [name]')].map("
+                           "e => document.querySelector(`label[for='${e.id}']`).textContent.trim())")
+    assert set(labels) == {*chosen, "Product"}, labels
+    page.get_by_label("Product", exact=True).select_option("FOWBLE_LOW")
     for label, value in chosen.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Name", exact=True).fill("all fields")
@@ -300,7 +308,7 @@ def test_saved_scenario_restores_every_field(browser_context: Any, server: Any) 
     page.reload()
     page.get_by_role("button", name="Open all fields").click()
     page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=60_000)
-    for label, value in chosen.items():
+    for label, value in {**chosen, "Product": "FOWBLE_LOW"}.items():
         assert page.get_by_label(label, exact=True).input_value() == value, label
     page.get_by_role("button", name="Delete all fields").click()
     page.close()
@@ -319,4 +327,41 @@ def test_save_and_reopen_scenario(browser_context: Any, server: Any) -> None:
     assert page.get_by_label("Dose", exact=True).input_value() == "5g"
     page.get_by_role("button", name="Delete five grams").click()
     page.get_by_text("None yet.").wait_for(timeout=10_000)
+    page.close()
+
+
+def test_night_chart_markers_thresholds_and_nm_axis(browser_context: Any, server: Any) -> None:
+    """Issue 15 item 6 on the page: morning lines, a medicine's published next-morning level, an nM axis
+    on the same scale as ng/mL, and the legend clear of the plotting area and its axes."""
+    from kratomsim.library import molecular_weight
+
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/night")
+    page.get_by_label("Nights", exact=True).fill("2")
+    page.get_by_label("Other medicines at bedtime (optional)", exact=True).fill("zolpidem:10mg")
+    page.get_by_role("button", name="Show the night").click()
+    page.wait_for_selector("#chart.js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    got = page.evaluate("""() => {
+      const c = document.getElementById('chart');
+      const box = (sel) => { const e = c.querySelector(sel); return e && e.getBoundingClientRect().toJSON(); };
+      const boxes = (sel) => [...c.querySelectorAll(sel)].map(e => e.getBoundingClientRect().toJSON());
+      return { shapes: c.layout.shapes.map(s => [s.type, s.line && s.line.dash]),
+               threshold: c.data.filter(t => String(t.name).includes('next-morning level')).map(
+                 t => [t.y[0], t.line.dash]),
+               ranges: [c.layout.yaxis.range, c.layout.yaxis2 && c.layout.yaxis2.range],
+               legend: box('.legend'), plot: box('.draglayer .xy .nsewdrag'),
+               x: boxes('.xtick text, .g-xtitle text'), y2: boxes('.y2tick text, .g-y2title text') };
+    }""")
+    assert got["shapes"].count(["line", "dot"]) == 2  # one morning line per night
+    assert got["shapes"].count(["line", "dash"]) == 2  # one wake-up line per night
+    assert got["threshold"] == [[50, "dashdot"]]
+    (lo1, hi1), (lo2, hi2) = got["ranges"]
+    assert lo1 == lo2 == 0 and abs(hi2 / hi1 - 1000 / molecular_weight("mitragynine")) < 1e-9
+    legend, plot = got["legend"], got["plot"]
+
+    def apart(a: dict[str, float], b: dict[str, float]) -> bool:
+        return a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+
+    assert apart(legend, plot)  # the legend is off the data
+    assert got["y2"] and got["x"] and all(apart(legend, t) for t in got["y2"] + got["x"])  # and off the axes
     page.close()

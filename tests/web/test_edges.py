@@ -16,7 +16,13 @@ BAD_BODIES = [
     ("/api/night", {"nights": "7"}),
     ("/api/night", {"nights": True}),
     ("/api/night", {"subjects": 2.5}),
-    ("/api/compare", {"dose": "1e308g"}),
+    ("/api/compare", {"aids": ["kratom:K51:1e308g"]}),
+    ("/api/compare", {"aids": ["kratom:K51:1e400g", "zolpidem:10mg"]}),
+    ("/api/compare", {"aids": ["kratom:K51:2g"], "subjects": 3, "nights": "7"}),
+    ("/api/receptors", {"dose": "1e308mg:mitragynine"}),
+    ("/api/simulate", {"dose": "1e308g"}),
+    ("/api/population", {"dose": "1e308g", "subjects": 5}),
+    ("/api/interact", {"victim": "midazolam", "dose": "1e400g"}),
 ]
 
 
@@ -27,6 +33,9 @@ def test_bad_bodies_are_422_with_one_line(client: TestClient, path: str, body: d
     assert answer.status_code == 422, answer.text
     detail = answer.json()["detail"]
     assert isinstance(detail, str) and "\n" not in detail
+    dose = next((v for v in [body.get("dose"), *body.get("aids", [])] if isinstance(v, str) and "e" in v), None)
+    if dose is not None:  # the refusal is about the dose itself, not some other field
+        assert "dose" in detail and dose.split(":")[-1 if dose.startswith("kratom") else 0] in detail, detail
 
 
 def test_audit_with_lone_surrogate_answers(client: TestClient) -> None:
@@ -71,6 +80,27 @@ def test_security_headers_gzip_favicon_and_body_limit(client: TestClient) -> Non
     assert big.status_code == 413
 
 
+def test_a_chunked_body_over_the_limit_is_413_unread(client: TestClient) -> None:
+    """No Content-Length (a chunked upload): the bytes are counted as they arrive, refused past 1 MB."""
+    from kratomsim.web.guard import MAX_BODY_BYTES
+
+    sent = []
+
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(MAX_BODY_BYTES // 65_536 + 100):
+            sent.append(65_536)
+            yield b"x" * 65_536
+
+    tried("POST /api/audit")
+    big = client.post("/api/audit", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in big.request.headers
+    assert big.status_code == 413 and "at most 1,000,000 bytes" in big.json()["detail"]
+    assert big.headers["x-content-type-options"] == "nosniff"
+    small = client.post("/api/audit", content=iter([b'{"text": "kratom ', b'helps sleep"}']),
+                        headers={"content-type": "application/json"})
+    assert small.status_code == 200 and small.json()["claims"]  # a chunked body within the limit is read whole
+
+
 EDGE_BODIES = [
     ("/api/population", {"wake": "22:30", "subjects": 5}, "same as the dose time"),
     ("/api/interact", {"victim": "midazolam", "wake": "22:30"}, "same as the dose time"),
@@ -94,6 +124,19 @@ def test_api_and_cli_share_the_nights_limit(client: TestClient) -> None:
     assert client.post("/api/night", json={"nights": int(NIGHTS.high) + 1}).status_code == 422
 
 
+def test_one_limits_table_for_cli_api_and_docs(client: TestClient) -> None:
+    """Each shared limit is served by /api/limits and printed in docs/web.md as the code states it."""
+    from pathlib import Path
+
+    from kratomsim.limits import TABLE
+
+    served = client.get("/api/limits").json()["shared"]
+    docs = (Path(__file__).parents[2] / "docs" / "web.md").read_text()
+    for limit in TABLE:
+        assert served[limit.name].startswith(limit.accepted()), limit.name
+        assert f"| {limit.name} | {limit.accepted()} |" in docs, limit.name
+
+
 def test_palette_is_the_plots_palette(client: TestClient) -> None:
     from kratomsim.report.palette import colour_for
 
@@ -107,3 +150,35 @@ def test_csp_allows_no_inline_or_eval_script(client: TestClient) -> None:
     policy = client.get("/").headers["content-security-policy"]
     script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
     assert script.strip() == "script-src 'self'"
+
+
+PRODUCT_BODIES = [
+    ("/api/night", lambda pid: {"product": pid, "nights": 1}),
+    ("/api/receptors", lambda pid: {"product": pid}),
+    ("/api/simulate", lambda pid: {"product": pid}),
+    ("/api/compare", lambda pid: {"aids": [f"kratom:{pid}:2g"], "nights": 1}),
+    ("/api/population", lambda pid: {"product": pid, "subjects": 3, "nights": 1}),
+    ("/api/interact", lambda pid: {"victim": "midazolam", "product": pid}),
+]
+
+
+def test_every_library_product_is_answered_or_refused_on_every_endpoint(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Found by this test: a product of mitragynine and 7-OH alone was a 500 on /api/night (an empty
+    linear system), one without mitragynine a 500 on /api/interact, and lower-case ids (FDA_30a) a 422."""
+    from kratomsim.library import library_products
+    from kratomsim.web.app import create_app
+
+    refused = []
+    with TestClient(create_app(tmp_path / "d", night_cache_size=0)) as c:
+        for pid in sorted(library_products()):
+            for path, body in PRODUCT_BODIES:
+                tried(f"POST {path}")
+                answer = c.post(path, json=body(pid))
+                assert answer.status_code in (200, 422), (pid, path, answer.text)
+                if answer.status_code == 422:
+                    detail = answer.json()["detail"]
+                    assert "\n" not in detail and "unknown product" not in detail, (pid, path, detail)
+                    refused.append((pid, path))
+    # 2 g of leaf means something for most products; the refusals are the per-unit tablets and strips
+    # (dose them in mg of the alkaloid) and products without the compound an endpoint needs.
+    assert len(refused) < len(library_products()) * len(PRODUCT_BODIES) / 3

@@ -49,3 +49,40 @@ def test_cached_night_equals_a_fresh_solve(tmp_path: Path) -> None:
     assert first.headers["content-type"] == "application/json"
     assert other.json()["request"]["dose"] == "2g" and other.content != first.content
     assert (cache.hits, cache.misses, len(cache)) == (1, 2, 2)
+
+
+def test_a_new_day_is_a_new_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The night starts today: a cached answer from yesterday would show yesterday's dates."""
+    from datetime import date
+
+    from kratomsim.web import api
+
+    class Day(date):
+        current = date(2026, 3, 1)
+
+        @classmethod
+        def today(cls) -> date:
+            return cls.current
+
+    monkeypatch.setattr(api, "date", Day)
+    app = create_app(tmp_path / "d")
+    with TestClient(app) as client:
+        first = client.post("/api/night", json={"nights": 1}).json()
+        Day.current = date(2026, 3, 2)
+        second = client.post("/api/night", json={"nights": 1}).json()
+    assert first["scenario"]["first_dose"].startswith("2026-03-01")
+    assert second["scenario"]["first_dose"].startswith("2026-03-02")
+    assert app.state.night_cache.misses == 2
+
+
+def test_prewarm_answers_the_first_default_request_from_the_cache(tmp_path: Path) -> None:
+    app = create_app(tmp_path / "warm", prewarm=True)
+    app.state.prewarm.join(timeout=120)
+    cache = app.state.night_cache
+    assert not app.state.prewarm.is_alive() and (cache.hits, cache.misses, len(cache)) == (0, 1, 1)
+    with TestClient(app) as warm, TestClient(create_app(tmp_path / "cold", night_cache_size=0)) as cold:
+        first = warm.post("/api/night", json={})
+        fresh = cold.post("/api/night", json={})
+    assert cache.hits == 1 and cache.misses == 1  # the first request was a hit
+    assert first.content == fresh.content
+    assert create_app(tmp_path / "off", night_cache_size=0, prewarm=True).state.prewarm is None

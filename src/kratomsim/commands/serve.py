@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
             raise InputError(f"--data-dir is not a folder: {data_dir}")
         try:
-            application = create_app(data_dir, tuple(allowed_host))
+            application = create_app(data_dir, tuple(allowed_host), prewarm=True)
         except OSError as err:
             raise InputError(f"cannot use data folder {data_dir}: {err.strerror}") from None
         if host not in ("127.0.0.1", "localhost", "::1"):

@@ -11,7 +11,6 @@ import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,7 +19,7 @@ from kratomsim.errors import InputError
 from kratomsim.jsonsafe import json_safe
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock, parse_duration_h
-from kratomsim.web.chart import chart_values
+from kratomsim.web.chart import chart_block, key_instants, night_markers, occupancy_chart
 
 # Limits per request: each bounds the time and memory one request can take. Nights are the shared
 # limit of the CLI (limits.NIGHTS); the simulate table's doses stay bounded by its response size.
@@ -69,8 +68,9 @@ def _library_product(value: str) -> str:
     from kratomsim.library import library_products
 
     known = library_products()
-    if value.upper() in known:
-        return value.upper()
+    by_upper = {k.upper(): k for k in known}  # ids such as FDA_30a are not all upper case
+    if value.upper() in by_upper:
+        return by_upper[value.upper()]
     raise InputError(f"unknown product {value!r}; the API accepts library ids: {', '.join(sorted(known))}")
 
 
@@ -231,53 +231,6 @@ def _json(payload: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(json_safe(payload), status_code=status_code)
 
 
-def _isoformat(clock: np.ndarray) -> list[str]:
-    return [str(c) for c in np.asarray(clock).astype("datetime64[s]")]
-
-
-def _band(band: dict[str, Any], mw: float) -> dict[str, list[float | None]]:
-    """Median and interval arrays of one curve, in nM and ng/mL."""
-    out: dict[str, list[float | None]] = {}
-    for key in ("median", "low", "high"):
-        values = np.asarray(band[key], dtype=float)
-        out[f"{key}_nM"] = chart_values(values)
-        out[f"{key}_ng_per_mL"] = chart_values(values * mw / 1000.0)
-    return out
-
-
-def _curves(series: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """One curve per compound or aid (typical subject), with its prediction band when there is one."""
-    bands = series.get("bands", {})
-    curves = []
-    for name, conc in series["conc_nM"].items():
-        mw = series["molecular_weight"][name]
-        curve: dict[str, Any] = {key: name, "conc_nM": chart_values(conc),
-                                 "conc_ng_per_mL": chart_values(np.asarray(conc) * mw / 1000.0)}
-        if name in bands:
-            curve["band"] = _band(bands[name], mw)
-        curves.append(curve)
-    return curves
-
-
-def _band_note(population: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not population:
-        return None
-    lo, hi = population["interval_percent"]
-    return {"subjects": population["band_subjects"], "interval": f"{lo:.3g}-{hi:.3g}%",
-            "what": f"median and {lo:.3g}-{hi:.3g}% interval at each time over the first "
-                    f"{population['band_subjects']:,} of {population['subjects']:,} simulated people"}
-
-
-def _chart(series: dict[str, Any], key: str, windows: Any, population: Any) -> dict[str, Any]:
-    """The chart block of the night and compare answers: clock, curves, sleep windows, band note."""
-    return {
-        "clock": _isoformat(series["clock"]),
-        "curves": _curves(series, key),
-        "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in windows],
-        "band": _band_note(population),
-    }
-
-
 def night_payload(req: NightRequest) -> dict[str, Any]:
     """The night report's JSON, plus the curves for the chart (ng/mL over clock time).
 
@@ -295,7 +248,8 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
     return {
         **report.to_dict(),
         "request": req.model_dump(),
-        "chart": _chart(series, "compound", report.windows, report.population),
+        "chart": {**chart_block(series, "compound", report.windows, report.population,
+                                key_instants(report.timeline)), **night_markers(report)},
         "disclaimer": "A prediction from published data; it is not advice on any dose.",
     }
 
@@ -304,9 +258,12 @@ def night_payload(req: NightRequest) -> dict[str, Any]:
 
 
 @router.get("/limits")
-def limits() -> dict[str, str]:
-    """The limits that bound one request."""
-    return LIMITS
+def limits() -> dict[str, Any]:
+    """The limits that bound one request; under ``shared``, the table of plausible values the CLI,
+    the API and the docs share (kratomsim.limits)."""
+    from kratomsim.limits import as_dict
+
+    return {**LIMITS, "shared": as_dict()}
 
 
 @router.post("/night")
@@ -315,11 +272,21 @@ def night(req: NightRequest, request: Request) -> Response:
 
     With ``subjects`` > 1 (at most 1000): ``population`` (median and interval per night and alkaloid)
     and a ``band`` on each alkaloid's chart curve. Finished answers are kept in the app's bounded
-    cache (:mod:`kratomsim.web.result_cache`), keyed by the validated request.
+    cache (:mod:`kratomsim.web.result_cache`), keyed by the validated request and today's date.
     """
-    cache = request.app.state.night_cache
-    body = cache.get_or_make(req.model_dump_json(), lambda: bytes(_json(night_payload(req)).body))
-    return Response(content=body, media_type="application/json")
+    return Response(content=cached_night(request.app.state.night_cache, req), media_type="application/json")
+
+
+def cached_night(cache: Any, req: NightRequest) -> bytes:
+    """The night answer's body from ``cache``, computed once per request and day."""
+    # The answer's clock starts today, so the day is part of the key: after midnight a request is new.
+    key = f"{date.today().isoformat()} {req.model_dump_json()}"
+    return bytes(cache.get_or_make(key, lambda: bytes(_json(night_payload(req)).body)))
+
+
+def warm_default_night(cache: Any) -> None:
+    """Compute the default night (the page's first request, an empty body) into ``cache``."""
+    cached_night(cache, NightRequest())
 
 
 @router.post("/compare")
@@ -337,7 +304,7 @@ def compare(req: CompareRequest) -> JSONResponse:
         **result.to_dict(),
         "sleep_stages_psg": {"rows": psg, "sources": psg_sources(psg)},
         "request": req.model_dump(),
-        "chart": _chart(series, "name", result.windows, result.population),
+        "chart": chart_block(series, "name", result.windows, result.population),
     })
 
 
@@ -439,13 +406,7 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
     return _json({
         "request": req.model_dump(),
         **summary,
-        "chart": {
-            "clock": _isoformat(exposure.clock),
-            "curves": {k: {"total": v["total"].tolist(), "stimulus": v["stimulus"].tolist(),
-                           "by_ligand": {n: o.tolist() for n, o in v["by_ligand"].items()}}
-                       for k, v in curves.items()},
-            "sleep_windows": [[b.isoformat(), w.isoformat()] for b, w in rx.night_windows(exposure, wake)],
-        },
+        "chart": occupancy_chart(exposure.times_h, exposure.clock, curves, rx.night_windows(exposure, wake)),
     })
 
 

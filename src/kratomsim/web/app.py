@@ -7,6 +7,7 @@ with ``{"detail": "one line"}``, so a client sees the same message the CLI would
 from __future__ import annotations
 
 import os
+import threading
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -106,11 +107,13 @@ def _methods_for(routes: Any, scope: Any) -> set[str]:
 
 
 def create_app(
-    data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = (), night_cache_size: int = DEFAULT_CACHE_SIZE
+    data_dir: Path | None = None, allowed_hosts: tuple[str, ...] = (), night_cache_size: int = DEFAULT_CACHE_SIZE,
+    prewarm: bool = False,
 ) -> FastAPI:
     """The whole application; ``data_dir`` holds the saved-scenario database; ``allowed_hosts`` adds
     Host names to the loopback ones served; ``night_cache_size`` bounds the finished night answers
-    kept (0: none)."""
+    kept (0: none); ``prewarm`` computes the default night into that cache in a background thread, so
+    the first visitor's default request is answered from it (``kratomsim serve`` does this)."""
     from fastapi.middleware.gzip import GZipMiddleware
 
     from kratomsim.web import api, pages
@@ -127,6 +130,11 @@ def create_app(
     )
     app.state.store = ScenarioStore(data_dir or default_data_dir())
     app.state.night_cache = ResultCache(night_cache_size)
+    app.state.prewarm = None
+    if prewarm and night_cache_size:
+        app.state.prewarm = threading.Thread(target=api.warm_default_night, args=(app.state.night_cache,),
+                                             name="kratomsim-prewarm", daemon=True)
+        app.state.prewarm.start()
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOG = logging.getLogger("kratomsim.web")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
@@ -30,9 +31,59 @@ def _host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
+def _too_large(size: str) -> JSONResponse:
+    return JSONResponse({"detail": f"request body of {size} bytes is too large; accepted: at most "
+                         f"{MAX_BODY_BYTES:,} bytes"}, status_code=413)
+
+
+class BodyLimit:
+    """Read the body up to ``limit`` bytes before the app sees it; more is a 413, never parsed.
+
+    Why besides the Content-Length check: a chunked upload carries no length, so only counting the
+    bytes as they arrive bounds it. The body read is replayed to the app unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left: let the app see it
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await _too_large(f"more than {self.limit:,}")(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives ``body`` once, then whatever the client sends next (its disconnect)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
 def install_guards(app: FastAPI, allowed_hosts: Iterable[str] = ()) -> None:
     """Add the guards to ``app``; ``allowed_hosts`` adds host names to loopback ('*' allows any)."""
     allowed = {h.lower() for h in (*LOOPBACK_HOSTS, *allowed_hosts)}
+    app.add_middleware(BodyLimit)  # inside the guard below, so its 413 gets the security headers
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -43,9 +94,7 @@ def install_guards(app: FastAPI, allowed_hosts: Iterable[str] = ()) -> None:
                  "(add more with kratomsim serve --allowed-host)"}, status_code=421))
         length = request.headers.get("content-length", "")
         if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return _with_headers(JSONResponse(
-                {"detail": f"request body of {length} bytes is too large; accepted: at most "
-                 f"{MAX_BODY_BYTES:,} bytes"}, status_code=413))
+            return _with_headers(_too_large(length))
         try:
             response = await call_next(request)
         except Exception as err:  # the catch-all: logged in one line, no traceback in the body

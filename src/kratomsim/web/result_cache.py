@@ -1,9 +1,10 @@
 """A bounded least-recently-used store of finished response bodies, keyed by the validated request.
 
-Why it is safe: a result depends only on the request and on the data files, and the data ship with
-the package (they cannot change while the server runs), so a key never goes stale and nothing has
-to be invalidated. The key is the request model's canonical JSON after validation, so two bodies
-that validate to the same request share one entry. Size 0 turns the cache off.
+Why it is safe: a result depends only on the request, the day it starts on (the edges fill in today)
+and the data files, and the data ship with the package (they cannot change while the server runs),
+so a key holding the day and the request never goes stale and nothing has to be invalidated. The
+key is the day plus the request model's canonical JSON after validation, so two bodies that
+validate to the same request share one entry. Size 0 turns the cache off.
 """
 
 from __future__ import annotations

@@ -183,6 +183,21 @@ function plot(traces, layout) {
     base.legend = { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0, yanchor: "bottom",
                     font: { size: 11 } };
   }
+  if (layout.yaxis2) {
+    // A right-hand axis takes the legend's usual place: the legend goes under the plot instead, in
+    // rows packed to the chart's width, with its room reserved so it covers neither axis nor data.
+    base.margin.r = 60;
+    if (!narrow) {
+      // A wrapped horizontal legend lines its entries up in columns as wide as the longest entry.
+      const width = Math.max(300, document.getElementById("chart").clientWidth - 20);
+      const names = traces.filter((tr) => tr.showlegend !== false).map((tr) => String(tr.name || ""));
+      const column = 50 + 7 * Math.max(...names.map((n) => n.length));
+      const rows = Math.ceil(names.length / Math.max(1, Math.floor(width / column)));
+      base.margin.b = 80 + 21 * rows;
+      base.height = 400 + base.margin.b;
+      base.legend = { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0, yanchor: "bottom" };
+    }
+  }
   return Plotly.react("chart", traces, Object.assign(base, layout), { responsive: true, displaylogo: false });
 }
 
@@ -328,16 +343,51 @@ function renderSleep(data) {
   if (window.renderSleepPlot) window.renderSleepPlot(sleep);  // static/sleep_plot.js
 }
 
+// Each morning as a dotted line (wake-up is the dashed end of each sleep window).
+function morningShapes(mornings) {
+  return (mornings || []).map((x) => ({ type: "line", xref: "x", yref: "paper", x0: x, x1: x, y0: 0, y1: 1,
+                                        line: { color: "#6b4c9a", width: 1, dash: "dot" } }));
+}
+
+// A medicine's published next-morning level: a dash-dot line across the chart, named in the legend.
+function thresholdTraces(c) {
+  const ends = [c.clock[0], c.clock[c.clock.length - 1]];
+  return (c.thresholds || []).map((t) => ({
+    x: ends, y: [t.ng_per_mL, t.ng_per_mL], type: "scatter", mode: "lines", name: t.label,
+    line: { color: colourFor(t.compound), width: 1.5, dash: "dashdot" }, hovertemplate: `${t.label}<extra></extra>`,
+  }));
+}
+
+// The highest value any trace draws, for axis ranges that the nM axis can mirror.
+function topOf(traces) {
+  let top = 0;
+  for (const t of traces) for (const v of t.y || []) if (v !== null && v > top) top = v;
+  return top > 0 ? top * 1.05 : 1;
+}
+
 function renderNight(data) {
   const c = data.chart;
-  plot(nightTraces(c), { yaxis: { title: axisTitle("Plasma concentration (ng/mL)", "Plasma (ng/mL)"), rangemode: "tozero" },
-                         shapes: sleepShapes(c.sleep_windows) });
+  const traces = [...nightTraces(c), ...thresholdTraces(c)];
+  const top = topOf(traces);
+  const layout = { yaxis: { title: axisTitle("Plasma concentration (ng/mL)", "Plasma (ng/mL)"), range: [0, top] },
+                   shapes: [...sleepShapes(c.sleep_windows), ...morningShapes(c.mornings)] };
+  if (c.nM_axis) {
+    // The same scale in nM of mitragynine (ng/mL x 1000 / molecular weight), on the right.
+    const k = c.nM_axis.nM_per_ng_per_mL;
+    layout.yaxis2 = { title: axisTitle(`${c.nM_axis.compound} (nM)`, "nM"), overlaying: "y", side: "right",
+                      range: [0, top * k], showgrid: false };
+    // An empty trace on the second axis, so plotly draws it.
+    traces.push({ x: [c.clock[0]], y: [null], yaxis: "y2", showlegend: false, hoverinfo: "skip", name: "nM axis",
+                  type: "scatter", mode: "lines", line: { width: 0 } });
+  }
+  plot(traces, layout);
   setStatus(c.band
     ? `Lines: the median of ${c.band.subjects.toLocaleString("en")} simulated people. Coloured shading: ` +
       `the ${c.band.interval} band of mitragynine and 7-hydroxymitragynine (click "… band" in the legend ` +
       "for another alkaloid's). Grey columns: sleep windows (bedtime to wake-up)."
-    : "Shaded: sleep windows (bedtime to wake-up); dashed line: wake-up. Bold: mitragynine, " +
-      "7-hydroxymitragynine and medicines; thin: the minor alkaloids.");
+    : "Shaded: sleep windows (bedtime to wake-up); dashed line: wake-up; dotted line: the morning time. " +
+      "Bold: mitragynine, 7-hydroxymitragynine and medicines; thin: the minor alkaloids. Dash-dot: a " +
+      "medicine's published next-morning level. Right-hand axis: the same scale in nM of mitragynine.");
   $("#summary").replaceChildren(...data.summary.split("\n").map((line) => el("p", line)));
   const warn = [...data.warnings, ...data.comedication_warnings];
   $("#warnings").replaceChildren(...warn.map((w) => el("p", w, { class: "warning" })));
