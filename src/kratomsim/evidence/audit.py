@@ -39,7 +39,7 @@ import numpy as np
 
 from kratomsim.datafiles import references
 from kratomsim.errors import InputError
-from kratomsim.evidence import embedding
+from kratomsim.evidence import embedding, model_evidence
 from kratomsim.evidence.clauses import (
     _SUBJECT,
     embedding_text,
@@ -146,7 +146,8 @@ class ClaimMatch:
     model_evidence: dict[str, Any] | None = None
     """For timing and next-day claims: kratomsim's own simulation of the scenario, quoted."""
     model_prediction: str = ""
-    """For the sleep-architecture claims: what kratomsim's opioid bridge predicts (kratomsim.sleep_architecture)."""
+    """For the deep-sleep and sleep-architecture claims: the sleep bridge's predicted slow-wave sleep change
+    and direction for the scenario (the ``quote`` of :attr:`model_evidence`)."""
 
 
 @dataclass(frozen=True)
@@ -239,9 +240,14 @@ def _graded_claims() -> dict[str, Claim]:
     return {cid: c for cid, c in claims().items() if c.grading == "fact"}
 
 
-@cache
 def catalog_matrix() -> CatalogVectors:
-    """Embeddings of every catalog example and near miss, cached per process."""
+    """Embeddings of every catalog example and near miss, cached per process and encoder."""
+    return _catalog_matrix(embedding.generation())
+
+
+@cache
+def _catalog_matrix(generation: int) -> CatalogVectors:
+    del generation  # the cache key: a new encoder means new vectors
     catalog = _graded_claims()
     texts: list[str] = []
     owners: list[int] = []
@@ -431,27 +437,8 @@ def _clause_hedged(clauses: list[str], index: int) -> bool:
         is_hedged(c) for c in clauses[:index])
 
 
-MODEL_CLAIMS = ("deep_sleep", "sleep_architecture")  # claims the sleep bridge speaks to
-
-
-@cache
-def _bridge_quote() -> str:
-    """The bridge's paragraph for a reference night (K51, 2 g at 22:30, one night), computed once."""
-    from kratomsim.night_report import make_timeline, nightly_exposure
-    from kratomsim.sleep_architecture import audit_quote
-
-    night = nightly_exposure("K51", "2g", make_timeline("22:30", "06:30", 1, "09:00", None))
-    return "Model (reference night: K51, 2 g at 22:30): " + audit_quote(night)
-
-
-def _model_prediction(claim_id: str) -> str:
-    return _bridge_quote() if claim_id in MODEL_CLAIMS else ""
-
-
 def make_match(sentence: str, clause: str, claim: Claim, similarity: float, hedged: bool) -> ClaimMatch:
     """A reported claim: polarity read from ``clause``, verdict on what it asserts, model evidence."""
-    from kratomsim.evidence import model_evidence
-
     if claim.grading == DOSING:
         negated, verdict, asserts = False, claim.verdict, claim.asserts
         text = "gives dosing advice: not graded (kratomsim grades facts and never recommends a dose)"
@@ -460,12 +447,13 @@ def make_match(sentence: str, clause: str, claim: Claim, similarity: float, hedg
         verdict = FLIP[claim.verdict] if negated else claim.verdict
         asserts = claim.opposite if negated else claim.asserts
         text = f"asserts {asserts}: {verdict}"
+    evidence = model_evidence.evidence_for(claim.id, sentence)
+    sleep_quote = evidence["quote"] if evidence and claim.id in model_evidence.SLEEP_CLAIMS else ""
     return ClaimMatch(
         sentence=sentence, clause=clause, claim_id=claim.id, verdict=verdict, similarity=round(similarity, 3),
         sources=[source_label(key) for key in claim_sources(claim)], negated=negated, hedged=hedged,
         catalog_verdict=claim.verdict, rationale=claim.rationale, asserts=asserts, verdict_text=text,
-        kind=claim.grading, model_evidence=model_evidence.evidence_for(claim.id, sentence),
-        model_prediction=_model_prediction(claim.id),
+        kind=claim.grading, model_evidence=evidence, model_prediction=sleep_quote,
     )
 
 

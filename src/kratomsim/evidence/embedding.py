@@ -39,6 +39,8 @@ class Encoder(Protocol):
 
 _model: Any = None
 _override: Encoder | None = None
+_generation = 0
+"""Bumped whenever the encoder changes, so vectors cached by callers (the catalog's) are recomputed."""
 
 
 def _package_dir(name: str) -> Path | None:
@@ -134,9 +136,12 @@ def encode(texts: Sequence[str], batch_size: int = BATCH) -> np.ndarray:
 
 
 def set_encoder(encoder: Encoder | None) -> None:
-    """Use another encoder (None restores the bundled model); clears cached catalog vectors."""
-    global _override
+    """Use another encoder (None restores the bundled model); vectors cached under the old one go stale."""
+    global _override, _generation
     _override = encoder
-    from kratomsim.evidence import audit
+    _generation += 1
 
-    audit.catalog_matrix.cache_clear()
+
+def generation() -> int:
+    """Which encoder is in use: changes with every :func:`set_encoder` (a cache key for encoded vectors)."""
+    return _generation
