@@ -96,7 +96,9 @@ _CLAIM_CUE = re.compile(
     r"benefit\w*|heal\w*|medic\w*|focus|euphori\w*|depress\w*|immun\w*|weight|blood|heart|"
     r"disorder\w*|kill\w*|seizure\w*|morning\w*|hangover\w*|hungover|grogg\w*|fog\w*|linger\w*|"
     r"wear\w*|system|alcohol|drink\w*|beer|wine|booze|quit\w*|stop\w*|dose\w*|gram\w*|capsule\w*|"
-    r"teaspoon\w*|scoop\w*|\d+(?:\.\d+)?\s*(?:g|mg))\b",
+    r"teaspoon\w*|scoop\w*|dreamland|shut-eye|pillow|sunrise|dawn|breakfast|bloodstream|clear\w*|fade\w*|gone|trace|"
+    r"haze|heavy|kick\w*|wean\w*|clean|detox\w*|taper\w*|heroin|fentanyl|oxy\w*|percocet|methadone|painkiller\w*|"
+    r"\d+(?:\.\d+)?\s*(?:g|mg))\b",
     re.IGNORECASE,
 )
 _SLOGAN = re.compile(r"^\W*(no|zero|not|never|non-\w+|free of|without)\b", re.IGNORECASE)
@@ -120,6 +122,11 @@ _DOSING = [
     re.compile(r"^\W*(?:just\s+)?(?:one|two|three|a|1|2|3)\s+(?:scoop|capsule|teaspoon|spoon)s?\s+before\b",
                re.IGNORECASE),
 ]
+
+_SCHEDULE = re.compile(r"\b(?:(?:\d+|an?|one|two|half an?)\s+(?:minutes?|hours?)\s+)?(?:before|at|every|each)\s+"
+                       r"(?:bed|bedtime|sleep|sleeping|night|evening)\b", re.IGNORECASE)
+"""The schedule of a dose instruction ("an hour before bed", "at bedtime"): in a dosing sentence it says
+when, not what kratom does, so its words do not gate a sleep claim."""
 
 
 @dataclass(frozen=True)
@@ -298,15 +305,17 @@ def _encode(texts: list[str], progress: Progress | None) -> np.ndarray:
 
 
 def score_units(texts: list[str], embed_as: list[str] | None = None,
-                progress: Progress | None = None) -> list[UnitScores]:
+                progress: Progress | None = None, focus_as: list[str] | None = None) -> list[UnitScores]:
     """Similarities of each text to every claim's examples and near misses (``embed_as`` gives the
-    text actually embedded, default :func:`embedding_text` of each). Texts that mention no claim's
-    focus cannot match and are not embedded; each distinct text is embedded once."""
+    text actually embedded, default :func:`embedding_text` of each; ``focus_as`` the text whose words
+    gate the claims, default the text). Texts that mention no claim's focus cannot match and are not
+    embedded; each distinct text is embedded once."""
     if not texts:
         return []
     cat = catalog_matrix()
     catalog = _graded_claims()
-    focus = np.array([[mentions_focus(t, catalog[cid]) for cid in cat.claim_ids] for t in texts], dtype=bool)
+    gates = focus_as or texts
+    focus = np.array([[mentions_focus(t, catalog[cid]) for cid in cat.claim_ids] for t in gates], dtype=bool)
     wanted = embed_as or [embedding_text(t) for t in texts]
     distinct = list(dict.fromkeys(w for w, row in zip(wanted, focus, strict=True) if row.any()))
     row_of = {text: row for row, text in enumerate(distinct)}
@@ -479,7 +488,9 @@ def audit_sentences(sentences: list[str], about_kratom: bool = True, progress: P
     """
     clause_lists = [split_clauses(s) for s in sentences]
     units = [u for si, s in enumerate(sentences) for u in _units(si, s, clause_lists[si])]
-    scored = score_units([u.text for u in units], [u.embed_as for u in units], progress)
+    dosing = [is_dosing_advice(s) for s in sentences]
+    gates = [_SCHEDULE.sub(" ", u.text) if dosing[u.sentence] else u.text for u in units]
+    scored = score_units([u.text for u in units], [u.embed_as for u in units], progress, gates)
     per_sentence: dict[int, list[tuple[_Unit, UnitScores]]] = {}
     for unit, unit_scores in zip(units, scored, strict=True):
         per_sentence.setdefault(unit.sentence, []).append((unit, unit_scores))
