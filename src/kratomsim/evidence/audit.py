@@ -49,7 +49,15 @@ from kratomsim.evidence.clauses import (
     split_sentences,
 )
 from kratomsim.evidence.library import Claim, Verdict, claim_sources, claims, source_label
-from kratomsim.evidence.polarity import FLIP, is_hedged, is_negated, mentions_focus, sentence_denies
+from kratomsim.evidence.polarity import (
+    FLIP,
+    is_hedged,
+    is_negated,
+    mentions_focus,
+    sentence_denies,
+    stems_pattern,
+    tokens,
+)
 
 __all__ = ["FLIP", "AuditReport", "ClaimMatch", "audit_sentences", "audit_text", "decode_input", "is_hedged",
            "is_negated", "sentence_denies", "split_clauses", "split_sentences"]
@@ -382,6 +390,27 @@ class _Unit:
     fragment: bool
     text: str
     embed_as: str
+    context: str = ""
+    """For a fragment that is a bare noun phrase ("disturbed sleep" in "withdrawal brings aches and
+    disturbed sleep"): the words of its clause before it, whose ``excludes`` gates still apply."""
+
+
+_PREDICATE_LEAD = frozenset({
+    "has", "have", "is", "are", "was", "were", "will", "would", "can", "could", "may", "might", "should", "does",
+    "do", "did", "helps", "help", "lets", "let", "makes", "make", "gives", "give", "brings", "bring", "puts",
+    "put", "keeps", "keep", "takes", "take", "leaves", "leave", "works", "work", "calms", "calm", "eases", "ease",
+    "relieves", "relieve", "never", "also", "then", "it", "you", "i", "we", "they", "its", "won", "wo", "not",
+    "me", "my"
+})
+"""Words that, among a fragment's first two, show it has a subject or predicate of its own."""
+
+
+def _context(clause: str, piece: str) -> str:
+    """The clause's words before ``piece`` when the piece has no predicate or subject of its own."""
+    toks = tokens(piece)
+    if not toks or _PREDICATE_LEAD.intersection(toks[:2]) or _SUBJECT.match(piece):
+        return ""
+    return clause[: max(clause.find(piece), 0)]
 
 
 def _units(sentence: int, text: str, clauses: list[str]) -> list[_Unit]:
@@ -392,8 +421,24 @@ def _units(sentence: int, text: str, clauses: list[str]) -> list[_Unit]:
     for ci, clause in enumerate(clauses):
         pieces = split_fragments(clause)
         if len(pieces) > 1:
-            units.extend(_Unit(sentence, ci if len(clauses) > 1 else -1, True, p, fragment_text(p)) for p in pieces)
+            units.extend(_Unit(sentence, ci if len(clauses) > 1 else -1, True, p, fragment_text(p),
+                               _context(clause, p)) for p in pieces)
     return units
+
+
+def _excluded_by_context(unit: _Unit, scores: UnitScores) -> UnitScores:
+    """A bare noun-phrase fragment cannot match a claim its clause's earlier words exclude."""
+    if not unit.context:
+        return scores
+    catalog = _graded_claims()
+    joined = " ".join(tokens(unit.context))
+    ids = catalog_matrix().claim_ids
+    out = scores.positive.copy()
+    for index, cid in enumerate(ids):
+        pattern = stems_pattern(catalog[cid].excludes)
+        if pattern is not None and pattern.search(joined):
+            out[index] = -1.0
+    return UnitScores(text=scores.text, positive=out, near_miss=scores.near_miss)
 
 
 Chosen = dict[str, tuple[float, int]]
@@ -493,7 +538,7 @@ def audit_sentences(sentences: list[str], about_kratom: bool = True, progress: P
     scored = score_units([u.text for u in units], [u.embed_as for u in units], progress, gates)
     per_sentence: dict[int, list[tuple[_Unit, UnitScores]]] = {}
     for unit, unit_scores in zip(units, scored, strict=True):
-        per_sentence.setdefault(unit.sentence, []).append((unit, unit_scores))
+        per_sentence.setdefault(unit.sentence, []).append((unit, _excluded_by_context(unit, unit_scores)))
     claim_ids = catalog_matrix().claim_ids
     found: list[ClaimMatch] = []
     missing: list[str] = []
