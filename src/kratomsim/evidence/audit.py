@@ -65,10 +65,11 @@ __all__ = ["FLIP", "AuditReport", "ClaimMatch", "audit_sentences", "audit_text",
 MAX_BYTES = 1_000_000
 """Largest text accepted (1 MB, counted in UTF-8 bytes)."""
 
-MATCH_THRESHOLD = 0.55
-"""Best cosine similarity a sentence or clause needs to match a catalog claim (tuned on the dev split)."""
+MATCH_THRESHOLD = 0.48
+"""Best cosine similarity a sentence or clause needs to match a catalog claim (tuned on the dev split and the
+training sentences: 0.55 -> 0.48 raised their recall from 0.870 to 0.880 at the same precision, 0.931)."""
 
-FRAGMENT_THRESHOLD = 0.6
+FRAGMENT_THRESHOLD = 0.55
 """The same for a coordinated fragment of a clause, which is shorter and so matches more loosely."""
 
 STRONG_MATCH = 0.72
