@@ -51,27 +51,40 @@ def article(items: list[dict]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def speed(items: list[dict]) -> dict[str, float]:
-    """Seconds to load the model, to audit the article warm, and the same-process baseline."""
+def _timed(text: str, fresh: bool) -> tuple[float, float]:
+    """Wall and process CPU seconds of one audit; ``fresh`` empties the sentence cache first."""
+    if fresh:
+        embedding.clear_cache()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    audit_text(text)
+    return time.perf_counter() - started, time.process_time() - cpu_started
+
+
+def speed(items: list[dict]) -> dict[str, object]:
+    """Seconds to load the model, to audit the article (sentences never seen by the process, and the
+    same article again with its sentence vectors cached), and the same-process encoding baseline.
+
+    The process CPU time is the figure to compare with the 3 s target on a shared machine: a
+    CPU-bound audit on two otherwise idle cores takes at most its CPU time in wall time."""
     started = time.perf_counter()
     audit_text("Kratom helps you fall asleep.")  # loads the model and the catalog vectors
     load = time.perf_counter() - started
     text = article(items)
-    runs, cpu = [], []
-    for _ in range(3):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        audit_text(text)
-        runs.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - cpu_started)
+    first = _timed(text, fresh=True)  # includes the one-off night simulations of the model evidence
+    fresh = [_timed(text, fresh=True) for _ in range(3)]
+    cached = [_timed(text, fresh=False) for _ in range(3)]
     sentences = split_sentences(text)
+    embedding.clear_cache()
     started = time.perf_counter()
     embedding.encode(sentences)
     baseline = time.perf_counter() - started
-    best = min(runs)
+    best = min(w for w, _ in fresh)
     return {"article_bytes": len(text.encode("utf-8")), "sentences": len(sentences), "load_s": round(load, 2),
-            "audit_s": round(best, 2), "audit_cpu_s": round(min(cpu), 2), "encode_sentences_s": round(baseline, 2),
-            "runtime": embedding.runtime(), "load_average_1min": round(os.getloadavg()[0], 1),
-            "ratio_to_encoding": round(best / baseline, 2)}
+            "first_audit_s": round(first[0], 2), "first_audit_cpu_s": round(first[1], 2),
+            "audit_s": round(best, 2), "audit_cpu_s": round(min(c for _, c in fresh), 2),
+            "audit_cached_s": round(min(w for w, _ in cached), 2), "encode_sentences_s": round(baseline, 2),
+            "runtime": embedding.runtime(), "threads": min(2, os.cpu_count() or 1),
+            "load_average_1min": round(os.getloadavg()[0], 1), "ratio_to_encoding": round(best / baseline, 2)}
 
 
 def per_claim(items: list[dict]) -> tuple[list[list[object]], list[list[object]]]:

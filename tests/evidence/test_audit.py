@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kratomsim.cli import main
 from kratomsim.errors import InputError
+from kratomsim.evidence import audit as audit_module
 from kratomsim.evidence import audit_text, claims
 from kratomsim.evidence.audit import MAX_BYTES, audit_sentences, decode_input, split_clauses, split_sentences
 from kratomsim.evidence.evaluation import item_labels, score
@@ -244,3 +245,17 @@ def test_eval_precision_and_recall(eval_items: list[dict]) -> None:
     assert dev.precision >= 0.88 and dev.recall >= 0.84 and dev.verdict_accuracy >= 0.95, dev.summary()
     test = score([i for i in eval_items if i["split"] == "test"])
     assert test.precision >= 0.9 and test.recall >= 0.82 and test.verdict_accuracy >= 0.95, test.summary()
+
+
+def test_lazy_embedding_gives_the_report_of_embedding_every_unit(eval_items: list[dict],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit embeds only the units its decision looks at; embedding all of them changes nothing."""
+    sentences = [str(i["text"]) for i in eval_items if i["split"] == "dev"]
+    lazy = audit_module.audit_sentences(sentences)
+
+    def everything(store: audit_module._LazyScores, index_of: list[list[int]], *_: object) -> None:
+        store.fill([i for idx in index_of for i in idx])
+
+    monkeypatch.setattr(audit_module, "_score_needed", everything)
+    eager = audit_module.audit_sentences(sentences)
+    assert lazy == eager and len(lazy.claims) > 100

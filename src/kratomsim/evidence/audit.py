@@ -40,6 +40,7 @@ import numpy as np
 from kratomsim.datafiles import references
 from kratomsim.errors import InputError
 from kratomsim.evidence import embedding, model_evidence
+from kratomsim.evidence.checkworthy import SCHEDULE, is_check_worthy, is_dosing_advice
 from kratomsim.evidence.clauses import (
     _SUBJECT,
     embedding_text,
@@ -59,8 +60,8 @@ from kratomsim.evidence.polarity import (
     tokens,
 )
 
-__all__ = ["FLIP", "AuditReport", "ClaimMatch", "audit_sentences", "audit_text", "decode_input", "is_hedged",
-           "is_negated", "sentence_denies", "split_clauses", "split_sentences"]
+__all__ = ["FLIP", "AuditReport", "ClaimMatch", "audit_sentences", "audit_text", "decode_input", "is_check_worthy",
+           "is_dosing_advice", "is_hedged", "is_negated", "sentence_denies", "split_clauses", "split_sentences"]
 
 MAX_BYTES = 1_000_000
 """Largest text accepted (1 MB, counted in UTF-8 bytes)."""
@@ -91,52 +92,6 @@ FRAGMENTS_FIRST = True
 """Whether a clause whose fragments matched is not matched whole as well (tuned on the dev split)."""
 
 DOSING = "dosing_advice"
-
-_PRONOUN = re.compile(r"\b(it|its|it's|this|they)\b", re.IGNORECASE)
-_CLAIM_CUE = re.compile(
-    r"\b(sleep\w*|asleep|insomnia\w*|rest\w*|night\w*|bed\w*|deep\w*|rem|drows\w*|sedat\w*|"
-    r"doze|drift\w*|slumber|tired|wake\w*|waking|awake|addict\w*|dependen\w*|depend|withdraw\w*|habit\w*|"
-    r"hook\w*|crav\w*|toleran\w*|opioid\w*|opiate\w*|narcotic\w*|receptor\w*|agonist\w*|bind\w*|morphine|"
-    r"safe\w*|risk\w*|danger\w*|harm\w*|overdose\w*|death\w*|deadly|pain\w*|ache\w*|analges\w*|anxi\w*|"
-    r"calm\w*|stress\w*|relax\w*|unwind\w*|tranquil\w*|serene|sooth\w*|nerv\w*|worr\w*|panic\w*|stimula\w*|"
-    r"energ\w*|alert\w*|fda|approv\w*|legal\w*|regulat\w*|combin\w*|mix\w*|ambien|zolpidem|melatonin|benzo\w*|"
-    r"sedative\w*|pills?|strains?|veins?|cycle\w*|architecture|stage\w*|restor\w*|refresh\w*|"
-    r"caus\w*|effects?|side|liver|constipat\w*|nausea|mood|help\w*|improv\w*|treat\w*|cure\w*|"
-    r"benefit\w*|heal\w*|medic\w*|focus|euphori\w*|depress\w*|immun\w*|weight|blood|heart|"
-    r"disorder\w*|kill\w*|seizure\w*|morning\w*|hangover\w*|hungover|grogg\w*|fog\w*|linger\w*|"
-    r"wear\w*|system|alcohol|drink\w*|beer|wine|booze|quit\w*|stop\w*|dose\w*|gram\w*|capsule\w*|"
-    r"teaspoon\w*|scoop\w*|dreamland|shut-eye|pillow|sunrise|dawn|breakfast|bloodstream|clear\w*|fade\w*|gone|trace|"
-    r"haze|heavy|kick\w*|wean\w*|clean|detox\w*|taper\w*|heroin|fentanyl|oxy\w*|percocet|methadone|painkiller\w*|"
-    r"\d+(?:\.\d+)?\s*(?:g|mg))\b",
-    re.IGNORECASE,
-)
-_SLOGAN = re.compile(r"^\W*(no|zero|not|never|non-\w+|free of|without)\b", re.IGNORECASE)
-_AMOUNT = (r"(\d+(?:\.\d+)?(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?\s*(?:g|grams?|mg|capsules?|caps|pills?|teaspoons?|tsp|"
-           r"tablespoons?|scoops?|cups?)|(?:one|two|three|four|five|six|half an?|a|an)\s+(?:level\s+|heaped\s+)?"
-           r"(?:grams?|capsules?|caps|teaspoons?|tablespoons?|scoops?|spoons?))\b")
-_DOSING = [
-    re.compile(r"^\W*(?:(?:just|simply|then|so|now)\s+|for [^,]{1,40},\s*)?(?:take|start with|try|mix|swallow|"
-               r"drink|use|stir|add|dose|stick to|increase|go up to|work up to)\b.{0,60}?" + _AMOUNT,
-               re.IGNORECASE),
-    re.compile(r"^\W*(?:(?:just|simply)\s+|for [^,]{1,40},\s*)?(?:take|swallow|drink|use)\b.{0,60}?"
-               r"\b(?:before (?:bed|sleep|sleeping|bedtime)|at (?:bed|bedtime|night)|every (?:night|evening)|"
-               r"each (?:night|evening)|minutes before|an hour before)", re.IGNORECASE),
-    re.compile(r"\b(?:we|i) (?:recommend|suggest|advise)\b.{0,60}?" + _AMOUNT, re.IGNORECASE),
-    re.compile(r"\b(?:you|users|beginners|people) should (?:take|use|start|stick|stay)\b.{0,60}?" + _AMOUNT,
-               re.IGNORECASE),
-    re.compile(r"\b(?:ideal|best|right|optimal|perfect|recommended|correct|nightly)\b[\w\s-]{0,20}"
-               r"\b(?:dose|dosage|amount)\b(?: for [\w\s]{1,20})? (?:is|are)\b.{0,20}?" + _AMOUNT, re.IGNORECASE),
-    re.compile(r"^\W*(?:do not|don't|never)\s+(?:take|go|exceed|use)\b.{0,30}?(?:more than|above|over|beyond)?\s*"
-               + _AMOUNT, re.IGNORECASE),
-    re.compile(r"^\W*(?:just\s+)?(?:one|two|three|a|1|2|3)\s+(?:scoop|capsule|teaspoon|spoon)s?\s+before\b",
-               re.IGNORECASE),
-]
-
-_SCHEDULE = re.compile(r"\b(?:(?:\d+|an?|one|two|half an?)\s+(?:minutes?|hours?)\s+)?(?:before|at|every|each)\s+"
-                       r"(?:bed|bedtime|sleep|sleeping|night|evening)\b", re.IGNORECASE)
-"""The schedule of a dose instruction ("an hour before bed", "at bedtime"): in a dosing sentence it says
-when, not what kratom does, so its words do not gate a sleep claim."""
-
 
 @dataclass(frozen=True)
 class ClaimMatch:
@@ -213,27 +168,6 @@ def decode_input(data: bytes | str, origin: str = "input") -> str:
     if not text.strip():
         raise InputError(f"{origin} is empty; give the text of an article or a claim to audit")
     return text
-
-
-def is_dosing_advice(sentence: str) -> bool:
-    """Whether the sentence instructs a dose: an imperative or recommendation with an amount or a
-    schedule ("Take 5 grams an hour before bed", "the ideal dose is 3 g"); reports of what people
-    took ("participants took 2 g") are not advice."""
-    text = sentence.replace("\u2019", "'")
-    return not text.rstrip().endswith("?") and any(p.search(text) for p in _DOSING)
-
-
-def is_check_worthy(sentence: str, about_kratom: bool) -> bool:
-    """Cue-word test: an assertion about kratom (or, in a kratom text, "it", or a verbless slogan
-    such as "No hangover, no grogginess") with an effect, safety, pharmacology or dose word; or a
-    dose instruction."""
-    if sentence.rstrip().endswith("?"):
-        return False
-    if is_dosing_advice(sentence):
-        return True
-    has_subject = bool(_SUBJECT.search(sentence)) or (
-        about_kratom and bool(_PRONOUN.search(sentence) or _SLOGAN.search(sentence)))
-    return has_subject and bool(_CLAIM_CUE.search(sentence))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,6 +458,47 @@ def _sentence_matches(sentence: str, clauses: list[str], chosen: Chosen) -> list
     return found
 
 
+class _LazyScores:
+    """Unit scores computed on demand, each batch in one call to :func:`score_units`: a unit the
+    decision never looks at is never embedded."""
+
+    def __init__(self, units: list[_Unit], gates: list[str], progress: Progress | None) -> None:
+        self.units, self.gates, self.progress = units, gates, progress
+        self.done: dict[int, UnitScores] = {}
+        size = len(catalog_matrix().claim_ids)
+        self.blank = UnitScores(text="", positive=np.full(size, -1.0), near_miss=np.full(size, -1.0))
+
+    def fill(self, wanted: list[int]) -> None:
+        todo = [i for i in dict.fromkeys(wanted) if i not in self.done]
+        if not todo:
+            return
+        scored = score_units([self.units[i].text for i in todo], [self.units[i].embed_as for i in todo],
+                             self.progress, [self.gates[i] for i in todo])
+        for i, unit_scores in zip(todo, scored, strict=True):
+            self.done[i] = _excluded_by_context(self.units[i], unit_scores)
+
+    def rows(self, indices: list[int]) -> list[tuple[_Unit, UnitScores]]:
+        return [(self.units[i], self.done.get(i, self.blank)) for i in indices]
+
+
+def _score_needed(store: _LazyScores, index_of: list[list[int]], worthy: list[bool], several: list[bool],
+                  questions: list[bool]) -> None:
+    """Embed what the decision needs, in two batches. First: a check-worthy sentence's clauses and
+    fragments (its whole text too when it has one clause), and the whole text of any other sentence
+    that is not a question. Then: the parts of a sentence kept only because its whole text reaches
+    :data:`STRONG_MATCH`, and the whole text of a several-clause sentence none of whose clauses matched."""
+    ids = catalog_matrix().claim_ids
+    store.fill([i for si, idx in enumerate(index_of) if not questions[si]
+                for i in (idx[1:] if worthy[si] and several[si] else idx if worthy[si] else idx[:1])])
+    later: list[int] = []
+    for si, idx in enumerate(index_of):
+        if not worthy[si] and not questions[si] and float(store.rows(idx[:1])[0][1].positive.max()) >= STRONG_MATCH:
+            later.extend(idx[1:])
+        elif worthy[si] and several[si] and not _choose(store.rows(idx), True, ids)[0]:
+            later.append(idx[0])
+    store.fill(later)
+
+
 def audit_sentences(sentences: list[str], about_kratom: bool = True, progress: Progress | None = None) -> AuditReport:
     """Audit sentences already split (used by :func:`audit_text` and the evaluation).
 
@@ -534,19 +509,20 @@ def audit_sentences(sentences: list[str], about_kratom: bool = True, progress: P
     """
     clause_lists = [split_clauses(s) for s in sentences]
     units = [u for si, s in enumerate(sentences) for u in _units(si, s, clause_lists[si])]
+    index_of: list[list[int]] = [[] for _ in sentences]
+    for i, unit in enumerate(units):
+        index_of[unit.sentence].append(i)
     dosing = [is_dosing_advice(s) for s in sentences]
-    gates = [_SCHEDULE.sub(" ", u.text) if dosing[u.sentence] else u.text for u in units]
-    scored = score_units([u.text for u in units], [u.embed_as for u in units], progress, gates)
-    per_sentence: dict[int, list[tuple[_Unit, UnitScores]]] = {}
-    for unit, unit_scores in zip(units, scored, strict=True):
-        per_sentence.setdefault(unit.sentence, []).append((unit, _excluded_by_context(unit, unit_scores)))
+    store = _LazyScores(units, [SCHEDULE.sub(" ", u.text) if dosing[u.sentence] else u.text for u in units], progress)
+    worthy = [is_check_worthy(s, about_kratom) for s in sentences]
+    questions = [s.rstrip().endswith("?") for s in sentences]
+    _score_needed(store, index_of, worthy, [len(c) > 1 for c in clause_lists], questions)
     claim_ids = catalog_matrix().claim_ids
     found: list[ClaimMatch] = []
     missing: list[str] = []
     for si, sentence in enumerate(sentences):
-        rows = per_sentence[si]
-        if not is_check_worthy(sentence, about_kratom) and (
-                float(rows[0][1].positive.max()) < STRONG_MATCH or sentence.rstrip().endswith("?")):
+        rows = store.rows(index_of[si])
+        if not worthy[si] and (float(rows[0][1].positive.max()) < STRONG_MATCH or questions[si]):
             continue
         clauses = clause_lists[si]
         chosen, matched = _choose(rows, len(clauses) > 1, claim_ids)
