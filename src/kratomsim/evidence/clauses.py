@@ -153,7 +153,8 @@ def embedding_text(clause: str) -> str:
 # Fragments: one clause can carry several claims joined by "and", commas, "without", "nor".
 
 _FRAGMENT_CUT = re.compile(
-    r"\s*[,:]\s*|\s+(?:and|nor|or|plus|while)\s+|\s+(?=(?:without|with no|free of)\b)",
+    r"\s*[,:]\s*|\s+(?:and|nor|or|plus|while)\s+|\s+(?=(?:without|with no|free of)\b)|"
+    r"\s+that\s+(?=(?:won't|won\u2019t|will not|doesn't|doesn\u2019t|does not|never|can't|cannot)\b)",
     re.IGNORECASE,
 )
 
