@@ -135,9 +135,9 @@ def _row(name: str, s: Scores) -> list[object]:
             s.verdict_accuracy, s.negation_accuracy, s.hedge_accuracy, s.exact_sentences]
 
 
-def _markdown(header: list[str], rows: list[list[object]]) -> str:
+def _markdown(header: list[str], rows: list[list[object]], digits: int = 3) -> str:
     def cell(v: object) -> str:
-        return f"{v:.3f}" if isinstance(v, float) else str(v)
+        return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
@@ -153,7 +153,7 @@ def write_docs(results: dict[str, Scores], rows: list[list[object]], conf: list[
         _markdown(["split", "sentences", "claims", "reported", "correct", "precision", "recall", "verdict accuracy",
                    "negation accuracy", "exact"], summary),
         "Per claim on the test split:",
-        _markdown(["claim", "labelled", "reported", "correct", "precision", "recall"], rows),
+        _markdown(["claim", "labelled", "reported", "correct", "precision", "recall"], rows, digits=2),
         "Confusions on the test split (labelled -> reported; \"none\" is a miss or a false match), all of them:",
         _markdown(["labelled", "reported", "n"], conf),
         END,
