@@ -92,8 +92,8 @@ def simulate_wake_up(dose: str = TYPICAL_DOSE) -> dict[str, Any]:
         f"{last['mitragynine']['ng_per_mL']:.2f} and {last['7-hydroxymitragynine']['ng_per_mL']:.2f} ng/mL."
     )
     if occupancy["night 1"] is not None:
-        quote += (f" Modelled mu-opioid receptor occupancy at wake-up: {occupancy['night 1']:.0f}% on night 1, "
-                  f"{occupancy[f'night {NIGHTS}']:.0f}% on night {NIGHTS}.")
+        quote += (f" Modelled mu-opioid receptor occupancy at wake-up: {occupancy['night 1']:.1f}% on night 1, "
+                  f"{occupancy[f'night {NIGHTS}']:.1f}% on night {NIGHTS}.")
     quote += " These are blood levels, not measured effects."
     return {
         "scenario": _scenario(dose),
