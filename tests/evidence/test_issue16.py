@@ -70,6 +70,8 @@ def test_a_claim_inside_a_compound_sentence_is_found() -> None:
     found = _found("Kratom calms the mind, and the FDA has approved it for insomnia.")
     assert found["fda_approved"].verdict == "contradicted"
     assert found["fda_approved"].clause.startswith("the FDA has approved it")
+    (alone,) = audit_text("The FDA has approved kratom for insomnia.").claims
+    assert alone.claim_id == "fda_approved" and alone.verdict == "contradicted"
 
 
 def test_check_worthy_sentences_that_match_nothing_are_listed() -> None:
