@@ -149,3 +149,23 @@ def test_a_stated_dose_is_the_one_the_sleep_bridge_simulates() -> None:
     assert five["scenario"]["dose"] == "5g" and two["scenario"]["dose"] == "2g"
     # more drug, more mu stimulus: the predicted SWS change is at least as negative at 5 g as at 2 g
     assert five["sws_change"]["night 1"]["median"] <= two["sws_change"]["night 1"]["median"]
+
+
+def test_one_simulation_per_scenario_however_many_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Model evidence simulates each scenario once per process, not once per matching sentence."""
+    calls: list[str] = []
+    real = model_evidence.night_assembly.night_report
+
+    def counting(**kwargs: object) -> object:
+        calls.append(str(kwargs["dose"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(model_evidence.night_assembly, "night_report", counting)
+    model_evidence.simulate_wake_up.cache_clear()
+    try:
+        report = audit_text("Kratom wears off by morning. Kratom leaves your system by morning. "
+                            "There is no kratom hangover. 4 grams of kratom wear off by morning.")
+        assert sum(m.claim_id == "no_next_day_effects" for m in report.claims) >= 3
+        assert calls and sorted(calls) == sorted(set(calls)) and set(calls) <= {"2g", "4g"}
+    finally:
+        model_evidence.simulate_wake_up.cache_clear()
