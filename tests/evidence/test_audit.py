@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 
 from kratomsim.cli import main
 from kratomsim.errors import InputError
+from kratomsim.evidence import audit as audit_module
 from kratomsim.evidence import audit_text, claims
 from kratomsim.evidence.audit import MAX_BYTES, audit_sentences, decode_input, split_clauses, split_sentences
 from kratomsim.evidence.evaluation import item_labels, score
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "audit_eval.yaml"
+TRAIN_FILE = Path(__file__).resolve().parent / "audit_train.yaml"
 PROMO = (
     "Our red kratom is the natural way to fall asleep fast. Kratom's alkaloids guide you into deep, "
     "restorative sleep. Kratom is completely non-addictive. Kratom does NOT cause dependence, some "
@@ -238,9 +240,32 @@ def test_near_neighbours_outside_the_catalog_do_not_match() -> None:
 
 
 def test_eval_precision_and_recall(eval_items: list[dict]) -> None:
-    """Guards the level measured (docs/evidence.md): dev precision 0.91, recall 0.87; untouched test
-    split precision 0.92, recall 0.8497 (its recall target, 0.85, is missed by a hair)."""
+    """Guards the level measured (docs/evidence.md, second round): dev precision 0.930, recall 0.894;
+    training sentences 0.935, 0.886; untouched test split 0.940, 0.891 (targets 0.9 and 0.85)."""
     dev = score([i for i in eval_items if i["split"] == "dev"])
-    assert dev.precision >= 0.88 and dev.recall >= 0.84 and dev.verdict_accuracy >= 0.95, dev.summary()
+    assert dev.precision >= 0.91 and dev.recall >= 0.87 and dev.verdict_accuracy >= 0.95, dev.summary()
+    train = score(yaml.safe_load(TRAIN_FILE.read_text(encoding="utf-8"))["items"])
+    assert train.precision >= 0.91 and train.recall >= 0.86 and train.verdict_accuracy >= 0.95, train.summary()
     test = score([i for i in eval_items if i["split"] == "test"])
-    assert test.precision >= 0.9 and test.recall >= 0.82 and test.verdict_accuracy >= 0.95, test.summary()
+    assert test.precision >= 0.92 and test.recall >= 0.87 and test.verdict_accuracy >= 0.95, test.summary()
+
+
+def test_training_sentences_never_join_the_test_split(eval_items: list[dict]) -> None:
+    """The training batch's rule (written in its file before it was scored): all train, none in the eval file."""
+    train = yaml.safe_load(TRAIN_FILE.read_text(encoding="utf-8"))["items"]
+    assert train and all(i["split"] == "train" for i in train)
+    assert not {i["text"] for i in train} & {i["text"] for i in eval_items}
+
+
+def test_lazy_embedding_gives_the_report_of_embedding_every_unit(eval_items: list[dict],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit embeds only the units its decision looks at; embedding all of them changes nothing."""
+    sentences = [str(i["text"]) for i in eval_items if i["split"] == "dev"]
+    lazy = audit_module.audit_sentences(sentences)
+
+    def everything(store: audit_module._LazyScores, index_of: list[list[int]], *_: object) -> None:
+        store.fill([i for idx in index_of for i in idx])
+
+    monkeypatch.setattr(audit_module, "_score_needed", everything)
+    eager = audit_module.audit_sentences(sentences)
+    assert lazy == eager and len(lazy.claims) > 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -40,3 +41,25 @@ def test_onnx_and_torch_runtimes_agree() -> None:
     onnx = embedding.OnnxMiniLM()(SENTENCES)
     torch = embedding.TorchMiniLM()(SENTENCES)
     assert np.all((onnx * torch).sum(axis=1) > 0.99)
+
+
+def test_each_text_is_encoded_once_per_process_and_vectors_are_unchanged() -> None:
+    """The sentence cache: a text seen before is not sent to the encoder again, the vectors are the ones
+    the encoder gave, and a new encoder starts with an empty cache."""
+    calls: list[list[str]] = []
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+    embedding.set_encoder(counting)
+    try:
+        first = embedding.encode(["a b", "c", "a b"])
+        second = embedding.encode(["c", "d e f"])
+        assert calls == [["a b", "c"], ["d e f"]]
+        assert first.tolist() == [[3.0, 1.0], [1.0, 1.0], [3.0, 1.0]] and second.tolist() == [[1.0, 1.0], [5.0, 1.0]]
+        embedding.set_encoder(counting)
+        embedding.encode(["c"])
+        assert calls[-1] == ["c"]
+    finally:
+        embedding.set_encoder(None)

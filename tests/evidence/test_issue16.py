@@ -4,6 +4,7 @@ on what the sentence asserts, the model as evidence, dose instructions flagged, 
 from __future__ import annotations
 
 import json
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from kratomsim.cli import main
 from kratomsim.evidence import audit_text, embedding, model_evidence
 from kratomsim.evidence.library import claims
 from kratomsim.night_report import night_report
+from kratomsim.night_timeline import make_timeline, nightly_exposure
+from kratomsim.sleep_prediction import predicted_changes
 
 
 def _found(text: str) -> dict[str, object]:
@@ -67,6 +70,8 @@ def test_a_claim_inside_a_compound_sentence_is_found() -> None:
     found = _found("Kratom calms the mind, and the FDA has approved it for insomnia.")
     assert found["fda_approved"].verdict == "contradicted"
     assert found["fda_approved"].clause.startswith("the FDA has approved it")
+    (alone,) = audit_text("The FDA has approved kratom for insomnia.").claims
+    assert alone.claim_id == "fda_approved" and alone.verdict == "contradicted"
 
 
 def test_check_worthy_sentences_that_match_nothing_are_listed() -> None:
@@ -116,3 +121,51 @@ def test_cli_progress_goes_to_stderr_and_json_stays_clean(tmp_path: Path, capsys
     assert int(exit_info.value.code or 0) == 0
     payload = json.loads(out)
     assert payload["claims"] and all(c["claim_id"] == "no_dependence" for c in payload["claims"])
+
+
+def test_deep_sleep_claims_quote_the_bridge_predicted_sws_change() -> None:
+    """Issue 17 item 6: a deep-sleep claim carries the sleep bridge's predicted slow-wave sleep change for
+    the reference scenario, and the quoted numbers are sleep_prediction's own for that exposure."""
+    found = _found("Kratom gives you deep, restorative sleep.")
+    evidence = found["deep_sleep"].model_evidence
+    assert evidence is not None and evidence["scenario"]["dose"] == "2g"
+    exposure = nightly_exposure("K51", "2g", make_timeline("22:30", "06:30", 7, "09:00", None))
+    nights = {n["night"]: n for n in predicted_changes(exposure, wake=time(6, 30), nights=(1, 7))["nights"]}
+    for night in (1, 7):
+        expected = nights[night]["changes"]["sws"]["change"]
+        for key in ("median", "low", "high"):
+            assert evidence["sws_change"][f"night {night}"][key] == pytest.approx(expected[key], abs=1e-3)
+    assert "slow-wave" in found["deep_sleep"].model_prediction
+    assert found["deep_sleep"].model_prediction == evidence["quote"]
+    upper = evidence["sws_change"]["night 1"]["high"]
+    assert evidence["model_verdict"] == ("no deep-sleep gain predicted" if upper < model_evidence.SWS_GAIN_POINTS
+                                         else "a deep-sleep gain is within the interval")
+
+
+def test_a_stated_dose_is_the_one_the_sleep_bridge_simulates() -> None:
+    five = model_evidence.evidence_for("sleep_architecture", "5 g of kratom improves your sleep architecture")
+    two = model_evidence.evidence_for("deep_sleep", "kratom deepens sleep")
+    assert five is not None and two is not None
+    assert five["scenario"]["dose"] == "5g" and two["scenario"]["dose"] == "2g"
+    # more drug, more mu stimulus: the predicted SWS change is at least as negative at 5 g as at 2 g
+    assert five["sws_change"]["night 1"]["median"] <= two["sws_change"]["night 1"]["median"]
+
+
+def test_one_simulation_per_scenario_however_many_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Model evidence simulates each scenario once per process, not once per matching sentence."""
+    calls: list[str] = []
+    real = model_evidence.night_assembly.night_report
+
+    def counting(**kwargs: object) -> object:
+        calls.append(str(kwargs["dose"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(model_evidence.night_assembly, "night_report", counting)
+    model_evidence.simulate_wake_up.cache_clear()
+    try:
+        report = audit_text("Kratom wears off by morning. Kratom leaves your system by morning. "
+                            "There is no kratom hangover. 4 grams of kratom wear off by morning.")
+        assert sum(m.claim_id == "no_next_day_effects" for m in report.claims) >= 3
+        assert calls and sorted(calls) == sorted(set(calls)) and set(calls) <= {"2g", "4g"}
+    finally:
+        model_evidence.simulate_wake_up.cache_clear()

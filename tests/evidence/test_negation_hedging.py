@@ -98,6 +98,11 @@ def test_not_flips_an_affirmative_sentence(subject: str, predicate: tuple[str, s
         ("Kratom wears off by morning.", "no_next_day_effects", False),
         ("Kratom does not wear off by morning.", "no_next_day_effects", True),
         ("Kratom lingers into the next morning.", "no_next_day_effects", True),
+        ("Kratom never leaves you feeling heavy in the morning.", "no_next_day_effects", False),
+        ("Kratom leaves no trace by the time your alarm goes off.", "no_next_day_effects", False),
+        ("Kratom's effects fade within hours, so your mornings stay clear.", "no_next_day_effects", False),
+        ("Kratom does not clear the body by morning.", "no_next_day_effects", True),
+        ("Kratom is still in your bloodstream when you wake up.", "no_next_day_effects", True),
         # receptor action is its own claim
         ("Kratom's alkaloids bind opioid receptors.", "binds_opioid_receptors", False),
         ("Kratom's alkaloids never touch your opioid receptors.", "binds_opioid_receptors", True),

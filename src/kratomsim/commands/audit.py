@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
         for quote in dict.fromkeys(m.model_prediction for m in report.claims if m.model_prediction):
             console.print(f"sleep architecture: {quote}", markup=False, highlight=False)
         for m in report.claims:
-            if m.model_evidence:
+            if m.model_evidence and not m.model_prediction:  # sleep quotes are printed once above
                 console.print(f"Model evidence for \"{m.clause}\": {m.model_evidence['quote']}",
                               markup=False, highlight=False)
         if report.unmatched:

@@ -4,8 +4,10 @@ Pure functions over the cited data in ``data/evidence/``; the sentence-embedding
 audit loads lazily on first use.
 """
 
-from kratomsim.evidence.audit import AuditReport, ClaimMatch, audit_text
-from kratomsim.evidence.library import Claim, EvidenceNote, Study, claims, night_evidence, studies
+# library first: the night report imports night_evidence from here while the audit (whose model
+# evidence runs the night report) is still loading
+from kratomsim.evidence.library import Claim, EvidenceNote, Study, claims, night_evidence, studies  # isort: skip
+from kratomsim.evidence.audit import AuditReport, ClaimMatch, audit_text  # isort: skip
 
 __all__ = [
     "AuditReport",

@@ -14,7 +14,8 @@ _SUBJECT = re.compile(
     r"\b(kratom|ketum|kratum|mitragyn\w*|7-?oh\b|7-hydroxy\w*|mitragyna|speciosa|"
     r"(red|green|white|gold|yellow)[- ](vein|strain|kratom|bali|maeng|borneo|thai|sumatra)\w*|"
     r"maeng da|this (herb|leaf|plant|botanical|powder|tea|supplement|alkaloid)s?|"
-    r"(the|our|this) (leaf|plant|herb|botanical|blend|product|capsules)|its alkaloids|alkaloids?)\b",
+    r"(the|our|this|my) ([a-z]+ )?(leaf|plant|herb|botanical|blend|product|capsules|powder|tea)|its alkaloids|"
+    r"alkaloids?)\b",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(it|its|it's|this|they)\b", re.IGNORECASE)
@@ -152,7 +153,8 @@ def embedding_text(clause: str) -> str:
 # Fragments: one clause can carry several claims joined by "and", commas, "without", "nor".
 
 _FRAGMENT_CUT = re.compile(
-    r"\s*[,:]\s*|\s+(?:and|nor|or|plus|while)\s+|\s+(?=(?:without|with no|free of)\b)",
+    r"\s*[,:]\s*|\s+(?:and|nor|or|plus|while)\s+|\s+(?=(?:without|with no|free of)\b)|"
+    r"\s+that\s+(?=(?:won't|won\u2019t|will not|doesn't|doesn\u2019t|does not|never|can't|cannot)\b)",
     re.IGNORECASE,
 )
 

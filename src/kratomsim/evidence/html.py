@@ -31,7 +31,7 @@ def render_html(report: AuditReport, title: str = "kratomsim claim audit") -> st
         )
         colour = _COLOURS.get(m.verdict, "#57606a")
         model = (f"<div class=small>Model evidence: {escape(m.model_evidence['quote'])}</div>"
-                 if m.model_evidence else "")
+                 if m.model_evidence and not m.model_prediction else "")
         clause = (f'<div class=small>clause: {escape(m.clause)}</div>'
                   if m.clause and m.clause.rstrip(".") != m.sentence.rstrip(".") else "")
         rows.append(
