@@ -27,7 +27,6 @@ EDGE_MODULES = ("cli.py", "__init__.py")  # "__init__.py": the package root's la
 EDGE_FOLDERS = ("commands/", "web/")
 
 MEDICINES = "being fixed on another branch (p10-medicines: interactions and medicines cluster)"
-AUDIT = "being fixed on another branch (p13-audit: evidence/)"
 WEB = "owned by the web branch (p12-web); not in its brief, left for after integration"
 
 LONG_MODULES: dict[str, str] = {
@@ -59,10 +58,6 @@ INNER_IMPORTS: dict[str, str] = {
     "interactions.py:interaction_report": MEDICINES,
     "medicine_population.py:people_above_next_morning": MEDICINES,
     "medicines.py:population_rows": MEDICINES,
-    "evidence/audit.py:_bridge_quote": AUDIT,
-    "evidence/audit.py:make_match": AUDIT,
-    "evidence/embedding.py:set_encoder": AUDIT,
-    "evidence/model_evidence.py:simulate_wake_up": AUDIT,
     "report/palette.py:palette": WEB,
 }
 
