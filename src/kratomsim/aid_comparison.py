@@ -14,7 +14,7 @@ import pandas as pd
 from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, aid_entry, parse_aid
 from kratomsim.comedication import compare_rows
 from kratomsim.errors import InputError
-from kratomsim.interactions import comedication_warnings, data_sources
+from kratomsim.interactions import comedication_warnings, data_sources, kratom_regimen
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
@@ -240,7 +240,7 @@ def _comedication_warnings(got: _Gathered, nights: int, at: str) -> list[str]:
     for kaid, kproduct, kdose in got.kratom_aids:
         if not got.medicine_names:
             continue
-        warned = comedication_warnings(got.medicine_names, kproduct, kdose, nights, at)
+        warned = comedication_warnings(got.medicine_names, kratom_regimen(kproduct, kdose, nights, at))
         warnings += [f"If taken with {kaid}: {w}" for w in warned]
         got.keys |= set(data_sources())
     return warnings

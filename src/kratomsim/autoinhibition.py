@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from kratomsim.datafiles import load_data_file
-from kratomsim.interactions import GUIDANCE_QH_L_PER_H, INHIBITOR, parameter_sets
+from kratomsim.interactions_data import GUIDANCE_QH_L_PER_H, INHIBITOR, parameter_sets
 from kratomsim.pk.autoinhibition import SelfInactivation
 
 ENZYME = "CYP3A4"

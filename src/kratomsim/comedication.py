@@ -17,7 +17,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kratomsim.aid_entries import aid_entry
 from kratomsim.errors import InputError
+from kratomsim.interactions_models import dynamic_prediction, kratom_regimen
+from kratomsim.interactions_victims import get_victim
+from kratomsim.medicine_population import concentrations_ng_per_mL, draw_people, next_morning_shares, variability
+from kratomsim.medicines_data import load_medicine
+from kratomsim.medicines_derivation import SEXES, derivation, medicine_disposition
+from kratomsim.medicines_dosing import medicine_dose_events, next_morning_comparison
+from kratomsim.night_medicines import medicine_profile
+from kratomsim.night_rows import night_rows
+from kratomsim.night_timeline import Timeline, plain_grid
+from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.model import build_system
+from kratomsim.scenario import Scenario
+from kratomsim.steady_nights import steady_state
+from kratomsim.units import split_medicine_spec
 
 FloatArray = NDArray[np.float64]
 
@@ -40,17 +55,12 @@ def curve_with_terms(
     spec: str, name: str, nights: int, times_h: FloatArray, gut_term: float, liver_term: float
 ) -> FloatArray:
     """The medicine's nightly curve (nM) with its dose x ``gut_term`` and CL/F / ``liver_term``."""
-    from kratomsim.pk.engine import concentrations_nM, propagate
-
     system, events = changed_model(spec, name, nights, gut_term, liver_term)
     return concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[name][0]
 
 
 def changed_model(spec: str, name: str, nights: int, gut_term: float, liver_term: float) -> tuple[Any, list[Any]]:
     """The medicine's model and nightly doses with kratom's terms applied (for curves and exact peaks)."""
-    from kratomsim.medicines import medicine_disposition, medicine_dose_events
-    from kratomsim.pk.model import build_system
-
     disp = medicine_disposition(name)
     changed = replace(disp, cl=np.asarray(disp.cl, dtype=float) / liver_term)
     events = [replace(e, amount_umol=np.asarray(e.amount_umol, dtype=float) * gut_term)
@@ -58,19 +68,19 @@ def changed_model(spec: str, name: str, nights: int, gut_term: float, liver_term
     return build_system({name: changed}), events
 
 
-def medicine_with_kratom(
-    spec: str, nights: int, times_h: FloatArray, product: str | None, dose: str, at: str = "22:30"
-) -> WithKratom | None:
-    """The co-medication's curve with kratom, or None when the interaction model has no pathway for it."""
-    from kratomsim.interactions import dynamic_prediction, get_victim
-    from kratomsim.medicines import _split_spec, load_medicine
+def medicine_with_kratom(spec: str, times_h: FloatArray, regimen: Scenario) -> WithKratom | None:
+    """The co-medication's curve with kratom, or None when the interaction model has no pathway for it.
 
-    name = load_medicine(_split_spec(spec)[0]).name
+    The medicine is taken at each of the regimen's nightly doses; the terms are those of the last night.
+    """
+    nights = regimen.count
+
+    name = load_medicine(split_medicine_spec(spec)[0]).name
     try:
         victim = get_victim(name).name
     except InputError:
         return None
-    p = dynamic_prediction(victim, product, dose, nights=nights, at=at)
+    p = dynamic_prediction(victim, regimen)
     conc = curve_with_terms(spec, name, nights, times_h, p.gut_term, p.liver_term)
     system, events = changed_model(spec, name, nights, p.gut_term, p.liver_term)
     note = (f"{name} with kratom: dynamic interaction model, AUC ratio {p.auc_ratio:.2g} (gut term "
@@ -94,12 +104,10 @@ def people_above_with_kratom(
 ) -> dict[str, Any]:
     """Share of people above a level with kratom: the same people as the medicine alone (same seed),
     each with CL/F divided by the liver term and the dose scaled by the gut term."""
-    from kratomsim.medicine_population import concentrations_ng_per_mL, draw_people, variability
-    from kratomsim.medicines import SEXES, load_medicine, medicine_dose_events
 
     med = load_medicine(name)
     umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-    dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
+    dose_mg = med.dose_mg(umol)
     people = draw_people(name, subjects, seed)
     people = replace(people, cl=people.cl / withk.liver_term)
     labels = list(hours)
@@ -121,18 +129,16 @@ def _single_curve(spec: str, name: str, withk: WithKratom, times_h: FloatArray) 
 
 
 def compare_rows(
-    kratom_aids: list[tuple[str, str | None, str]], medicine_aids: list[str], timeline: Any, at: str,
+    kratom_aids: list[tuple[str, str | None, str]], medicine_aids: list[str], timeline: Timeline, at: str,
     subjects: int = 1, seed: int = 0,
 ) -> CompareRows:
     """Each medicine that kratom inhibits, taken with each kratom aid (dynamic interaction model)."""
-    from kratomsim.medicines import derivation, next_morning_comparison
-    from kratomsim.night_report import _aid_entry, _plain_grid, medicine_profile, night_rows, steady_state
-
     out = CompareRows()
-    times = _plain_grid(timeline)
+    times = plain_grid(timeline)
     for kaid, product, dose in kratom_aids:
+        regimen = kratom_regimen(product, dose, timeline.nights, at)
         for aid in medicine_aids:
-            withk = medicine_with_kratom(aid, timeline.nights, times, product, dose, at)
+            withk = medicine_with_kratom(aid, times, regimen)
             if withk is None:
                 out.notes.append(f"{aid} with {kaid}: no CYP3A4/CYP2D6 pathway in the interaction model; "
                                  "not simulated together.")
@@ -142,7 +148,7 @@ def compare_rows(
             rows = night_rows(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline)
             d = derivation(mname)
             ss = steady_state(partial(_single_curve, aid, mname, withk), min(d.ka, d.ke / withk.liver_term))
-            entry = _aid_entry(label, rows, ss.get(mname))
+            entry = aid_entry(label, rows, ss.get(mname))
             entry["with_kratom"] = {"kratom": kaid, "model": "dynamic", "auc_ratio": withk.auc_ratio,
                                     "gut_term": withk.gut_term, "liver_term": withk.liver_term, "note": withk.note}
             entry["next_morning_data"] = next_morning_comparison(mname, rows[-1]["wake_ng_per_mL"],
@@ -162,18 +168,14 @@ def compare_rows(
 
 
 def night_shares_above(
-    specs: list[str], timeline: Any, product: str | None, dose: str, at: str, subjects: int, seed: int,
+    specs: list[str], timeline: Timeline, regimen: Scenario, subjects: int, seed: int,
 ) -> list[dict[str, Any]]:
     """For ``night --with ... --subjects``: share of people above each co-medication's next-morning
     level after the last night, alone and with kratom (the same people, same seed)."""
-    from kratomsim.interactions import dynamic_prediction, get_victim
-    from kratomsim.medicine_population import next_morning_shares, variability
-    from kratomsim.medicines import _split_spec, load_medicine, medicine_dose_events, next_morning_comparison
-
     out: list[dict[str, Any]] = []
     hours = {"wake": timeline.to_wake_h, "morning": timeline.to_morning_h}
     for spec in specs:
-        name = load_medicine(_split_spec(spec)[0]).name
+        name = load_medicine(split_medicine_spec(spec)[0]).name
         level = next((i for i in next_morning_comparison(name, 0.0, 0.0) if "threshold_ng_per_mL" in i), None)
         try:
             victim = get_victim(name).name
@@ -181,12 +183,12 @@ def night_shares_above(
             continue
         if level is None or variability(name) is None:
             continue
-        p = dynamic_prediction(victim, product, dose, nights=timeline.nights, at=at)
+        p = dynamic_prediction(victim, regimen)
         terms = WithKratom(name, np.zeros(0), p.auc_ratio, p.gut_term, p.liver_term, "")
         threshold = float(level["threshold_ng_per_mL"])
         med = load_medicine(name)
         umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-        dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
+        dose_mg = med.dose_mg(umol)
         alone = next_morning_shares(name, dose_mg, threshold, hours, timeline.nights, subjects, seed)["share"]
         withk = people_above_with_kratom(name, spec, threshold, hours, timeline.nights, subjects, seed, terms)["share"]
         sentence = (f"{spec}: share of {subjects:,} simulated people above {threshold:g} ng/mL at wake-up after "

@@ -23,8 +23,11 @@ import numpy as np
 from scipy import integrate, stats
 
 from kratomsim.errors import InputError
-from kratomsim.medicines import SEXES, derivation, load_medicine, sex_cl_factor
+from kratomsim.medicines_data import load_medicine
+from kratomsim.medicines_derivation import SEXES, derivation, sex_cl_factor
+from kratomsim.medicines_dosing import medicine_dose_events
 from kratomsim.pk.model import FloatArray
+from kratomsim.units import nM_to_ng_per_mL
 
 DEFAULT_SUBJECTS = 20_000
 """People drawn for a share when the caller gives no number (MC error of a 15 % share ~ 0.25 %)."""
@@ -152,12 +155,12 @@ def concentrations_ng_per_mL(
 ) -> FloatArray:
     """ng/mL of each person at times after the last of ``nights`` doses 24 h apart (superposition)."""
     med = load_medicine(name)
-    dose_nmol = med.dose_umol(dose_mg) * 1000.0
+    dose_nmol = med.dose_umol(dose_mg) * 1000.0  # umol -> nmol, so that nmol / L is nM
     t = np.asarray(hours_after_last_dose, dtype=float)
     total = np.zeros((people.cl.size, t.size))
     for k in range(nights):
         total += _single_dose(people, dose_nmol, t + 24.0 * k)
-    return total * med.molecular_weight / 1000.0
+    return nM_to_ng_per_mL(total, med.molecular_weight)
 
 
 def share_above_after_dose(
@@ -203,14 +206,12 @@ def people_above_next_morning(
 ) -> dict[str, Any] | None:
     """For ``compare --subjects``: share above the medicine's published next-morning level after the
     last night, at wake-up and in the morning, all and by sex; None without a level or a spread."""
-    from kratomsim.medicines import medicine_dose_events
-
     level = next((item["threshold_ng_per_mL"] for item in next_morning if "threshold_ng_per_mL" in item), None)
     if level is None or variability(name) is None:
         return None
     med = load_medicine(name)
     umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-    dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
+    dose_mg = med.dose_mg(umol)
     out = next_morning_shares(name, dose_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
                               nights, subjects, seed)
     out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)

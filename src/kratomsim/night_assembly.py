@@ -24,7 +24,7 @@ from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError
 from kratomsim.evidence import night_evidence
 from kratomsim.exposure import Exposure, model_for
-from kratomsim.interactions import comedication_warnings, data_sources
+from kratomsim.interactions import comedication_warnings, data_sources, kratom_regimen
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.market import check_oral_seven_oh, seven_oh_notes
 from kratomsim.medicines import load_medicine
@@ -200,7 +200,8 @@ def _add_medicines(
             continue
         got.add(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(spec, timeline))
         ss.update(medicine_steady_state(mname))
-        withk = medicine_with_kratom(spec, timeline.nights, times, request.product, request.dose, request.at)
+        withk = medicine_with_kratom(spec, times, kratom_regimen(request.product, request.dose, timeline.nights,
+                                                                  request.at))
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             with_peaks = exact_night_peaks(withk.system, withk.doses, timeline)[mname]
             got.add(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline, with_peaks)
@@ -231,7 +232,7 @@ def _comedication_warnings(got: _Collected, victims: list[str], request: NightRe
     if not victims:
         return []
     got.keys |= set(data_sources())
-    return comedication_warnings(victims, request.product, request.dose, nights, request.at)
+    return comedication_warnings(victims, kratom_regimen(request.product, request.dose, nights, request.at))
 
 
 def _description(
@@ -286,8 +287,8 @@ def _population(
         population["notes"].append(
             "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids, "
             "except the share above a medicine's next-morning level (its own published spread).")
-        shares = night_shares_above(list(options.comedications), timeline, request.product, request.dose,
-                                    request.at, subjects, options.seed)
+        regimen = kratom_regimen(request.product, request.dose, timeline.nights, request.at)
+        shares = night_shares_above(list(options.comedications), timeline, regimen, subjects, options.seed)
         if shares:
             population["comedication_above_next_morning_level"] = shares
             population["notes"] += [s["sentence"] for s in shares]

@@ -5,25 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kratomsim.medicines import (
-    _split_spec,
-    default_dose_note,
-    derivation,
-    load_medicine,
-    medicine_disposition,
-    medicine_dose_events,
-    simulate_medicine,
-)
+from kratomsim.medicines_data import load_medicine
+from kratomsim.medicines_derivation import derivation, medicine_disposition
+from kratomsim.medicines_dosing import default_dose_note, medicine_dose_events, simulate_medicine
 from kratomsim.night_rows import exact_night_peaks
 from kratomsim.night_timeline import Timeline
 from kratomsim.peaks import Peak
 from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.steady_nights import steady_state
+from kratomsim.units import split_medicine_spec
 
 
 def parse_comedication(spec: str) -> tuple[str, float | None]:
     """'zolpidem:10mg' -> ('zolpidem', 10.0); an unknown name raises listing the known medicines."""
-    name, mg = _split_spec(spec)
+    name, mg = split_medicine_spec(spec)
     return load_medicine(name).name, mg
 
 
