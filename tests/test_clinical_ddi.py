@@ -40,7 +40,7 @@ def test_rows_are_independent_and_consistent():
 
 
 def test_screen_exceeds_static_exceeds_dynamic_for_midazolam():
-    c = clinical_ddi.comparison("midazolam")
+    c = clinical_ddi.comparison("midazolam", interactions.kratom_regimen("K51", "2g"))
     assert c is not None
     assert c["screen"] > c["static"] > c["dynamic"] > 1.0
 
@@ -51,7 +51,7 @@ def test_with_kratom_curve_matches_closed_form():
     from kratomsim.medicines import load_medicine, medicine_disposition
 
     t = np.linspace(0.0, 12.0, 49)
-    w = medicine_with_kratom("zolpidem:10mg", 1, t, "K51", "2g")
+    w = medicine_with_kratom("zolpidem:10mg", t, interactions.kratom_regimen("K51", "2g"))
     assert w is not None
     d = medicine_disposition("zolpidem")
     ka, v = float(np.ravel(d.ka)[0]), float(np.ravel(d.v1)[0])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kratomsim.comedication import WithKratom, medicine_with_kratom, people_above_with_kratom
+from kratomsim.interactions import kratom_regimen
 from kratomsim.medicine_population import next_morning_shares
 from kratomsim.medicines import medicine_dose_events, simulate_medicine
 
@@ -15,7 +16,7 @@ DAY = "2026-01-05"
 def test_auc_ratio_is_gut_times_liver_term_for_linear_pk() -> None:
     # One dose, followed long enough to cover the whole AUC: dose x g and CL/F / h multiply AUC by g x h.
     t = np.linspace(0.0, 96.0, 9601)
-    withk = medicine_with_kratom("zolpidem:10mg", 1, t, "K51", "4g")
+    withk = medicine_with_kratom("zolpidem:10mg", t, kratom_regimen("K51", "4g"))
     assert withk is not None
     alone = simulate_medicine("zolpidem", medicine_dose_events("zolpidem:10mg", time_h=0.0, count=1), t)
     ratio = np.trapezoid(withk.conc_nM, t) / np.trapezoid(np.ravel(alone), t)
@@ -64,7 +65,8 @@ def test_night_and_compare_give_the_same_shares_above() -> None:
     from kratomsim.night_report import compare_aids, make_timeline
 
     timeline = make_timeline("22:30", "06:30", 2, "09:00", DAY)
-    (night,) = night_shares_above(["zolpidem:10mg"], timeline, "K51", "4g", "22:30", 800, 3)
+    regimen = kratom_regimen("K51", "4g", timeline.nights, "22:30")
+    (night,) = night_shares_above(["zolpidem:10mg"], timeline, regimen, 800, 3)
     res = compare_aids(["kratom:K51:4g", "zolpidem:10mg"], nights=2, start_date=DAY, subjects=800, seed=3)
     by = {e["aid"]: e for e in res.aids if e["kind"] == "medicine"}
     assert night["alone"] == by["zolpidem:10mg"]["share_above_next_morning_level"]["share"]

@@ -57,7 +57,8 @@ def _own_victim(name: str, entry: OwnVictim) -> Victim:
     fg, fg_range = 1.0, None
     if entry.fg is not None:
         fg = entry.fg.value
-        fg_range = (entry.fg.low if entry.fg.low is not None else fg, entry.fg.high if entry.fg.high is not None else fg)
+        low, high = entry.fg.low, entry.fg.high
+        fg_range = (low if low is not None else fg, high if high is not None else fg)
     sources = tuple(sorted({c.source for c in (entry.fm, entry.fg) if c is not None}))
     return Victim(name=name, fm={enzyme: fm.value}, fg=fg, fm_range=({enzyme: fm_lo}, {enzyme: fm_hi}),
                   fg_range=fg_range, sources=sources)

@@ -19,8 +19,6 @@ from kratomsim.pk.model import DoseEvent, FloatArray, build_system
 from kratomsim.units import split_medicine_spec
 
 
-
-
 def default_dose_note(spec: str) -> str | None:
     """'zolpidem' (no dose) -> the sentence saying which dose was used and why; None with a dose."""
     name, mg = split_medicine_spec(spec)

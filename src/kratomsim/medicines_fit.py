@@ -17,7 +17,6 @@ from scipy.optimize import brentq, least_squares, minimize_scalar
 from kratomsim.pk.model import FloatArray
 
 
-
 def bateman_tmax(ka: float, ke: float) -> float:
     """Time of the peak of a one-compartment oral profile, h."""
     return math.log(ka / ke) / (ka - ke)

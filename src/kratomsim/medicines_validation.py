@@ -34,7 +34,6 @@ from kratomsim.medicines_dosing import medicine_dose_events
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import DoseEvent, FloatArray, build_system
 
-
 FOLD_LIMIT = 1.5
 """Validation passes when max(p/o, o/p) is within this fold."""
 

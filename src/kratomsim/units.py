@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from kratomsim.errors import InputError
 from kratomsim.limits import ALKALOID_DOSE_MG, LEAF_DOSE_MG, YEAR
@@ -178,7 +179,7 @@ def umol_to_mg(umol: float, molecular_weight: float) -> float:
     return umol * molecular_weight / 1000.0
 
 
-def nM_to_ng_per_mL(nM: float, molecular_weight: float) -> float:
+def nM_to_ng_per_mL(nM: Any, molecular_weight: float) -> Any:
     """nmol/L -> ng/mL: multiply by g/mol and divide by 1000."""
     return nM * molecular_weight / 1000.0
 
