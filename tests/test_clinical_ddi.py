@@ -61,3 +61,28 @@ def test_with_kratom_curve_matches_closed_form():
     tt = np.clip(t - lag, 0.0, None)
     expected = umol * ka / (v * (ka - k)) * (np.exp(-k * tt) - np.exp(-ka * tt)) * 1000.0
     np.testing.assert_allclose(w.conc_nM, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_the_clinical_file_passes_its_schema_and_a_ratio_without_its_interval_fails():
+    import copy
+
+    import pytest
+
+    from kratomsim.datafiles import load_data_file
+    from kratomsim.schema import DataFileError, validate_data
+
+    content = load_data_file("clinical_ddi.yaml")
+    parsed = validate_data("clinical_ddi.yaml", clinical_ddi.ClinicalDdiFile, content)
+    assert parsed.studies["tanna2023cpt"].pairs["midazolam"].auc_ratio.ci90_low == 1.23
+    broken = copy.deepcopy(content)
+    del broken["studies"]["tanna2023cpt"]["pairs"]["midazolam"]["auc_ratio"]["ci90_high"]
+    with pytest.raises(DataFileError, match="pairs/midazolam/auc_ratio/ci90_high"):
+        validate_data("clinical_ddi.yaml", clinical_ddi.ClinicalDdiFile, broken)
+
+
+def test_the_same_design_is_found_however_the_dose_is_typed():
+    """'2000mg' of K51 is the study's '2g': the design is matched on the parsed dose, not the text."""
+    typed = interactions.kratom_regimen("K51", "2000mg")
+    assert clinical_ddi.comparison("midazolam", typed) == clinical_ddi.comparison(
+        "midazolam", interactions.kratom_regimen("K51", "2g"))
+    assert clinical_ddi.comparison("midazolam", interactions.kratom_regimen("K51", "4g")) is None

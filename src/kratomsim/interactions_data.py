@@ -15,7 +15,7 @@ from datetime import time
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kratomsim.datafiles import load_data_file, used_references
 from kratomsim.plasma_binding import binding
@@ -70,11 +70,14 @@ class ReversibleBlock(BaseModel):
     reason: str
     values: list[CitedValue] = Field(min_length=1)
 
-    def chosen(self) -> CitedValue:
-        picked = [v for v in self.values if v.source == self.default]
-        if not picked:
+    @model_validator(mode="after")
+    def _default_listed(self) -> ReversibleBlock:
+        if not any(v.source == self.default for v in self.values):
             raise ValueError(f"default {self.default!r} names no listed Ki")
-        return picked[0]
+        return self
+
+    def chosen(self) -> CitedValue:
+        return next(v for v in self.values if v.source == self.default)
 
 
 class TdiConstants(BaseModel):

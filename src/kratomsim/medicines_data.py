@@ -43,6 +43,13 @@ class CitedRange(BaseModel):
     source: str
     where: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_value(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and "value" in raw:
+            raise ValueError("a cell with a value is read as a cited value, not a range")
+        return raw
+
 
 class Disagreeing(BaseModel):
     """Several sources for one statistic; ``default`` names the one used, ``reason`` says why."""
