@@ -48,10 +48,10 @@ def test_screen_exceeds_static_exceeds_dynamic_for_midazolam():
 def test_with_kratom_curve_matches_closed_form():
     """Closed-form one-compartment oral curve, with CL divided by the liver term and the dose times the gut term."""
     from kratomsim.comedication import medicine_with_kratom
-    from kratomsim.medicines import load_medicine, medicine_disposition
+    from kratomsim.medicines import load_medicine, medicine_disposition, medicine_dose
 
     t = np.linspace(0.0, 12.0, 49)
-    w = medicine_with_kratom("zolpidem:10mg", t, interactions.kratom_regimen("K51", "2g"))
+    w = medicine_with_kratom(medicine_dose("zolpidem:10mg"), t, interactions.kratom_regimen("K51", "2g"))
     assert w is not None
     d = medicine_disposition("zolpidem")
     ka, v = float(np.ravel(d.ka)[0]), float(np.ravel(d.v1)[0])

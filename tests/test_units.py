@@ -69,12 +69,19 @@ def test_amount_and_concentration_conversions_by_hand():
         concentration_nM(1.0, "mmol/L", 307.397)
 
 
-@given(st.integers(min_value=1, max_value=20_000))
+@given(st.floats(min_value=1.0, max_value=20_000.0, allow_nan=False))
 def test_a_dose_label_reads_back_as_the_same_dose(mg):
-    dose = parse_dose(f"{mg}mg")
-    assert parse_dose(dose.label) == dose
-    alkaloid = parse_dose(f"{min(mg, 500)}mg:mitragynine")
-    assert parse_dose(alkaloid.label) == alkaloid
+    dose = parse_dose(f"{mg!r}mg")
+    back = parse_dose(dose.label)
+    assert back.compound is None and back.amount_mg == pytest.approx(dose.amount_mg, rel=1e-11)
+    alkaloid = parse_dose(f"{min(mg, 500.0)!r}mg:mitragynine")
+    back = parse_dose(alkaloid.label)
+    assert back.compound == "mitragynine" and back.amount_mg == pytest.approx(alkaloid.amount_mg, rel=1e-11)
+
+
+def test_a_dose_label_is_written_as_typed():
+    assert [parse_dose(t).label for t in ("2g", "2000mg", "0.5g", "20mg:mitragynine")] == [
+        "2g", "2g", "500mg", "20mg:mitragynine"]
 
 
 @pytest.mark.parametrize(("spec", "name", "mg"), [

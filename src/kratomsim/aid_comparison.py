@@ -18,6 +18,7 @@ from kratomsim.interactions import comedication_warnings, data_sources, kratom_r
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
+from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.night_assembly import NightOptions, NightRequest, assemble_night
 from kratomsim.night_medicines import (
     default_dose_notes,
@@ -104,7 +105,7 @@ class _Gathered:
     population: dict[str, Any] | None = None
     kratom_aids: list[tuple[str, str | None, str]] = field(default_factory=list)
     medicine_names: list[str] = field(default_factory=list)
-    medicine_aids: list[str] = field(default_factory=list)
+    medicine_aids: list[MedicineDose] = field(default_factory=list)
 
 
 def compare_aids(
@@ -184,21 +185,22 @@ def _add_kratom_aid(
 
 def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: NightOptions) -> None:
     """A medicine aid: its own one-compartment model on the report grid, with its next-morning data."""
-    got.notes += default_dose_notes([aid])
-    med = load_medicine(parse_comedication(aid)[0])
+    dose = parse_comedication(aid)
+    got.notes += default_dose_notes([dose])
+    med = load_medicine(dose.name)
     got.medicine_names.append(med.name)
-    got.medicine_aids.append(aid)
+    got.medicine_aids.append(dose)
     if not med.has_model:
         raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
     times = plain_grid(timeline)
-    mname, mconc, mw = medicine_profile(aid, timeline, times)
-    rows = night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(aid, timeline))
+    mname, mconc, mw = medicine_profile(dose, timeline, times)
+    rows = night_rows(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(dose, timeline))
     entry = aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
     entry["next_morning_data"] = next_morning_comparison(
         mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
     )
     if options.subjects > 1:
-        above = people_above_next_morning(mname, aid, entry["next_morning_data"], timeline.nights,
+        above = people_above_next_morning(dose, entry["next_morning_data"], timeline.nights,
                                           timeline.to_wake_h, timeline.to_morning_h, options.subjects, options.seed)
         if above is not None:
             entry["share_above_next_morning_level"] = above

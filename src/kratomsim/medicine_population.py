@@ -25,7 +25,7 @@ from scipy import integrate, stats
 from kratomsim.errors import InputError
 from kratomsim.medicines_data import load_medicine
 from kratomsim.medicines_derivation import SEXES, derivation, sex_cl_factor
-from kratomsim.medicines_dosing import medicine_dose_events
+from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.pk.model import FloatArray
 from kratomsim.units import nM_to_ng_per_mL
 
@@ -201,18 +201,15 @@ def next_morning_shares(
 
 
 def people_above_next_morning(
-    name: str, spec: str, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
+    dose: MedicineDose, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
     to_morning_h: float, subjects: int, seed: int,
 ) -> dict[str, Any] | None:
     """For ``compare --subjects``: share above the medicine's published next-morning level after the
     last night, at wake-up and in the morning, all and by sex; None without a level or a spread."""
     level = next((item["threshold_ng_per_mL"] for item in next_morning if "threshold_ng_per_mL" in item), None)
-    if level is None or variability(name) is None:
+    if level is None or variability(dose.name) is None:
         return None
-    med = load_medicine(name)
-    umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-    dose_mg = med.dose_mg(umol)
-    out = next_morning_shares(name, dose_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
+    out = next_morning_shares(dose.name, dose.amount_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
                               nights, subjects, seed)
     out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)
     return out

@@ -46,7 +46,6 @@ _CLEARANCE_TO_L_PER_H = {"L/h": 1.0, "mL/min": 60.0 / 1000.0}
 _AUC_TO_CONCENTRATION_UNIT = {"ng*h/mL": "ng/mL", "ug*h/mL": "ug/mL", "nM*h": "nM", "uM*h": "uM"}
 
 
-
 @dataclass(frozen=True)
 class Derivation:
     """An apparent oral model and the statistics that fixed each parameter.
@@ -70,12 +69,10 @@ class Derivation:
         return Disposition(ka=self.ka, cl=self.cl, v1=self.v1, q2=self.q2, v2=self.v2)
 
 
-
 def _hours(stat: Stat) -> float:
     if stat.unit not in _TIME_TO_H:
         raise ValueError(f"time unit {stat.unit!r} not understood")
     return stat.value * _TIME_TO_H[stat.unit]
-
 
 
 def _concentration_nM(value: float, unit: str, mw: float, dose_mg: float) -> float:
@@ -91,14 +88,12 @@ def _volume_L(stat: Stat) -> float:
     return stat.value * (REFERENCE_WEIGHT_KG if stat.unit == "L/kg" else 1.0)
 
 
-
 def _clearance_L_per_h(stat: Stat) -> float:
     if stat.unit == "mL/min/kg":
         return stat.value * REFERENCE_WEIGHT_KG * 60.0 / 1000.0
     if stat.unit not in _CLEARANCE_TO_L_PER_H:
         raise ValueError(f"clearance unit {stat.unit!r} not understood")
     return stat.value * _CLEARANCE_TO_L_PER_H[stat.unit]
-
 
 
 def _study_dose_mg(med: Medicine) -> float:
@@ -109,7 +104,6 @@ def _study_dose_mg(med: Medicine) -> float:
     if med.name in ASSUMED_REFERENCE_DOSE_MG:
         return ASSUMED_REFERENCE_DOSE_MG[med.name]
     raise ValueError(f"{med.name}: PK study has no dose")
-
 
 
 @cache
@@ -188,11 +182,9 @@ JOINT_STATISTICS = ("cmax", "tmax", "t_half", "auc", "cl_over_f", "cl_and_f", "v
 """What a ``fit_to`` list may name: the statistics a joint one-compartment fit reproduces together."""
 
 
-
 def _cite(stat: Stat) -> str:
     mid = " (midpoint of range)" if stat.from_range else ""
     return f"{stat.value:g} {stat.unit}{mid} ({stat.source}, {stat.where})"
-
 
 
 def _auc_target(med: Medicine, dose_mg: float) -> tuple[float, float | None, str]:
@@ -209,7 +201,6 @@ def _auc_target(med: Medicine, dose_mg: float) -> tuple[float, float | None, str
     return value, to_h, f"AUC{'0-inf' if to_h is None else f'0-{to_h:g} h'} {_cite(auc)}"
 
 
-
 def _cl_over_f(med: Medicine, with_f: bool) -> tuple[float, str]:
     cl_stat = med.stat("cl")
     if cl_stat is None:
@@ -223,7 +214,6 @@ def _cl_over_f(med: Medicine, with_f: bool) -> tuple[float, str]:
         cl /= f.value
         text += f" divided by oral F {_cite(f)}"
     return cl, text
-
 
 
 def _derive_joint(med: Medicine, dose_mg: float) -> Derivation:
@@ -275,7 +265,6 @@ def _derive_joint(med: Medicine, dose_mg: float) -> Derivation:
     return Derivation(med.name, dose_mg, ka=ka, ke=cl / v1, cl=cl, v1=v1, basis=basis)
 
 
-
 def _derive_two_compartment(med: Medicine, dose_mg: float) -> Derivation:
     """Fit ka, CL/F, V1/F, Q/F, V2/F to the cited Cmax, tmax, AUC, terminal t1/2 (and C(t)/Cmax)."""
     stats = {key: med.stat(key) for key in ("cmax", "tmax", "auc", "t_half", "c_fraction")}
@@ -323,11 +312,9 @@ def _derive_two_compartment(med: Medicine, dose_mg: float) -> Derivation:
     )
 
 
-
 def medicine_disposition(name: str) -> Disposition:
     """Apparent oral one-compartment Disposition (ka 1/h, CL/F L/h, V/F L) for a medicine."""
     return derivation(name).disposition()
-
 
 
 def _cl_pair(node: Mapping[str, Any]) -> tuple[float, float]:
@@ -336,7 +323,6 @@ def _cl_pair(node: Mapping[str, Any]) -> tuple[float, float]:
         return float(node["cl_female"]), float(node["cl_male"])
     low, high = float(node["auc_ratio_low"]), float(node["auc_ratio_high"])
     return 1.0, (low + high) / 2.0  # AUC_f/AUC_m = CL_m/CL_f
-
 
 
 def sex_cl_factor(name: str, sex: str | None) -> float:
@@ -362,11 +348,9 @@ def sex_cl_factor(name: str, sex: str | None) -> float:
     return (cl_f if sex == "female" else cl_m) / reference
 
 
-
 def has_sex_effect(name: str) -> bool:
     med = load_medicine(name)
     return bool((med.pk or {}).get("sex"))
-
 
 
 def derivation_for(name: str, sex: str | None = None) -> Derivation:

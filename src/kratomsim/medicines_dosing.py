@@ -7,6 +7,7 @@ library's default (the label's starting dose) is used, and :func:`default_dose_n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,41 +20,60 @@ from kratomsim.pk.model import DoseEvent, FloatArray, build_system
 from kratomsim.units import split_medicine_spec
 
 
-def default_dose_note(spec: str) -> str | None:
-    """'zolpidem' (no dose) -> the sentence saying which dose was used and why; None with a dose."""
+@dataclass(frozen=True)
+class MedicineDose:
+    """A medicine and its dose as a person asked for it, resolved against the library once.
+
+    ``dose_mg`` is mg of the dosed form as labelled (e.g. zolpidem tartrate), None when no dose was
+    given (the library's default, the label's starting dose, is then used); ``label`` is the text as
+    written, for tables and notes.
+    """
+
+    name: str
+    dose_mg: float | None
+    label: str
+
+    @property
+    def amount_mg(self) -> float:
+        """The dose taken: as given, or the library's default (InputError when there is none)."""
+        if self.dose_mg is not None:
+            return self.dose_mg
+        default = load_medicine(self.name).default_dose_mg
+        if default is None:
+            raise InputError(f"no default dose for {self.name}; give one, e.g. '{self.name}:10mg'")
+        return default
+
+
+def medicine_dose(spec: str) -> MedicineDose:
+    """'zolpidem:10mg', '10mg:zolpidem' or 'zolpidem' -> a MedicineDose; an unknown name lists the known."""
     name, mg = split_medicine_spec(spec)
-    if mg is not None:
+    return MedicineDose(load_medicine(name).name, mg, spec)
+
+
+def default_dose_note(dose: MedicineDose) -> str | None:
+    """The sentence saying which dose was used and why when none was given; None with a dose."""
+    if dose.dose_mg is not None:
         return None
-    med = load_medicine(name)
+    med = load_medicine(dose.name)
     if med.default_dose_mg is None:
         return None
     return (f"{med.name}: no dose given, so the library's default {med.default_dose_mg:g} mg (the label's "
             f"starting dose) is used; give one as {med.name}:DOSE.")
 
 
-
 def medicine_dose_events(
-    spec: str | tuple[str, float], time_h: float = 0.0, count: int = 1, interval_h: float = 24.0
+    dose: MedicineDose | tuple[str, float], time_h: float = 0.0, count: int = 1, interval_h: float = 24.0
 ) -> list[DoseEvent]:
-    """Dose events (micromol of active base) for e.g. "zolpidem:10mg" or ("zolpidem", 10.0).
-
-    The amount is mg of the dosed form as labelled (e.g. zolpidem tartrate); without an amount the
-    library's default (the label's starting dose) is used.
-    """
-    if isinstance(spec, str):
-        name, dose_mg = split_medicine_spec(spec)
+    """Dose events (micromol of active base) for a MedicineDose or a (name, mg) pair, every ``interval_h``."""
+    if isinstance(dose, MedicineDose):
+        name, dose_mg = dose.name, dose.amount_mg
     else:
-        name, dose_mg = spec[0], float(spec[1])
+        name, dose_mg = dose[0], float(dose[1])
         if not dose_mg > 0:
-            raise InputError(f"dose must be greater than zero, got {spec[1]!r}")
+            raise InputError(f"dose must be greater than zero, got {dose[1]!r}")
     med = load_medicine(name)
-    if dose_mg is None:
-        if med.default_dose_mg is None:
-            raise InputError(f"no default dose for {med.name}; give one, e.g. '{med.name}:10mg'")
-        dose_mg = med.default_dose_mg
     umol = med.dose_umol(dose_mg)
     return [DoseEvent(time_h + i * interval_h, med.name, umol) for i in range(count)]
-
 
 
 def simulate_medicine(name: str, doses: Sequence[DoseEvent], times_h: FloatArray) -> FloatArray:
@@ -62,7 +82,6 @@ def simulate_medicine(name: str, doses: Sequence[DoseEvent], times_h: FloatArray
     system = build_system({med.name: medicine_disposition(med.name)})
     states = propagate(system, doses, np.asarray(times_h, dtype=float))
     return concentrations_nM(system, states)[med.name][0]
-
 
 
 def next_morning_comparison(name: str, wake_ng_per_mL: float, morning_ng_per_mL: float) -> list[dict[str, Any]]:

@@ -22,11 +22,9 @@ def bateman_tmax(ka: float, ke: float) -> float:
     return math.log(ka / ke) / (ka - ke)
 
 
-
 def bateman_shape(ka: float, ke: float, t: float) -> float:
     """C(t) * V / dose for a one-compartment oral model (dimensionless)."""
     return ka / (ka - ke) * (math.exp(-ke * t) - math.exp(-ka * t))
-
 
 
 def solve_ka(tmax_h: float, ke: float) -> float:
@@ -43,14 +41,12 @@ def solve_ka(tmax_h: float, ke: float) -> float:
     return float(brentq(lambda ka: bateman_tmax(ka, ke) - tmax_h, lo, hi, xtol=1e-12, rtol=1e-12))
 
 
-
 def two_compartment_rates(cl: float, v1: float, q: float, v2: float) -> tuple[float, float]:
     """Disposition rate constants (alpha > beta, 1/h) of a two-compartment model."""
     k10, k12, k21 = cl / v1, q / v1, q / v2
     total = k10 + k12 + k21
     root = math.sqrt(max(total * total - 4.0 * k10 * k21, 0.0))
     return (total + root) / 2.0, (total - root) / 2.0
-
 
 
 def two_compartment_conc(
@@ -72,7 +68,6 @@ def two_compartment_conc(
     return np.asarray(ka * dose / v1 * terms, dtype=float)
 
 
-
 def two_compartment_peak(dose: float, ka: float, cl: float, v1: float, q: float, v2: float) -> tuple[float, float]:
     """(Cmax, tmax) of the oral two-compartment profile: 1-min grid over 48 h, then refined."""
     grid = np.arange(0.0, 48.0 + 1e-9, 1.0 / 60.0)
@@ -90,7 +85,6 @@ def two_compartment_peak(dose: float, ka: float, cl: float, v1: float, q: float,
     return float(-res.fun), float(res.x)
 
 
-
 @dataclass(frozen=True)
 class TwoCompartmentTargets:
     """Published statistics a two-compartment oral model is fitted to (nM, h, nM*h)."""
@@ -100,7 +94,6 @@ class TwoCompartmentTargets:
     auc_nM_h: float
     t_half_h: float
     fraction_at: tuple[float, float] | None = None  # (hours after the dose, C(t)/Cmax)
-
 
 
 def fit_two_compartment(dose_umol: float, targets: TwoCompartmentTargets) -> tuple[float, float, float, float, float]:
@@ -139,7 +132,6 @@ def fit_two_compartment(dose_umol: float, targets: TwoCompartmentTargets) -> tup
     return ka, cl, v1, q, v2
 
 
-
 @dataclass(frozen=True)
 class OneCompartmentTargets:
     """Published statistics a one-compartment oral model is fitted to together (nM, h, nM*h, L).
@@ -156,7 +148,6 @@ class OneCompartmentTargets:
     volume_L: float | None = None
 
 
-
 def one_compartment_auc(dose: float, ka: float, cl: float, v: float, to_h: float | None) -> float:
     """AUC of the oral one-compartment profile from 0 to ``to_h`` (None: infinity), dose/L*h units."""
     total = dose / cl
@@ -165,7 +156,6 @@ def one_compartment_auc(dose: float, ka: float, cl: float, v: float, to_h: float
     ke = cl / v
     tail = (ka * math.exp(-ke * to_h) - ke * math.exp(-ka * to_h)) / (ka - ke)
     return total * (1.0 - tail)
-
 
 
 def fit_one_compartment(dose_umol: float, targets: OneCompartmentTargets) -> tuple[float, float, float]:

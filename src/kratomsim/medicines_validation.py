@@ -42,12 +42,10 @@ GRID_H = 1.0 / 60.0
 """Validation grid: one minute."""
 
 
-
 def _simulate_disposition(d: Derivation, doses: Sequence[DoseEvent], times_h: FloatArray) -> FloatArray:
     system = build_system({d.medicine: d.disposition()})
     states = propagate(system, doses, np.asarray(times_h, dtype=float))
     return concentrations_nM(system, states)[d.medicine][0]
-
 
 
 def _measure(
@@ -89,7 +87,6 @@ def _measure(
     return out
 
 
-
 def _row(
     study: str, compound: str, statistic: str, observed: float, predicted: float, unit: str, kind: str,
     limit: float = FOLD_LIMIT,
@@ -109,7 +106,6 @@ def _row(
 
 
 _SEX_SUFFIX = {"_female": "female", "_male": "male"}
-
 
 
 def _observed(med: Medicine, key: str, stat: Stat, dose_mg: float, node: Mapping[str, Any]) -> tuple[float, str]:
@@ -133,7 +129,6 @@ def _observed(med: Medicine, key: str, stat: Stat, dose_mg: float, node: Mapping
     raise ValueError(f"{med.name}: check statistic {key!r} not understood")
 
 
-
 def _derivation_statistics(med: Medicine) -> list[str]:
     """The statistics the model was built from (their rows only check derivation and engine)."""
     assert med.pk is not None
@@ -145,7 +140,6 @@ def _derivation_statistics(med: Medicine) -> list[str]:
         by_volume = {"cmax": ["cmax"], "cl_over_f": ["cl"], "cl_and_f": ["cl"]}
         used = ["tmax", "t_half", *by_volume.get(str(med.pk.get("volume_from", "cmax")), [])]
     return used
-
 
 
 def validate_medicines() -> list[dict[str, Any]]:
@@ -196,12 +190,10 @@ def validate_medicines() -> list[dict[str, Any]]:
     return rows
 
 
-
 def _auc_window(d: Derivation, dose_mg: float, to_h: float) -> float:
     times = np.arange(0.0, to_h + GRID_H / 2, GRID_H)
     conc = _simulate_disposition(d, medicine_dose_events((d.medicine, dose_mg)), times)
     return float(np.trapezoid(conc, times))
-
 
 
 def _check_row(med: Medicine, check: Mapping[str, Any]) -> dict[str, Any]:
@@ -216,7 +208,6 @@ def _check_row(med: Medicine, check: Mapping[str, Any]) -> dict[str, Any]:
     sim_key = "cl_over_f" if base == "cl" else base
     obs, unit = _observed(med, key, stat, dose_mg, check)
     return _row(stat.source, med.name, key, obs, sim[sim_key], unit, "independent")
-
 
 
 def population_rows(name: str) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from kratomsim.interactions import comedication_warnings, data_sources, kratom_r
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.market import check_oral_seven_oh, seven_oh_notes
 from kratomsim.medicines import load_medicine
+from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -130,14 +131,14 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     got = _Collected()
     _add_kratom(got, exposure, timeline)
     got.notes += [*seven_oh_notes(exposure.scenario.alkaloid_doses_mg()), *exposure.notes,
-                  *default_dose_notes(options.comedications)]
+                  *default_dose_notes(meds)]
     got.keys |= _kratom_sources(exposure)
     ss = kratom_steady_state(_single_dose(request))
-    ss.update(_add_medicines(got, request, options.comedications, timeline, exposure.times_h))
+    ss.update(_add_medicines(got, request, meds, timeline, exposure.times_h))
     occupancy = _occupancy(got, exposure, request.wake)
     evidence = _evidence(got)
-    co_warnings = _comedication_warnings(got, [name for name, _ in meds], request, timeline.nights)
-    population, bands = _population(request, options, exposure, timeline)
+    co_warnings = _comedication_warnings(got, [m.name for m in meds], request, timeline.nights)
+    population, bands = _population(request, options, exposure, timeline, meds)
     report = NightReport(
         scenario=_description(request, options, exposure, timeline), nights=got.rows, steady_state=ss,
         occupancy=occupancy, warnings=dose_warnings(exposure.scenario.alkaloid_doses_mg()), notes=got.notes,
@@ -186,21 +187,21 @@ def _single_dose(request: NightRequest) -> Any:
 
 
 def _add_medicines(
-    got: _Collected, request: NightRequest, specs: Sequence[str], timeline: Timeline, times: FloatArray
+    got: _Collected, request: NightRequest, doses: Sequence[MedicineDose], timeline: Timeline, times: FloatArray
 ) -> dict[str, dict[str, Any]]:
     """Each medicine's rows alone and (where the interaction model has a pathway) with kratom."""
     ss: dict[str, dict[str, Any]] = {}
-    for spec in specs:
-        name = parse_comedication(spec)[0]
+    for dose in doses:
+        name = dose.name
         got.keys |= set(load_medicine(name).sources)
         try:
-            mname, mconc, mw = medicine_profile(spec, timeline, times)
+            mname, mconc, mw = medicine_profile(dose, timeline, times)
         except InputError as err:
             got.notes.append(f"{name}: not simulated ({err.message}).")
             continue
-        got.add(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(spec, timeline))
+        got.add(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(dose, timeline))
         ss.update(medicine_steady_state(mname))
-        withk = medicine_with_kratom(spec, times, kratom_regimen(request.product, request.dose, timeline.nights,
+        withk = medicine_with_kratom(dose, times, kratom_regimen(request.product, request.dose, timeline.nights,
                                                                   request.at))
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             with_peaks = exact_night_peaks(withk.system, withk.doses, timeline)[mname]
@@ -269,7 +270,8 @@ def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[
 
 
 def _population(
-    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline
+    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline,
+    meds: Sequence[MedicineDose] = (),
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """With subjects > 1: the population section and its bands on the report's grid; else (None, {})."""
     subjects = int(options.subjects)
@@ -283,12 +285,12 @@ def _population(
         for c, b in population.pop("bands").items()
     }
     population.pop("band_times_h")
-    if options.comedications:
+    if meds:
         population["notes"].append(
             "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids, "
             "except the share above a medicine's next-morning level (its own published spread).")
         regimen = kratom_regimen(request.product, request.dose, timeline.nights, request.at)
-        shares = night_shares_above(list(options.comedications), timeline, regimen, subjects, options.seed)
+        shares = night_shares_above(list(meds), timeline, regimen, subjects, options.seed)
         if shares:
             population["comedication_above_next_morning_level"] = shares
             population["notes"] += [s["sentence"] for s in shares]

@@ -41,7 +41,7 @@ class Dose:
     @property
     def label(self) -> str:
         """The dose written compactly as a person types it: '2g', '500mg', '20mg:mitragynine'."""
-        mass = f"{self.amount_mg / 1000:g}g" if self.amount_mg >= 1000 else f"{self.amount_mg:g}mg"
+        mass = f"{self.amount_mg / 1000:.12g}g" if self.amount_mg >= 1000 else f"{self.amount_mg:.12g}mg"
         return f"{mass}:{self.compound}" if self.compound else mass
 
     def __str__(self) -> str:
