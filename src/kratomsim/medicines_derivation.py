@@ -43,7 +43,7 @@ _VOLUME_UNITS = {"L", "L/kg"}
 _CLEARANCE_TO_L_PER_H = {"L/h": 1.0, "mL/min": 60.0 / 1000.0}
 
 
-_AUC_TO_CONCENTRATION_UNIT = {"ng*h/mL": "ng/mL", "ug*h/mL": "ug/mL", "nM*h": "nM", "uM*h": "uM"}
+AUC_TO_CONCENTRATION_UNIT = {"ng*h/mL": "ng/mL", "ug*h/mL": "ug/mL", "nM*h": "nM", "uM*h": "uM"}
 
 
 @dataclass(frozen=True)
@@ -69,26 +69,26 @@ class Derivation:
         return Disposition(ka=self.ka, cl=self.cl, v1=self.v1, q2=self.q2, v2=self.v2)
 
 
-def _hours(stat: Stat) -> float:
+def hours_of(stat: Stat) -> float:
     if stat.unit not in _TIME_TO_H:
         raise ValueError(f"time unit {stat.unit!r} not understood")
     return stat.value * _TIME_TO_H[stat.unit]
 
 
-def _concentration_nM(value: float, unit: str, mw: float, dose_mg: float) -> float:
+def reported_nM(value: float, unit: str, mw: float, dose_mg: float) -> float:
     """Concentration as reported -> nM (dose-normalised units are multiplied by the dose)."""
     if unit == "nM/mg":
         return value * dose_mg
     return concentration_nM(value, unit, mw)
 
 
-def _volume_L(stat: Stat) -> float:
+def volume_L(stat: Stat) -> float:
     if stat.unit not in _VOLUME_UNITS:
         raise ValueError(f"volume unit {stat.unit!r} not understood")
     return stat.value * (REFERENCE_WEIGHT_KG if stat.unit == "L/kg" else 1.0)
 
 
-def _clearance_L_per_h(stat: Stat) -> float:
+def clearance_L_per_h(stat: Stat) -> float:
     if stat.unit == "mL/min/kg":
         return stat.value * REFERENCE_WEIGHT_KG * 60.0 / 1000.0
     if stat.unit not in _CLEARANCE_TO_L_PER_H:
@@ -96,7 +96,7 @@ def _clearance_L_per_h(stat: Stat) -> float:
     return stat.value * _CLEARANCE_TO_L_PER_H[stat.unit]
 
 
-def _study_dose_mg(med: Medicine) -> float:
+def study_dose_mg(med: Medicine) -> float:
     assert med.pk is not None
     study = med.pk.get("study") or {}
     if "dose_mg" in study:
@@ -120,19 +120,19 @@ def derivation(name: str) -> Derivation:
     t_half, tmax = med.stat("t_half"), med.stat("tmax")
     if t_half is None or tmax is None:
         raise ValueError(f"{med.name}: a half-life and a tmax are needed")
-    dose_mg = _study_dose_mg(med)
+    dose_mg = study_dose_mg(med)
     if med.pk.get("model") == "two_compartment":
         return _derive_two_compartment(med, dose_mg)
     if med.pk.get("fit_to"):
         return _derive_joint(med, dose_mg)
-    ke = math.log(2.0) / _hours(t_half)
-    ka = solve_ka(_hours(tmax), ke)
+    ke = math.log(2.0) / hours_of(t_half)
+    ka = solve_ka(hours_of(tmax), ke)
     basis = {
-        "ke": f"ln2 / t1/2 = ln2 / {_hours(t_half):g} h ({t_half.source}, {t_half.where})",
-        "ka": f"solved from tmax = {_hours(tmax):g} h{' (midpoint of range)' if tmax.from_range else ''}"
+        "ke": f"ln2 / t1/2 = ln2 / {hours_of(t_half):g} h ({t_half.source}, {t_half.where})",
+        "ka": f"solved from tmax = {hours_of(tmax):g} h{' (midpoint of range)' if tmax.from_range else ''}"
         f" ({tmax.source}, {tmax.where})",
     }
-    v1, basis["v1"] = _volume(med, str(med.pk.get("volume_from", "cmax")), ka, ke, _hours(tmax), dose_mg)
+    v1, basis["v1"] = _volume(med, str(med.pk.get("volume_from", "cmax")), ka, ke, hours_of(tmax), dose_mg)
     basis["cl"] = "CL/F = ke * V/F"
     if med.name in ASSUMED_REFERENCE_DOSE_MG:
         basis["dose"] = f"assumed reference dose {dose_mg:g} mg (source reports a dose-normalised Cmax)"
@@ -150,12 +150,12 @@ def _volume(med: Medicine, method: str, ka: float, ke: float, tmax_h: float, dos
     """V/F and how it was found: from Cmax, a reported volume (with an oral F) or CL/F (with F) and ke."""
     if method == "cmax":
         cmax = _needed(med, "cmax", "volume_from cmax needs a Cmax")
-        cmax_nM = _concentration_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg)
+        cmax_nM = reported_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg)
         v1 = med.dose_umol(dose_mg) * 1000.0 / cmax_nM * bateman_shape(ka, ke, tmax_h)
         return v1, f"V/F from Cmax {cmax.value:g} {cmax.unit} after {dose_mg:g} mg ({cmax.source}, {cmax.where})"
     if method in ("v_over_f", "v_and_f"):
         vol = _needed(med, "volume", f"volume_from {method} needs a volume")
-        v1 = _volume_L(vol)
+        v1 = volume_L(vol)
         text = f"V/F = {vol.value:g} {vol.unit} ({vol.source}, {vol.where})"
         if method == "v_and_f":
             f = _needed(med, "oral_f", "volume_from v_and_f needs an oral F")
@@ -166,7 +166,7 @@ def _volume(med: Medicine, method: str, ka: float, ke: float, tmax_h: float, dos
         return v1, text
     if method in ("cl_over_f", "cl_and_f"):
         cl_stat = _needed(med, "cl", f"volume_from {method} needs a clearance")
-        cl_f = _clearance_L_per_h(cl_stat)
+        cl_f = clearance_L_per_h(cl_stat)
         text = f"CL/F = {cl_stat.value:g} {cl_stat.unit} ({cl_stat.source}, {cl_stat.where})"
         if method == "cl_and_f":
             f = _needed(med, "oral_f", "volume_from cl_and_f needs an oral F")
@@ -187,25 +187,25 @@ def _cite(stat: Stat) -> str:
     return f"{stat.value:g} {stat.unit}{mid} ({stat.source}, {stat.where})"
 
 
-def _auc_target(med: Medicine, dose_mg: float) -> tuple[float, float | None, str]:
+def auc_target(med: Medicine, dose_mg: float) -> tuple[float, float | None, str]:
     """The cited AUC in nM*h, the end of its interval (None: to infinity) and how it was read."""
     auc = med.stat("auc")
     if auc is None:
         raise ValueError(f"{med.name}: fit_to names auc but the data gives none")
-    if auc.unit not in _AUC_TO_CONCENTRATION_UNIT:
+    if auc.unit not in AUC_TO_CONCENTRATION_UNIT:
         raise ValueError(f"{med.name}: AUC unit {auc.unit!r} not understood")
-    value = _concentration_nM(auc.value, _AUC_TO_CONCENTRATION_UNIT[auc.unit], med.molecular_weight, dose_mg)
+    value = reported_nM(auc.value, AUC_TO_CONCENTRATION_UNIT[auc.unit], med.molecular_weight, dose_mg)
     assert med.pk is not None
     interval = str(med.pk["auc"].get("interval", "0-inf")).replace(" ", "").removesuffix("h")
     to_h = None if interval.endswith("inf") else float(interval.split("-")[1])
     return value, to_h, f"AUC{'0-inf' if to_h is None else f'0-{to_h:g} h'} {_cite(auc)}"
 
 
-def _cl_over_f(med: Medicine, with_f: bool) -> tuple[float, str]:
+def cl_over_f_target(med: Medicine, with_f: bool) -> tuple[float, str]:
     cl_stat = med.stat("cl")
     if cl_stat is None:
         raise ValueError(f"{med.name}: fit_to names a clearance but the data gives none")
-    cl = _clearance_L_per_h(cl_stat)
+    cl = clearance_L_per_h(cl_stat)
     text = f"CL {_cite(cl_stat)}"
     if with_f:
         f = med.stat("oral_f")
@@ -231,23 +231,23 @@ def _derive_joint(med: Medicine, dose_mg: float) -> Derivation:
     if "cmax" in names:
         cmax = med.stat("cmax")
         assert cmax is not None
-        cmax_nM = _concentration_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg)
+        cmax_nM = reported_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg)
         used.append(f"Cmax {_cite(cmax)}")
     if "auc" in names:
-        auc_nM_h, auc_to, text = _auc_target(med, dose_mg)
+        auc_nM_h, auc_to, text = auc_target(med, dose_mg)
         used.append(text)
     for key in ("cl_over_f", "cl_and_f"):
         if key in names:
-            cl, text = _cl_over_f(med, key == "cl_and_f")
+            cl, text = cl_over_f_target(med, key == "cl_and_f")
             auc_nM_h, auc_to = dose_umol * 1000.0 / cl, None
             used.append(f"AUC = dose / (CL/F) with {text}")
     if "v_over_f" in names:
         vol = med.stat("volume")
         assert vol is not None
-        volume = _volume_L(vol)
+        volume = volume_L(vol)
         used.append(f"V/F {_cite(vol)}")
     targets = OneCompartmentTargets(
-        tmax_h=_hours(tmax), t_half_h=_hours(t_half), cmax_nM=cmax_nM, auc_nM_h=auc_nM_h,
+        tmax_h=hours_of(tmax), t_half_h=hours_of(t_half), cmax_nM=cmax_nM, auc_nM_h=auc_nM_h,
         auc_to_h=auc_to, volume_L=volume,
     )
     ka, cl, v1 = fit_one_compartment(dose_umol, targets)
@@ -273,9 +273,9 @@ def _derive_two_compartment(med: Medicine, dose_mg: float) -> Derivation:
         raise ValueError(f"{med.name}: a two-compartment fit needs {', '.join(missing)}")
     cmax, tmax, auc, t_half = (stats[k] for k in ("cmax", "tmax", "auc", "t_half"))
     assert cmax is not None and tmax is not None and auc is not None and t_half is not None
-    if auc.unit not in _AUC_TO_CONCENTRATION_UNIT:
+    if auc.unit not in AUC_TO_CONCENTRATION_UNIT:
         raise ValueError(f"{med.name}: AUC unit {auc.unit!r} not understood")
-    auc_nM_h = _concentration_nM(auc.value, _AUC_TO_CONCENTRATION_UNIT[auc.unit], med.molecular_weight, dose_mg)
+    auc_nM_h = reported_nM(auc.value, AUC_TO_CONCENTRATION_UNIT[auc.unit], med.molecular_weight, dose_mg)
     fraction_at = None
     frac = stats["c_fraction"]
     if frac is not None:
@@ -284,10 +284,10 @@ def _derive_two_compartment(med: Medicine, dose_mg: float) -> Derivation:
         value = frac.value / 100.0 if frac.unit == "%" else frac.value
         fraction_at = (at_h, value)
     targets = TwoCompartmentTargets(
-        cmax_nM=_concentration_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg),
-        tmax_h=_hours(tmax),
+        cmax_nM=reported_nM(cmax.value, cmax.unit, med.molecular_weight, dose_mg),
+        tmax_h=hours_of(tmax),
         auc_nM_h=auc_nM_h,
-        t_half_h=_hours(t_half),
+        t_half_h=hours_of(t_half),
         fraction_at=fraction_at,
     )
     ka, cl, v1, q, v2 = fit_two_compartment(med.dose_umol(dose_mg), targets)

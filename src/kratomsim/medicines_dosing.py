@@ -65,6 +65,8 @@ def medicine_dose_events(
     dose: MedicineDose | tuple[str, float], time_h: float = 0.0, count: int = 1, interval_h: float = 24.0
 ) -> list[DoseEvent]:
     """Dose events (micromol of active base) for a MedicineDose or a (name, mg) pair, every ``interval_h``."""
+    if isinstance(dose, str):
+        raise TypeError(f"read the text once with medicine_dose({dose!r}) and pass the MedicineDose")
     if isinstance(dose, MedicineDose):
         name, dose_mg = dose.name, dose.amount_mg
     else:

@@ -17,18 +17,18 @@ import numpy as np
 from kratomsim.medicine_population import share_above_after_dose
 from kratomsim.medicines_data import Medicine, Stat, load_medicine, medicine_names, resolve
 from kratomsim.medicines_derivation import (
-    _AUC_TO_CONCENTRATION_UNIT,
+    AUC_TO_CONCENTRATION_UNIT,
     SEXES,
     Derivation,
-    _auc_target,
-    _cl_over_f,
-    _clearance_L_per_h,
-    _concentration_nM,
-    _hours,
-    _study_dose_mg,
-    _volume_L,
+    auc_target,
+    cl_over_f_target,
+    clearance_L_per_h,
     derivation,
     derivation_for,
+    hours_of,
+    reported_nM,
+    study_dose_mg,
+    volume_L,
 )
 from kratomsim.medicines_dosing import medicine_dose_events
 from kratomsim.pk.engine import concentrations_nM, propagate
@@ -114,14 +114,14 @@ def _observed(med: Medicine, key: str, stat: Stat, dose_mg: float, node: Mapping
     for suffix in _SEX_SUFFIX:
         base = base.removesuffix(suffix)
     if base == "cmax":
-        return _concentration_nM(stat.value, stat.unit, med.molecular_weight, dose_mg), "nM"
+        return reported_nM(stat.value, stat.unit, med.molecular_weight, dose_mg), "nM"
     if base in ("tmax", "t_half"):
-        return _hours(stat), "h"
+        return hours_of(stat), "h"
     if base == "auc_inf":
-        unit = _AUC_TO_CONCENTRATION_UNIT[stat.unit]
-        return _concentration_nM(stat.value, unit, med.molecular_weight, dose_mg), "nM*h"
+        unit = AUC_TO_CONCENTRATION_UNIT[stat.unit]
+        return reported_nM(stat.value, unit, med.molecular_weight, dose_mg), "nM*h"
     if base in ("cl", "cl_over_f"):
-        return _clearance_L_per_h(stat), "L/h"
+        return clearance_L_per_h(stat), "L/h"
     if base == "c_fraction":
         return (stat.value / 100.0 if stat.unit == "%" else stat.value), "1"
     if base == "accumulation_auc":
@@ -155,7 +155,7 @@ def validate_medicines() -> list[dict[str, Any]]:
         med = load_medicine(name)
         if med.pk is None:
             continue
-        dose_mg = _study_dose_mg(med)
+        dose_mg = study_dose_mg(med)
         used = _derivation_statistics(med)
         frac = med.pk.get("c_fraction")
         sim = _measure(name, dose_mg, 1, 24.0, at_h=float(frac["at_h"]) if frac else None)
@@ -165,7 +165,7 @@ def validate_medicines() -> list[dict[str, Any]]:
                 continue
             kind = "derivation" if key in used else "independent"
             if key == "auc":
-                auc_nM_h, to_h, _ = _auc_target(med, dose_mg)
+                auc_nM_h, to_h, _ = auc_target(med, dose_mg)
                 d = derivation(name)
                 if to_h is None:
                     predicted, statistic = sim["auc_inf"], "auc_inf"
@@ -178,12 +178,12 @@ def validate_medicines() -> list[dict[str, Any]]:
         d = derivation(name)
         for key in ("cl_over_f", "cl_and_f"):
             if key in used and med.pk.get("fit_to"):
-                cl_target, _ = _cl_over_f(med, key == "cl_and_f")
+                cl_target, _ = cl_over_f_target(med, key == "cl_and_f")
                 rows.append(_row(str(med.pk["cl"]["source"]), name, "cl_over_f", cl_target, d.cl, "L/h", "derivation"))
         if "v_over_f" in used:
             vol = med.stat("volume")
             assert vol is not None
-            rows.append(_row(vol.source, name, "v_over_f", _volume_L(vol), d.v1, "L", "derivation"))
+            rows.append(_row(vol.source, name, "v_over_f", volume_L(vol), d.v1, "L", "derivation"))
         for check in med.pk.get("checks") or ():
             rows.append(_check_row(med, check))
         rows += population_rows(name)
