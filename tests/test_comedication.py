@@ -72,3 +72,20 @@ def test_night_and_compare_give_the_same_shares_above() -> None:
     assert night["alone"] == by["zolpidem:10mg"]["share_above_next_morning_level"]["share"]
     assert night["with_kratom"] == by["zolpidem:10mg + kratom:K51:4g"]["share_above_next_morning_level"]["share"]
     assert night["with_kratom"]["wake"]["all"] >= night["alone"]["wake"]["all"]
+
+
+def test_the_night_predicts_the_interaction_for_its_own_regimen() -> None:
+    """The co-medication line runs on the night's own kratom scenario: a heavier person has less
+    mitragynine on board, so a smaller predicted midazolam AUC ratio (it used to ignore --weight)."""
+    import re
+
+    from kratomsim.night_report import night_report
+
+    def auc_ratio(weight: str) -> float:
+        rep = night_report("K51", "4g", nights=2, weight=weight, start_date=DAY, comedications=("midazolam:2.5mg",))
+        (line,) = rep.comedication_warnings
+        match = re.search(r"predicted AUC ratio ([0-9.]+)", line)
+        assert match is not None
+        return float(match.group(1))
+
+    assert auc_ratio("120kg") < auc_ratio("70kg")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kratomsim.datafiles import load_data_file, used_references
 from kratomsim.errors import InputError, known_list
 from kratomsim.schema import CitedFile, CitedValue, load_validated
-from kratomsim.units import mg_to_umol
+from kratomsim.units import mg_to_umol, umol_to_mg
 
 DATA_FILE = "medicines.yaml"
 Enzyme = Literal["CYP3A4", "CYP2D6"]
@@ -239,7 +239,7 @@ class Medicine:
 
     def dose_mg(self, umol: float) -> float:
         """mg of the dosed form that hold ``umol`` micromoles of active base (inverse of dose_umol)."""
-        return umol * self.molecular_weight / 1000.0 / self.base_fraction
+        return umol_to_mg(umol, self.molecular_weight) / self.base_fraction
 
     def stat(self, key: str) -> Stat | None:
         """The default value of a PK statistic (None when the sources do not report it)."""

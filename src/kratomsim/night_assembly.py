@@ -24,7 +24,7 @@ from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError
 from kratomsim.evidence import night_evidence
 from kratomsim.exposure import Exposure, model_for
-from kratomsim.interactions import comedication_warnings, data_sources, kratom_regimen
+from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.market import check_oral_seven_oh, seven_oh_notes
 from kratomsim.medicines import load_medicine
@@ -48,7 +48,7 @@ from kratomsim.night_timeline import (
 )
 from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.report.night_text import plain_summary
-from kratomsim.scenario import make_scenario
+from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.sleep_prediction import predicted_changes
 from kratomsim.steady_nights import kratom_steady_state
 from kratomsim.studied_doses import dose_warnings
@@ -134,10 +134,10 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
                   *default_dose_notes(meds)]
     got.keys |= _kratom_sources(exposure)
     ss = kratom_steady_state(_single_dose(request))
-    ss.update(_add_medicines(got, request, meds, timeline, exposure.times_h))
+    ss.update(_add_medicines(got, exposure.scenario, meds, timeline, exposure.times_h))
     occupancy = _occupancy(got, exposure, request.wake)
     evidence = _evidence(got)
-    co_warnings = _comedication_warnings(got, [m.name for m in meds], request, timeline.nights)
+    co_warnings = _comedication_warnings(got, [m.name for m in meds], exposure.scenario)
     population, bands = _population(request, options, exposure, timeline, meds)
     report = NightReport(
         scenario=_description(request, options, exposure, timeline), nights=got.rows, steady_state=ss,
@@ -187,9 +187,9 @@ def _single_dose(request: NightRequest) -> Any:
 
 
 def _add_medicines(
-    got: _Collected, request: NightRequest, doses: Sequence[MedicineDose], timeline: Timeline, times: FloatArray
+    got: _Collected, regimen: Scenario, doses: Sequence[MedicineDose], timeline: Timeline, times: FloatArray
 ) -> dict[str, dict[str, Any]]:
-    """Each medicine's rows alone and (where the interaction model has a pathway) with kratom."""
+    """Each medicine's rows alone and (where the interaction model has a pathway) with the night's kratom."""
     ss: dict[str, dict[str, Any]] = {}
     for dose in doses:
         name = dose.name
@@ -201,8 +201,7 @@ def _add_medicines(
             continue
         got.add(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(dose, timeline))
         ss.update(medicine_steady_state(mname))
-        withk = medicine_with_kratom(dose, times, kratom_regimen(request.product, request.dose, timeline.nights,
-                                                                  request.at))
+        withk = medicine_with_kratom(dose, times, regimen)
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             with_peaks = exact_night_peaks(withk.system, withk.doses, timeline)[mname]
             got.add(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline, with_peaks)
@@ -228,12 +227,12 @@ def _evidence(got: _Collected) -> list[dict[str, Any]]:
     return [{"text": n.text, "study": n.study, "sources": list(n.sources)} for n in notes]
 
 
-def _comedication_warnings(got: _Collected, victims: list[str], request: NightRequest, nights: int) -> list[str]:
-    """What the interaction model predicts for the medicines taken with this kratom."""
+def _comedication_warnings(got: _Collected, victims: list[str], regimen: Scenario) -> list[str]:
+    """What the interaction model predicts for the medicines taken with the night's kratom regimen."""
     if not victims:
         return []
     got.keys |= set(data_sources())
-    return comedication_warnings(victims, kratom_regimen(request.product, request.dose, nights, request.at))
+    return comedication_warnings(victims, regimen)
 
 
 def _description(
@@ -289,8 +288,7 @@ def _population(
         population["notes"].append(
             "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids, "
             "except the share above a medicine's next-morning level (its own published spread).")
-        regimen = kratom_regimen(request.product, request.dose, timeline.nights, request.at)
-        shares = night_shares_above(list(meds), timeline, regimen, subjects, options.seed)
+        shares = night_shares_above(list(meds), timeline, scenario, subjects, options.seed)
         if shares:
             population["comedication_above_next_morning_level"] = shares
             population["notes"] += [s["sentence"] for s in shares]
