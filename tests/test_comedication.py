@@ -88,4 +88,4 @@ def test_the_night_predicts_the_interaction_for_its_own_regimen() -> None:
         assert match is not None
         return float(match.group(1))
 
-    assert auc_ratio("120kg") < auc_ratio("70kg")
+    assert auc_ratio("150kg") < auc_ratio("45kg")
