@@ -14,7 +14,7 @@ import pandas as pd
 from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, aid_entry, parse_aid
 from kratomsim.comedication import compare_rows
 from kratomsim.errors import InputError
-from kratomsim.interactions import comedication_warnings, data_sources, kratom_regimen
+from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
@@ -31,6 +31,7 @@ from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
 from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
 from kratomsim.pk.model import FloatArray
+from kratomsim.scenario import Scenario
 from kratomsim.steady_nights import STEADY_STATE_METHOD
 
 MEDICINE_NOTE = ("Medicines use apparent one-compartment models for a 70 kg adult (see docs/medicines.md); "
@@ -103,7 +104,7 @@ class _Gathered:
     bands: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
     clock: Any = None
     population: dict[str, Any] | None = None
-    kratom_aids: list[tuple[str, str | None, str]] = field(default_factory=list)
+    kratom_aids: list[tuple[str, Scenario]] = field(default_factory=list)  # label, the night's kratom regimen
     medicine_names: list[str] = field(default_factory=list)
     medicine_aids: list[MedicineDose] = field(default_factory=list)
 
@@ -135,8 +136,8 @@ def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions 
             _add_kratom_aid(got, aid, product, dose, setting, timeline, options)
         else:
             _add_medicine_aid(got, aid, timeline, options)
-    _add_together(got, timeline, setting.at, options)
-    co_warnings = _comedication_warnings(got, timeline.nights, setting.at)
+    _add_together(got, timeline, options)
+    co_warnings = _comedication_warnings(got)
     series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws}
     if got.bands:
         series["bands"] = got.bands
@@ -154,11 +155,11 @@ def _add_kratom_aid(
     options: NightOptions,
 ) -> None:
     """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
-    got.kratom_aids.append((aid, product, dose))
     request = NightRequest(product or "K51", dose, setting.at, setting.wake, timeline.nights, setting.morning,
                            setting.weight, timeline.first_dose.date())
     rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
                                                dask_address=options.dask_address, progress=options.progress))
+    got.kratom_aids.append((aid, rep.exposure.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():
         entry = aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))
@@ -211,14 +212,14 @@ def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: Nig
         got.clock = np.datetime64(timeline.first_dose, "s") + np.round(times * 3600.0).astype("timedelta64[s]")
 
 
-def _add_together(got: _Gathered, timeline: Timeline, at: str, options: NightOptions) -> None:
+def _add_together(got: _Gathered, timeline: Timeline, options: NightOptions) -> None:
     """The general notes, then each medicine taken with each kratom aid, then the population note."""
     has_medicine = bool(got.medicine_aids)
     if has_medicine:
         got.notes.append(MEDICINE_NOTE)
     got.notes.append(ALONE_NOTE)
     if got.kratom_aids and got.medicine_aids:
-        together = compare_rows(got.kratom_aids, got.medicine_aids, timeline, at, options.subjects, options.seed)
+        together = compare_rows(got.kratom_aids, got.medicine_aids, timeline, options.subjects, options.seed)
         got.entries += together.entries
         got.conc.update(together.conc_nM)
         got.mws.update(together.molecular_weight)
@@ -235,14 +236,14 @@ def _add_together(got: _Gathered, timeline: Timeline, at: str, options: NightOpt
         )
 
 
-def _comedication_warnings(got: _Gathered, nights: int, at: str) -> list[str]:
+def _comedication_warnings(got: _Gathered) -> list[str]:
     """The aids are simulated apart, but a reader comparing them may take them together: say what the
     interaction model predicts for each medicine taken with each kratom aid."""
     warnings: list[str] = []
-    for kaid, kproduct, kdose in got.kratom_aids:
+    for kaid, regimen in got.kratom_aids:
         if not got.medicine_names:
             continue
-        warned = comedication_warnings(got.medicine_names, kratom_regimen(kproduct, kdose, nights, at))
+        warned = comedication_warnings(got.medicine_names, regimen)
         warnings += [f"If taken with {kaid}: {w}" for w in warned]
         got.keys |= set(data_sources())
     return warnings

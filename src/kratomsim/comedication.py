@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from kratomsim.aid_entries import aid_entry
 from kratomsim.errors import InputError
-from kratomsim.interactions_models import dynamic_prediction, kratom_regimen
+from kratomsim.interactions_models import dynamic_prediction
 from kratomsim.interactions_victims import get_victim
 from kratomsim.medicine_population import concentrations_ng_per_mL, draw_people, next_morning_shares, variability
 from kratomsim.medicines_derivation import SEXES, derivation, medicine_disposition
@@ -129,14 +129,14 @@ def _single_curve(dose: MedicineDose, withk: WithKratom, times_h: FloatArray) ->
 
 
 def compare_rows(
-    kratom_aids: list[tuple[str, str | None, str]], medicine_aids: list[MedicineDose], timeline: Timeline, at: str,
+    kratom_aids: list[tuple[str, Scenario]], medicine_aids: list[MedicineDose], timeline: Timeline,
     subjects: int = 1, seed: int = 0,
 ) -> CompareRows:
-    """Each medicine that kratom inhibits, taken with each kratom aid (dynamic interaction model)."""
+    """Each medicine that kratom inhibits, taken with each kratom aid (label, its nightly regimen)
+    under the dynamic interaction model."""
     out = CompareRows()
     times = plain_grid(timeline)
-    for kaid, product, kratom_dose in kratom_aids:
-        regimen = kratom_regimen(product, kratom_dose, timeline.nights, at)
+    for kaid, regimen in kratom_aids:
         for aid in medicine_aids:
             withk = medicine_with_kratom(aid, times, regimen)
             if withk is None:
