@@ -71,6 +71,10 @@ class Prediction:
     assumptions: tuple[str, ...] = ASSUMPTIONS
     sources: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """The prediction as the JSON shows it (the same as :meth:`as_dict`)."""
+        return self.as_dict()
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "victim": self.victim,

@@ -99,7 +99,17 @@ class InteractionReport:
 
 def interaction(victim: str, scenario: Scenario, victim_dose_mg: float | None = None, wake: time = DEFAULT_WAKE,
                 dynamic: bool = True) -> InteractionReport:
-    """The prediction for ``victim`` taken with the last dose of ``scenario``, as a typed report."""
+    """The prediction for ``victim`` taken with the last dose of ``scenario``, as a typed report.
+
+    Examples
+    --------
+    >>> from kratomsim.interactions import interaction, kratom_regimen
+    >>> report = interaction("midazolam", kratom_regimen("K51", "2g"))
+    >>> report.prediction.enzyme, list(report.to_frame()["quantity"][:2])
+    ('CYP3A4', ['AUC ratio', 'Cmax ratio'])
+    >>> report.clinical_study["study"]
+    'tanna2023cpt'
+    """
     prediction = predict(victim, scenario, dynamic=dynamic)
     morning = next_morning(prediction, victim_dose_mg, scenario.first_dose.time(), wake)
     study = comparison(prediction.victim, scenario) if scenario.count == 1 else None
