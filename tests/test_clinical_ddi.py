@@ -24,11 +24,15 @@ def test_fold_error_is_symmetric_and_at_least_one(obs, pred):
 
 
 def test_observed_values_are_the_published_ones():
-    mdz = clinical_ddi.observed("midazolam")
+    design = interactions.kratom_regimen("K51", "2g")
+    mdz = clinical_ddi.observed("midazolam", design)
     assert mdz is not None and mdz["auc_ratio"] == 1.39 and mdz["ci90"] == [1.23, 1.57]
-    dex = clinical_ddi.observed("dextromethorphan")
+    dex = clinical_ddi.observed("dextromethorphan", design)
     assert dex is not None and dex["auc_ratio"] == 0.99
-    assert clinical_ddi.observed("midazolam", dose="4g") is None  # no study of that design
+    # no study of these designs: another dose, two nights, or mitragynine alone
+    for other in (interactions.kratom_regimen("K51", "4g"), interactions.kratom_regimen("K51", "2g", 2),
+                  interactions.kratom_regimen(None, "39mg:mitragynine")):
+        assert clinical_ddi.observed("midazolam", other) is None
 
 
 def test_rows_are_independent_and_consistent():

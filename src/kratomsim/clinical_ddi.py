@@ -22,6 +22,7 @@ from kratomsim.interactions_models import (
 from kratomsim.interactions_victims import get_victim
 from kratomsim.scenario import Scenario
 from kratomsim.schema import CitedFile, CitedValue, load_validated
+from kratomsim.units import parse_dose
 
 DATA_FILE = "clinical_ddi.yaml"
 FOLD_LIMIT = 1.5
@@ -59,11 +60,15 @@ def _data() -> ClinicalDdiFile:
     return load_validated(DATA_FILE, ClinicalDdiFile)
 
 
-def observed(victim: str, dose: str = "2g", product: str | None = "K51", nights: int = 1) -> dict[str, Any] | None:
-    """The clinical study of this exact design (dose as '2g', product id) and victim, or None."""
+def observed(victim: str, scenario: Scenario) -> dict[str, Any] | None:
+    """The clinical study of this exact design (same product, dose and nights) and victim, or None.
+
+    The study's dose is read like any typed dose, so '2000mg' of K51 is the study's '2g'.
+    """
+    product = scenario.product.id if scenario.product is not None else ""
     for sid, study in _data().studies.items():
-        same = (study.kratom_dose == dose and (product or "") == (study.product or "")
-                and int(study.nights.value) == nights)
+        same = (parse_dose(study.kratom_dose) == scenario.dose and product == (study.product or "")
+                and int(study.nights.value) == scenario.count)
         if same and victim in study.pairs:
             cell = study.pairs[victim].auc_ratio
             return {"study": sid, "auc_ratio": cell.value, "ci90": [cell.ci90_low, cell.ci90_high],
@@ -85,8 +90,7 @@ def fold_error(observed_value: float, predicted: float) -> float:
 
 def comparison(victim: str, scenario: Scenario) -> dict[str, Any] | None:
     """Dynamic (default), static and screen values beside the observed ratio and its 90% CI."""
-    product = scenario.product.id if scenario.product is not None else None
-    obs = observed(victim, scenario.dose.label, product, scenario.count)
+    obs = observed(victim, scenario)
     if obs is None:
         return None
     dyn = dynamic_prediction(victim, scenario)

@@ -168,7 +168,7 @@ def _warning_line(p: Prediction, scenario: Scenario) -> str:
     line = (f"{p.victim}: predicted AUC ratio {p.auc_ratio:.3g} (range {p.auc_ratio_low:.3g}-"
             f"{p.auc_ratio_high:.3g}) with {p.kratom_dose} of {p.product or 'kratom'}{when}, mostly {p.enzyme} "
             f"inhibition in the {where} (enzyme-turnover model from in vitro data).")
-    seen = observed(p.victim, p.kratom_dose, p.product, nights)
+    seen = observed(p.victim, scenario)
     if seen is not None:
         line += (f" Observed in {seen['study']}: {seen['auc_ratio']:.3g} "
                  f"(90% CI {seen['ci90'][0]:.3g}-{seen['ci90'][1]:.3g}).")
