@@ -220,7 +220,6 @@ class Medicine:
     default_dose_mg: float | None
     pk: Mapping[str, Any] | None
     pk_note: str | None
-    pathways: Mapping[str, Any]
     next_morning: tuple[Mapping[str, Any], ...]
     sources: frozenset[str] = field(default_factory=frozenset)
     enzyme_fractions: Mapping[str, Fraction] = field(default_factory=dict)  # fm per CYP3A4/CYP2D6
@@ -326,7 +325,6 @@ def _medicine(name: str, entry: MedicineEntry, raw: Mapping[str, Any]) -> Medici
         default_dose_mg=None if default is None else float(default),
         pk=raw.get("pk"),
         pk_note=entry.pk_note,
-        pathways=raw.get("pathways") or {},
         next_morning=tuple(entry.next_morning),
         sources=frozenset(used_references(raw)),
         enzyme_fractions=enzyme_fractions(pathways),
