@@ -414,6 +414,7 @@ def test_the_interaction_report_is_typed_and_its_dict_is_what_the_edges_print() 
     assert (row["predicted"], row["low"], row["high"]) == (
         report.prediction.auc_ratio, report.prediction.auc_ratio_low, report.prediction.auc_ratio_high)
     assert report.clinical_study is not None and report.clinical_study["source"] in report.sources
+    assert report.to_dict()["sources"] == list(report.sources)  # the quoted study is cited too
     assert set(report.prediction.sources) <= set(report.sources)
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.prediction = report.prediction  # type: ignore[misc]

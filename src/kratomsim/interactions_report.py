@@ -83,6 +83,7 @@ class InteractionReport:
         payload = self.prediction.as_dict()
         payload["next_morning"] = self.next_morning.to_dict()
         payload["clinical_study"] = self.clinical_study
+        payload["sources"] = list(self.sources)
         return payload
 
     def to_frame(self) -> pd.DataFrame:
