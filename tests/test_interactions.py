@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 
@@ -353,85 +352,3 @@ def test_cli_predicts_for_a_new_victim(capsys: pytest.CaptureFixture[str]) -> No
     payload = json.loads(capsys.readouterr().out)
     assert payload["victim"] == "lemborexant" and payload["auc_ratio"] > 1
     assert "dayvigo_label" in payload["sources"]
-
-
-def test_the_inhibition_file_passes_its_schema_and_broken_copies_fail_with_their_path() -> None:
-    import copy
-
-    from kratomsim.interactions_data import CypInhibitionFile
-    from kratomsim.schema import DataFileError, validate_data
-
-    content = load_data_file("cyp_inhibition.yaml")
-    assert "mitragynine" in validate_data("cyp_inhibition.yaml", CypInhibitionFile, content).inhibitors
-    broken = copy.deepcopy(content)
-    broken["inhibitors"]["mitragynine"]["time_dependent"]["CYP3A4"]["liver"]["KI"]["value"] = "strong"
-    with pytest.raises(DataFileError, match="time_dependent/CYP3A4/liver/KI"):
-        validate_data("cyp_inhibition.yaml", CypInhibitionFile, broken)
-    broken = copy.deepcopy(content)
-    broken["inhibitors"]["mitragynine"]["reversible"]["CYP3A4"]["default"] = "nosuchsource"
-    with pytest.raises(DataFileError, match="reversible/CYP3A4"):
-        validate_data("cyp_inhibition.yaml", CypInhibitionFile, broken)
-
-
-def test_parameter_sets_by_hand_from_the_file() -> None:
-    """Central Ki are the named defaults; the strongest set takes the lowest Ki, KI - SD and kinact + SD."""
-    sets = ix.parameter_sets()
-    assert sets["central"].ki_uM == {"CYP3A4": 5.7, "CYP2D6": 1.17}
-    assert sets["strongest"].ki_uM == {"CYP3A4": 5.7, "CYP2D6": 0.34}
-    assert sets["weakest"].ki_uM == {"CYP3A4": 379.18, "CYP2D6": 12.86}
-    strong = sets["strongest"].tdi["CYP3A4"]["liver"]
-    assert strong.ki_uM == pytest.approx(4.1 - 0.9) and strong.kinact_per_h == pytest.approx((0.068 + 0.01) * 60)
-    assert sets["central"].kdeg_per_h["CYP3A4"]["liver"] == pytest.approx(math.log(2) / 36)
-    assert sets["strongest"].kdeg_per_h["CYP3A4"]["liver"] == pytest.approx(math.log(2) / 144)
-    # CYP2D6 half-life 69.6 +/- 45.6 h, no range: shortest max(69.6 - 45.6, 69.6 / 3) = 24 h
-    assert sets["weakest"].kdeg_per_h["CYP2D6"]["liver"] == pytest.approx(math.log(2) / 24.0)
-
-
-def test_victims_come_from_the_typed_medicine() -> None:
-    from kratomsim.medicines import derivation, load_medicine, medicine_names
-
-    zolpidem, med = ix.get_victim("zolpidem"), load_medicine("zolpidem")
-    assert zolpidem.fm == {e: f.value for e, f in med.enzyme_fractions.items()}
-    d = derivation("zolpidem")
-    assert zolpidem.pk == ix.VictimPk(d.ka, d.cl, d.v1, med.base_fraction)
-    assert zolpidem.typical_dose_mg == med.default_dose_mg == 5.0
-    # The fixed defect: a half-life cited by two sources is read (its default, 7.3 h), not skipped.
-    assert ix.get_victim("trazodone").half_life_h == 7.3
-    # No PK model in the library: the half-life is the cited one, and no next-morning estimate.
-    assert ix.get_victim("codeine").half_life_h == 3.3 and ix.get_victim("codeine").pk is None
-    # Only in cyp_inhibition.yaml: dextromethorphan, from its paroxetine AUCR.
-    assert ix.get_victim("dextromethorphan").fm == {"CYP2D6": 0.93}
-    without = {n for n in medicine_names() if not load_medicine(n).enzyme_fractions} - {"midazolam"}
-    assert set(ix.medicines_without_pathway()) == without
-
-
-def test_the_interaction_report_is_typed_and_its_dict_is_what_the_edges_print() -> None:
-    regimen = ix.kratom_regimen("K51", "2g", 1, "22:30")
-    report = ix.interaction("midazolam", regimen, victim_dose_mg=2.5, wake=ix.DEFAULT_WAKE)
-    assert report.to_dict() == ix.interaction_report("midazolam", "K51", "2g", "2.5mg", 1, True, "22:30", "07:00")
-    frame = report.to_frame()
-    row = frame.set_index("quantity").loc["AUC ratio"]
-    assert (row["predicted"], row["low"], row["high"]) == (
-        report.prediction.auc_ratio, report.prediction.auc_ratio_low, report.prediction.auc_ratio_high)
-    assert report.clinical_study is not None and report.clinical_study["source"] in report.sources
-    assert report.to_dict()["sources"] == list(report.sources)  # the quoted study is cited too
-    assert set(report.prediction.sources) <= set(report.sources)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        report.prediction = report.prediction  # type: ignore[misc]
-    # Next morning by hand: one-compartment closed form at 8.5 h, with and without the two terms.
-    v, p = ix.get_victim("midazolam"), report.prediction
-    assert v.pk is not None
-    t = report.next_morning.hours_after_dose
-    assert t == pytest.approx(8.5)
-    k = v.pk.cl_over_f / v.pk.v_over_f
-    alone = 2.5 * 1000 * v.pk.ka / (v.pk.v_over_f * (v.pk.ka - k)) * (math.exp(-k * t) - math.exp(-v.pk.ka * t))
-    assert report.next_morning.without_kratom_ng_per_mL == pytest.approx(alone, rel=1e-12)
-    assert report.next_morning.with_kratom_ng_per_mL > alone * p.gut_term  # lower clearance raises it further
-    # Several nights: no single-dose clinical study applies.
-    assert ix.interaction("midazolam", ix.kratom_regimen("K51", "2g", 3)).clinical_study is None
-
-
-def test_a_dose_without_mitragynine_is_refused_in_one_line() -> None:
-    regimen = ix.kratom_regimen(None, "2mg:7-hydroxymitragynine")
-    with pytest.raises(InputError, match="holds no mitragynine"):
-        ix.dynamic_prediction("midazolam", regimen)
