@@ -15,9 +15,10 @@ from datetime import time
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from kratomsim.datafiles import load_data_file, used_references
+from kratomsim.medicines_data import Disagreeing
 from kratomsim.plasma_binding import binding
 from kratomsim.schema import CitedFile, CitedValue, load_validated
 
@@ -62,19 +63,11 @@ _OPEN = ConfigDict(extra="allow", frozen=True)
 # ------------------------------------------------------------------------------------- schema
 
 
-class ReversibleBlock(BaseModel):
-    """Published reversible Ki values of one enzyme; ``default`` names the source used centrally."""
+class ReversibleBlock(Disagreeing):
+    """Published reversible Ki values of one enzyme (single values only); ``default`` names the one used
+    centrally (checked at load, like any set of disagreeing sources)."""
 
-    model_config = _OPEN
-    default: str
-    reason: str
-    values: list[CitedValue] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _default_listed(self) -> ReversibleBlock:
-        if not any(v.source == self.default for v in self.values):
-            raise ValueError(f"default {self.default!r} names no listed Ki")
-        return self
+    values: list[CitedValue] = Field(min_length=1)  # type: ignore[assignment]  # narrower: no ranges
 
     def chosen(self) -> CitedValue:
         return next(v for v in self.values if v.source == self.default)

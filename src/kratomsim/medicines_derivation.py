@@ -146,6 +146,18 @@ def _needed(med: Medicine, key: str, why: str) -> Stat:
     return stat
 
 
+def _over_oral_f(med: Medicine, value: float, text: str, method: str, with_where: bool) -> tuple[float, str]:
+    """A volume or clearance divided by the cited oral F, and the text saying so."""
+    f = _needed(med, "oral_f", f"volume_from {method} needs an oral F")
+    cited = f"{f.source}, {f.where}" if with_where else f.source
+    return value / f.value, f"{text} divided by oral F {f.value:g} ({cited})"
+
+
+def _per_kg_note(unit: str) -> str:
+    """The note a per-kg value gets (scaled to the reference adult), else nothing."""
+    return f"; per-kg value scaled to the assumed {REFERENCE_WEIGHT_KG:g} kg" if unit.endswith("/kg") else ""
+
+
 def _volume(med: Medicine, method: str, ka: float, ke: float, tmax_h: float, dose_mg: float) -> tuple[float, str]:
     """V/F and how it was found: from Cmax, a reported volume (with an oral F) or CL/F (with F) and ke."""
     if method == "cmax":
@@ -155,26 +167,17 @@ def _volume(med: Medicine, method: str, ka: float, ke: float, tmax_h: float, dos
         return v1, f"V/F from Cmax {cmax.value:g} {cmax.unit} after {dose_mg:g} mg ({cmax.source}, {cmax.where})"
     if method in ("v_over_f", "v_and_f"):
         vol = _needed(med, "volume", f"volume_from {method} needs a volume")
-        v1 = volume_L(vol)
-        text = f"V/F = {vol.value:g} {vol.unit} ({vol.source}, {vol.where})"
+        v1, text = volume_L(vol), f"V/F = {vol.value:g} {vol.unit} ({vol.source}, {vol.where})"
         if method == "v_and_f":
-            f = _needed(med, "oral_f", "volume_from v_and_f needs an oral F")
-            v1 /= f.value
-            text += f" divided by oral F {f.value:g} ({f.source}, {f.where})"
-        if vol.unit == "L/kg":
-            text += f"; per-kg value scaled to the assumed {REFERENCE_WEIGHT_KG:g} kg"
-        return v1, text
+            v1, text = _over_oral_f(med, v1, text, method, with_where=True)
+        return v1, text + _per_kg_note(vol.unit)
     if method in ("cl_over_f", "cl_and_f"):
         cl_stat = _needed(med, "cl", f"volume_from {method} needs a clearance")
         cl_f = clearance_L_per_h(cl_stat)
         text = f"CL/F = {cl_stat.value:g} {cl_stat.unit} ({cl_stat.source}, {cl_stat.where})"
         if method == "cl_and_f":
-            f = _needed(med, "oral_f", "volume_from cl_and_f needs an oral F")
-            cl_f /= f.value
-            text += f" divided by oral F {f.value:g} ({f.source})"
-        if cl_stat.unit.endswith("/kg"):
-            text += f"; per-kg value scaled to the assumed {REFERENCE_WEIGHT_KG:g} kg"
-        return cl_f / ke, f"V/F = (CL/F) / ke with {text}"
+            cl_f, text = _over_oral_f(med, cl_f, text, method, with_where=False)
+        return cl_f / ke, f"V/F = (CL/F) / ke with {text + _per_kg_note(cl_stat.unit)}"
     raise ValueError(f"{med.name}: unknown volume_from {method!r}")
 
 
