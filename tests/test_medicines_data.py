@@ -47,3 +47,28 @@ def test_medicine_carries_its_enzyme_fractions_read_once() -> None:
     assert meds.load_medicine("trazodone").cited_half_life_h == 7.3
     assert meds.load_medicine("melatonin").cited_half_life_h == pytest.approx(
         meds.load_medicine("melatonin").stat("t_half").value / 60.0)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("path", "value", "where"), [
+    (("zolpidem", "pk", "checks", 0, "value"), None, "checks/0"),  # neither a value nor a range
+    (("zolpidem", "pk", "population_checks", 0, "threshold_ng_per_mL"), -50, "population_checks/0"),
+    (("zolpidem", "pk", "sex", "study_mix"), "unknown", "sex/study_mix"),
+    (("zolpidem", "pk", "study", "dose_mg"), 0, "study/dose_mg"),
+    (("zolpidem", "pk", "volume_from"), "guess", "volume_from"),
+])
+def test_a_malformed_pk_node_fails_at_load_with_its_path(path: tuple[object, ...], value: object, where: str) -> None:
+    import copy
+
+    from kratomsim.medicines_data import MedicinesFile
+    from kratomsim.schema import DataFileError, validate_data
+
+    broken = copy.deepcopy(load_data_file("medicines.yaml"))
+    node = broken["medicines"]
+    for key in path[:-1]:
+        node = node[key]
+    if value is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    with pytest.raises(DataFileError, match=where):
+        validate_data("medicines.yaml", MedicinesFile, broken)

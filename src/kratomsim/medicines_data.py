@@ -146,6 +146,61 @@ class UsualDoses(BaseModel):
     default: float | None = Field(default=None, gt=0)
 
 
+class PkStudy(BaseModel):
+    model_config = _OPEN
+    source: str
+    where: str
+    dose_mg: float | None = Field(default=None, gt=0)
+
+
+class PkCheck(BaseModel):
+    """An independent check: another study's statistic (a value or a range) after a stated regimen."""
+
+    model_config = _OPEN
+    statistic: str = Field(min_length=1)
+    source: str
+    where: str
+    unit: str
+    dose_mg: float = Field(gt=0)
+    doses: int = Field(default=1, ge=1)
+    interval_h: float = Field(default=24.0, gt=0)
+    at_h: float | None = Field(default=None, gt=0)
+    value: float | None = Field(default=None, allow_inf_nan=False)
+    low: float | None = Field(default=None, allow_inf_nan=False)
+    high: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _given(self) -> PkCheck:
+        if self.value is None and (self.low is None or self.high is None):
+            raise ValueError("a check needs a value or both low and high")
+        return self
+
+
+class PopulationCheck(BaseModel):
+    """A published share of people above a level some hours after a dose, by sex."""
+
+    model_config = _OPEN
+    statistic: Literal["share_above"]
+    source: str
+    where: str
+    threshold_ng_per_mL: float = Field(gt=0)
+    hours_after_dose: float = Field(gt=0)
+    dose_mg: float = Field(gt=0)
+    female: CitedValue | None = None
+    male: CitedValue | None = None
+
+
+class VariabilityNode(BaseModel):
+    model_config = _OPEN
+    n: CitedValue
+
+
+class SexNode(BaseModel):
+    model_config = _OPEN
+    study_mix: Literal["mixed", "female", "male"] = "mixed"
+    cl_ratio_female_to_male: dict[str, Any]
+
+
 class PkNode(BaseModel):
     """The cited PK summary a model is derived from; the statistics named here are checked at load."""
 
@@ -161,6 +216,11 @@ class PkNode(BaseModel):
     model: Literal["one_compartment", "two_compartment"] | None = None
     volume_from: Literal["cmax", "v_over_f", "v_and_f", "cl_over_f", "cl_and_f"] | None = None
     fit_to: list[str] | None = None
+    study: PkStudy | None = None
+    checks: list[PkCheck] = Field(default_factory=list)
+    population_checks: list[PopulationCheck] = Field(default_factory=list)
+    variability: VariabilityNode | None = None
+    sex: SexNode | None = None
 
 
 class MedicineEntry(BaseModel):
