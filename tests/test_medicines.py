@@ -10,6 +10,7 @@ import pytest
 from kratomsim import medicines as meds
 from kratomsim.datafiles import load_data_file, references, uncited_numbers
 from kratomsim.errors import InputError
+from kratomsim.medicines_data import PkNode
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import DoseEvent, build_system
 
@@ -180,7 +181,7 @@ def test_two_compartment_derivation_from_a_data_entry_matches_the_engine() -> No
     }
     med = meds.Medicine(
         name="synthetic", display="synthetic", formula="-", molecular_weight=mw, base_fraction=1.0,
-        dosed_as="base", usual_doses_mg=(dose_mg,), default_dose_mg=dose_mg, pk=pk, pk_note=None,
+        dosed_as="base", usual_doses_mg=(dose_mg,), default_dose_mg=dose_mg, pk=PkNode.model_validate(pk), pk_note=None,
         next_morning=(),
     )
     d = meds._derive_two_compartment(med, dose_mg)
@@ -200,7 +201,8 @@ def test_two_compartment_needs_auc() -> None:
     med = meds.Medicine(
         name="x", display="x", formula="-", molecular_weight=300.0, base_fraction=1.0, dosed_as="base",
         usual_doses_mg=(10.0,), default_dose_mg=10.0, pk_note=None, next_morning=(),
-        pk={"model": "two_compartment", "cmax": {"value": 10, "unit": "ng/mL", "source": "s", "where": "w"}},
+        pk=PkNode.model_validate(
+            {"model": "two_compartment", "cmax": {"value": 10, "unit": "ng/mL", "source": "s", "where": "w"}}),
     )
     with pytest.raises(ValueError, match="needs tmax, auc, t_half"):
         meds._derive_two_compartment(med, 10.0)

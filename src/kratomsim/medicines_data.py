@@ -67,6 +67,7 @@ class Disagreeing(BaseModel):
 
 
 Statistic = CitedValue | CitedRange | Disagreeing
+STATISTICS = ("cmax", "tmax", "t_half", "auc", "cl", "volume", "oral_f", "c_fraction")
 
 
 class InhibitorStudy(BaseModel):
@@ -222,6 +223,19 @@ class PkNode(BaseModel):
     variability: VariabilityNode | None = None
     sex: SexNode | None = None
 
+    def statistic(self, key: str) -> CitedValue | CitedRange | Disagreeing | None:
+        """The cited statistic ``key`` (cmax, tmax, t_half, auc, cl, volume, oral_f, c_fraction), if reported."""
+        if key not in STATISTICS:
+            raise KeyError(f"not a PK statistic: {key!r}")
+        cell = getattr(self, key)
+        assert cell is None or isinstance(cell, CitedValue | CitedRange | Disagreeing)
+        return cell
+
+    def extra(self, key: str, name: str, default: Any = None) -> Any:
+        """A detail given beside a statistic, e.g. the ``at_h`` of c_fraction or the ``interval`` of auc."""
+        cell = self.statistic(key)
+        return default if cell is None else (cell.model_extra or {}).get(name, default)
+
 
 class MedicineEntry(BaseModel):
     model_config = _OPEN
@@ -278,7 +292,7 @@ class Medicine:
     dosed_as: str
     usual_doses_mg: tuple[float, ...]
     default_dose_mg: float | None
-    pk: Mapping[str, Any] | None
+    pk: PkNode | None  # the validated PK summary its model is derived from
     pk_note: str | None
     next_morning: tuple[Mapping[str, Any], ...]
     sources: frozenset[str] = field(default_factory=frozenset)
@@ -302,9 +316,13 @@ class Medicine:
 
     def stat(self, key: str) -> Stat | None:
         """The default value of a PK statistic (None when the sources do not report it)."""
-        if self.pk is None or key not in self.pk:
-            return None
-        return resolve(self.pk[key])
+        cell = None if self.pk is None else self.pk.statistic(key)
+        return None if cell is None else resolve_statistic(cell)
+
+
+def resolve_statistic(cell: BaseModel) -> Stat:
+    """The default of a validated statistic (a cited value, a range's midpoint or the named source's)."""
+    return resolve(cell.model_dump(exclude_none=True))
 
 
 def resolve(node: Mapping[str, Any]) -> Stat:
@@ -360,7 +378,7 @@ def _cited_half_life_h(entry: MedicineEntry) -> float | None:
     cell = entry.pk.t_half if entry.pk is not None and entry.pk.t_half is not None else entry.pk_facts.get("t_half")
     if cell is None:
         return None
-    stat = resolve(cell.model_dump())
+    stat = resolve_statistic(cell)
     if stat.unit not in _TIME_TO_H:
         raise ValueError(f"half-life unit {stat.unit!r} not understood")
     return stat.value * _TIME_TO_H[stat.unit]
@@ -383,7 +401,7 @@ def _medicine(name: str, entry: MedicineEntry, raw: Mapping[str, Any]) -> Medici
         dosed_as=entry.dosed_as,
         usual_doses_mg=tuple(float(d) for d in doses.values),
         default_dose_mg=None if default is None else float(default),
-        pk=raw.get("pk"),
+        pk=entry.pk,
         pk_note=entry.pk_note,
         next_morning=tuple(entry.next_morning),
         sources=frozenset(used_references(raw)),

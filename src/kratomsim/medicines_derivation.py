@@ -98,9 +98,8 @@ def clearance_L_per_h(stat: Stat) -> float:
 
 def study_dose_mg(med: Medicine) -> float:
     assert med.pk is not None
-    study = med.pk.get("study") or {}
-    if "dose_mg" in study:
-        return float(study["dose_mg"])
+    if med.pk.study is not None and med.pk.study.dose_mg is not None:
+        return med.pk.study.dose_mg
     if med.name in ASSUMED_REFERENCE_DOSE_MG:
         return ASSUMED_REFERENCE_DOSE_MG[med.name]
     raise ValueError(f"{med.name}: PK study has no dose")
@@ -121,9 +120,9 @@ def derivation(name: str) -> Derivation:
     if t_half is None or tmax is None:
         raise ValueError(f"{med.name}: a half-life and a tmax are needed")
     dose_mg = study_dose_mg(med)
-    if med.pk.get("model") == "two_compartment":
+    if med.pk.model == "two_compartment":
         return _derive_two_compartment(med, dose_mg)
-    if med.pk.get("fit_to"):
+    if med.pk.fit_to:
         return _derive_joint(med, dose_mg)
     ke = math.log(2.0) / hours_of(t_half)
     ka = solve_ka(hours_of(tmax), ke)
@@ -132,7 +131,7 @@ def derivation(name: str) -> Derivation:
         "ka": f"solved from tmax = {hours_of(tmax):g} h{' (midpoint of range)' if tmax.from_range else ''}"
         f" ({tmax.source}, {tmax.where})",
     }
-    v1, basis["v1"] = _volume(med, str(med.pk.get("volume_from", "cmax")), ka, ke, hours_of(tmax), dose_mg)
+    v1, basis["v1"] = _volume(med, med.pk.volume_from or "cmax", ka, ke, hours_of(tmax), dose_mg)
     basis["cl"] = "CL/F = ke * V/F"
     if med.name in ASSUMED_REFERENCE_DOSE_MG:
         basis["dose"] = f"assumed reference dose {dose_mg:g} mg (source reports a dose-normalised Cmax)"
@@ -199,7 +198,7 @@ def auc_target(med: Medicine, dose_mg: float) -> tuple[float, float | None, str]
         raise ValueError(f"{med.name}: AUC unit {auc.unit!r} not understood")
     value = reported_nM(auc.value, AUC_TO_CONCENTRATION_UNIT[auc.unit], med.molecular_weight, dose_mg)
     assert med.pk is not None
-    interval = str(med.pk["auc"].get("interval", "0-inf")).replace(" ", "").removesuffix("h")
+    interval = str(med.pk.extra("auc", "interval", "0-inf")).replace(" ", "").removesuffix("h")
     to_h = None if interval.endswith("inf") else float(interval.split("-")[1])
     return value, to_h, f"AUC{'0-inf' if to_h is None else f'0-{to_h:g} h'} {_cite(auc)}"
 
@@ -221,8 +220,8 @@ def cl_over_f_target(med: Medicine, with_f: bool) -> tuple[float, str]:
 
 def _derive_joint(med: Medicine, dose_mg: float) -> Derivation:
     """Fit ka, CL/F and V/F of a one-compartment model to every statistic ``fit_to`` names, together."""
-    assert med.pk is not None
-    names = [str(n) for n in med.pk["fit_to"]]
+    assert med.pk is not None and med.pk.fit_to is not None
+    names = [str(n) for n in med.pk.fit_to]
     unknown = sorted(set(names) - set(JOINT_STATISTICS))
     if unknown or not {"tmax", "t_half"} <= set(names):
         raise ValueError(f"{med.name}: fit_to must include tmax and t_half and name only {JOINT_STATISTICS}")
@@ -263,7 +262,7 @@ def _derive_joint(med: Medicine, dose_mg: float) -> Derivation:
         "cl": "fitted (mainly fixed by the AUC or clearance, and the half-life)",
         "ke": f"CL/V = {cl / v1:.4g} 1/h (ln2/ke = {math.log(2.0) * v1 / cl:.3g} h)",
     }
-    if any(s.endswith("/kg") for s in (str((med.pk.get(k) or {}).get("unit", "")) for k in ("cl", "volume"))):
+    if any(str(getattr(med.pk.statistic(k), "unit", "")).endswith("/kg") for k in ("cl", "volume")):
         basis["weight"] = f"per-kg values scaled to the assumed {REFERENCE_WEIGHT_KG:g} kg"
     return Derivation(med.name, dose_mg, ka=ka, ke=cl / v1, cl=cl, v1=v1, basis=basis)
 
@@ -283,7 +282,7 @@ def _derive_two_compartment(med: Medicine, dose_mg: float) -> Derivation:
     frac = stats["c_fraction"]
     if frac is not None:
         assert med.pk is not None
-        at_h = float(med.pk["c_fraction"]["at_h"])  # hours after the dose, given with the statistic
+        at_h = float(med.pk.extra("c_fraction", "at_h"))  # hours after the dose, given with the statistic
         value = frac.value / 100.0 if frac.unit == "%" else frac.value
         fraction_at = (at_h, value)
     targets = TwoCompartmentTargets(
@@ -339,21 +338,21 @@ def sex_cl_factor(name: str, sex: str | None) -> float:
     if sex not in SEXES:
         raise InputError(f"sex must be one of {', '.join(SEXES)}, got {sex!r}")
     med = load_medicine(name)
-    node = (med.pk or {}).get("sex")
-    if not node:
+    node = med.pk.sex if med.pk is not None else None
+    if node is None:
         return 1.0
-    pair = node["cl_ratio_female_to_male"]
+    pair = node.cl_ratio_female_to_male
     if "values" in pair:
         pair = next(v for v in pair["values"] if v.get("source") == pair["default"])
     cl_f, cl_m = _cl_pair(pair)
-    mix = str(node.get("study_mix", "mixed"))
+    mix = node.study_mix
     reference = math.sqrt(cl_f * cl_m) if mix == "mixed" else cl_f if mix == "female" else cl_m
     return (cl_f if sex == "female" else cl_m) / reference
 
 
 def has_sex_effect(name: str) -> bool:
     med = load_medicine(name)
-    return bool((med.pk or {}).get("sex"))
+    return med.pk is not None and med.pk.sex is not None
 
 
 def derivation_for(name: str, sex: str | None = None) -> Derivation:

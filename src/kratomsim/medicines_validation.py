@@ -9,13 +9,13 @@ next-morning shares), which no parameter was tuned to.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from kratomsim.medicine_population import share_above_after_dose
-from kratomsim.medicines_data import Medicine, Stat, load_medicine, medicine_names, resolve
+from kratomsim.medicines_data import Medicine, PkCheck, Stat, load_medicine, medicine_names, resolve_statistic
 from kratomsim.medicines_derivation import (
     AUC_TO_CONCENTRATION_UNIT,
     SEXES,
@@ -108,7 +108,7 @@ def _row(
 _SEX_SUFFIX = {"_female": "female", "_male": "male"}
 
 
-def _observed(med: Medicine, key: str, stat: Stat, dose_mg: float, node: Mapping[str, Any]) -> tuple[float, str]:
+def _observed(med: Medicine, key: str, stat: Stat, dose_mg: float) -> tuple[float, str]:
     """A cited statistic in the units the simulation reports (nM, h, nM*h, L/h, fraction, ratio)."""
     base = key
     for suffix in _SEX_SUFFIX:
@@ -132,13 +132,13 @@ def _observed(med: Medicine, key: str, stat: Stat, dose_mg: float, node: Mapping
 def _derivation_statistics(med: Medicine) -> list[str]:
     """The statistics the model was built from (their rows only check derivation and engine)."""
     assert med.pk is not None
-    if med.pk.get("model") == "two_compartment":
-        used = ["cmax", "tmax", "t_half", "auc"] + (["c_fraction"] if "c_fraction" in med.pk else [])
-    elif med.pk.get("fit_to"):
-        used = [str(n) for n in med.pk["fit_to"]]
+    if med.pk.model == "two_compartment":
+        used = ["cmax", "tmax", "t_half", "auc"] + (["c_fraction"] if med.pk.c_fraction is not None else [])
+    elif med.pk.fit_to:
+        used = [str(n) for n in med.pk.fit_to]
     else:
         by_volume = {"cmax": ["cmax"], "cl_over_f": ["cl"], "cl_and_f": ["cl"]}
-        used = ["tmax", "t_half", *by_volume.get(str(med.pk.get("volume_from", "cmax")), [])]
+        used = ["tmax", "t_half", *by_volume.get(med.pk.volume_from or "cmax", [])]
     return used
 
 
@@ -157,8 +157,8 @@ def validate_medicines() -> list[dict[str, Any]]:
             continue
         dose_mg = study_dose_mg(med)
         used = _derivation_statistics(med)
-        frac = med.pk.get("c_fraction")
-        sim = _measure(name, dose_mg, 1, 24.0, at_h=float(frac["at_h"]) if frac else None)
+        frac_at = med.pk.extra("c_fraction", "at_h")
+        sim = _measure(name, dose_mg, 1, 24.0, at_h=None if frac_at is None else float(frac_at))
         for key in ("cmax", "tmax", "t_half", "auc", "c_fraction"):
             stat = med.stat(key)
             if stat is None or (key in ("auc", "c_fraction") and key not in used):
@@ -173,18 +173,19 @@ def validate_medicines() -> list[dict[str, Any]]:
                     predicted, statistic = _auc_window(d, dose_mg, to_h), f"auc_0_{to_h:g}h"
                 rows.append(_row(stat.source, name, statistic, auc_nM_h, predicted, "nM*h", kind))
                 continue
-            obs, unit = _observed(med, key, stat, dose_mg, med.pk[key])
+            obs, unit = _observed(med, key, stat, dose_mg)
             rows.append(_row(stat.source, name, key, obs, sim[key], unit, kind))
         d = derivation(name)
         for key in ("cl_over_f", "cl_and_f"):
-            if key in used and med.pk.get("fit_to"):
+            cl_stat = med.stat("cl")
+            if key in used and med.pk.fit_to and cl_stat is not None:
                 cl_target, _ = cl_over_f_target(med, key == "cl_and_f")
-                rows.append(_row(str(med.pk["cl"]["source"]), name, "cl_over_f", cl_target, d.cl, "L/h", "derivation"))
+                rows.append(_row(cl_stat.source, name, "cl_over_f", cl_target, d.cl, "L/h", "derivation"))
         if "v_over_f" in used:
             vol = med.stat("volume")
             assert vol is not None
             rows.append(_row(vol.source, name, "v_over_f", volume_L(vol), d.v1, "L", "derivation"))
-        for check in med.pk.get("checks") or ():
+        for check in med.pk.checks:
             rows.append(_check_row(med, check))
         rows += population_rows(name)
     return rows
@@ -196,17 +197,16 @@ def _auc_window(d: Derivation, dose_mg: float, to_h: float) -> float:
     return float(np.trapezoid(conc, times))
 
 
-def _check_row(med: Medicine, check: Mapping[str, Any]) -> dict[str, Any]:
+def _check_row(med: Medicine, check: PkCheck) -> dict[str, Any]:
     """An independent row: another study's statistic, another sex, or repeated dosing."""
-    stat = resolve(check)
-    key = str(check["statistic"])
+    stat = resolve_statistic(check)
+    key = check.statistic
     sex = next((sx for suffix, sx in _SEX_SUFFIX.items() if key.endswith(suffix)), None)
     base = key.removesuffix("_female").removesuffix("_male")
-    count, interval = int(check.get("doses", 1)), float(check.get("interval_h", 24.0))
-    dose_mg = float(check["dose_mg"])
-    sim = _measure(med.name, dose_mg, count, interval, sex=sex, at_h=check.get("at_h"))
+    dose_mg = check.dose_mg
+    sim = _measure(med.name, dose_mg, check.doses, check.interval_h, sex=sex, at_h=check.at_h)
     sim_key = "cl_over_f" if base == "cl" else base
-    obs, unit = _observed(med, key, stat, dose_mg, check)
+    obs, unit = _observed(med, key, stat, dose_mg)
     return _row(stat.source, med.name, key, obs, sim[sim_key], unit, "independent")
 
 
@@ -214,17 +214,14 @@ def population_rows(name: str) -> list[dict[str, Any]]:
     """Independent rows for published shares of people above a level (e.g. FDA zolpidem 2013)."""
     med = load_medicine(name)
     rows: list[dict[str, Any]] = []
-    for check in (med.pk or {}).get("population_checks") or ():
+    for check in med.pk.population_checks if med.pk is not None else ():
         for sex in SEXES:
-            node = check.get(sex)
-            if not node:
+            node = check.female if sex == "female" else check.male
+            if node is None:
                 continue
-            observed = float(node["value"])
-            share = share_above_after_dose(
-                name, float(check["dose_mg"]), float(check["hours_after_dose"]),
-                float(check["threshold_ng_per_mL"]), sex=sex,
-            )
-            statistic = f"share_above_{check['threshold_ng_per_mL']:g}ng_per_mL_{check['hours_after_dose']:g}h_{sex}"
+            share = share_above_after_dose(name, check.dose_mg, check.hours_after_dose, check.threshold_ng_per_mL,
+                                           sex=sex)
+            statistic = f"share_above_{check.threshold_ng_per_mL:g}ng_per_mL_{check.hours_after_dose:g}h_{sex}"
             predicted = max(100.0 * share, 1e-6)
-            rows.append(_row(str(node["source"]), name, statistic, observed, predicted, "%", "independent"))
+            rows.append(_row(node.source, name, statistic, node.value, predicted, "%", "independent"))
     return rows
