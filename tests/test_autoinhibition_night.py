@@ -7,7 +7,7 @@ import pytest
 
 from kratomsim.autoinhibition import mitragynine_inactivation
 from kratomsim.autoinhibition_effect import effect, terminal_half_life_h
-from kratomsim.interactions import inhibitor_course, parameter_sets, step_enzyme
+from kratomsim.interactions import inhibitor_course, kratom_regimen, parameter_sets, step_enzyme
 from kratomsim.night_report import night_report
 
 
@@ -16,7 +16,7 @@ def test_interaction_model_sees_the_same_hepatic_cyp3a4_as_the_pk_solve() -> Non
     simulated mitragynine) equals the activity the PK solve carried, so the two cannot contradict."""
     rep = night_report(nights=7, start_date="2026-01-05")
     pk_activity = rep.autoinhibition["cyp3a4_activity"]
-    course = inhibitor_course("K51", "2g", 7)
+    course = inhibitor_course(kratom_regimen("K51", "2g", 7))
     p = parameter_sets()["central"]
     inact = mitragynine_inactivation()
     i_h = p.fu * (course.plasma_uM + course.ka_per_h * course.gut_amount_umol / inact.qh_L_per_h)

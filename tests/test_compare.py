@@ -74,11 +74,11 @@ def test_compare_bad_aid(aid: str, fragment: str) -> None:
 
 def test_compare_warns_about_taking_kratom_with_a_listed_medicine():
     """The aids are simulated apart, but the interaction model's warning for taking them together is shown."""
-    from kratomsim.interactions import comedication_warnings
+    from kratomsim.interactions import comedication_warnings, kratom_regimen
     from kratomsim.night_report import compare_aids
 
     result = compare_aids(["kratom:K51:2g", "zolpidem:10mg"], nights=1, start_date="2026-01-05")
-    expected = comedication_warnings(["zolpidem"], "K51", "2g")
+    expected = comedication_warnings(["zolpidem"], kratom_regimen("K51", "2g"))
     assert expected and result.comedication_warnings == [f"If taken with kratom:K51:2g: {w}" for w in expected]
     assert result.to_dict()["comedication_warnings"] == result.comedication_warnings
     alone = compare_aids(["zolpidem:10mg"], nights=1, start_date="2026-01-05")

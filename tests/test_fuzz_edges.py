@@ -223,10 +223,10 @@ AMOUNTS = st.one_of(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(amount=AMOUNTS)
 def test_medicine_dose_errors_talk_about_the_dose(capsys: pytest.CaptureFixture[str], amount: str) -> None:
-    from kratomsim.medicines import _split_spec
+    from kratomsim.units import split_medicine_spec
 
     try:
-        _, mg = _split_spec(f"zolpidem:{amount}")
+        _, mg = split_medicine_spec(f"zolpidem:{amount}")
     except InputError as err:
         assert "zolpidem" in err.message and amount.strip() in err.message
         code, _, cli_err = run_cli(capsys, ["night", "--nights", "1", "--with", f"zolpidem:{amount}"])

@@ -184,27 +184,28 @@ def test_parameter_sets_order() -> None:
 
 
 def test_static_prediction_range_brackets_central() -> None:
-    p = ix.static_prediction("midazolam", "K51", "2g")
+    p = ix.static_prediction("midazolam", ix.kratom_regimen("K51", "2g"))
     assert p.auc_ratio_low <= p.auc_ratio <= p.auc_ratio_high
     assert p.auc_ratio > 1 and p.enzyme == "CYP3A4"
     assert p.cmax_ratio == pytest.approx(p.gut_term)
 
 
 def test_dextromethorphan_has_no_gut_term() -> None:
-    p = ix.static_prediction("dextromethorphan", "K51", "2g")
+    p = ix.static_prediction("dextromethorphan", ix.kratom_regimen("K51", "2g"))
     assert p.gut_term == pytest.approx(1.0)
     assert p.enzyme == "CYP2D6" and p.site == "liver"
 
 
 def test_dynamic_accumulates_over_nights() -> None:
-    one = ix.dynamic_prediction("midazolam", "K51", "2g", nights=1)
-    seven = ix.dynamic_prediction("midazolam", "K51", "2g", nights=7)
+    one = ix.dynamic_prediction("midazolam", ix.kratom_regimen("K51", "2g", 1))
+    seven = ix.dynamic_prediction("midazolam", ix.kratom_regimen("K51", "2g", 7))
     assert 1 < one.auc_ratio <= seven.auc_ratio
     assert seven.auc_ratio_low <= seven.auc_ratio <= seven.auc_ratio_high
 
 
 def test_higher_dose_more_interaction() -> None:
-    assert ix.predict("midazolam", dose="8g").auc_ratio >= ix.predict("midazolam", dose="2g").auc_ratio
+    high = ix.predict("midazolam", ix.kratom_regimen("K51", "8g")).auc_ratio
+    assert high >= ix.predict("midazolam", ix.kratom_regimen("K51", "2g")).auc_ratio
 
 
 def test_unknown_victim_lists_known() -> None:
@@ -213,20 +214,20 @@ def test_unknown_victim_lists_known() -> None:
 
 
 def test_comedication_warnings_are_predictions_not_advice() -> None:
-    lines = ix.comedication_warnings(["midazolam", "dextromethorphan"], "K51", "2g")
+    lines = ix.comedication_warnings(["midazolam", "dextromethorphan"], ix.kratom_regimen("K51", "2g"))
     assert len(lines) == 2 and lines[0].startswith("midazolam: predicted AUC ratio")
     for line in lines:
         assert not any(word in line.lower() for word in ("should", "recommend", "avoid", "safe"))
     with pytest.raises(InputError):
-        ix.comedication_warnings(["aspirin"], "K51", "2g")
+        ix.comedication_warnings(["aspirin"], ix.kratom_regimen("K51", "2g"))
 
 
 def test_comedication_warning_quotes_the_clinical_study_of_that_design() -> None:
-    (line,) = ix.comedication_warnings(["midazolam"], "K51", "2g")
+    (line,) = ix.comedication_warnings(["midazolam"], ix.kratom_regimen("K51", "2g"))
     assert "Observed in tanna2023cpt: 1.39 (90% CI 1.23-1.57)" in line
-    (later,) = ix.comedication_warnings(["midazolam"], "K51", "2g", nights=7)
+    (later,) = ix.comedication_warnings(["midazolam"], ix.kratom_regimen("K51", "2g", 7))
     assert "Observed" not in later and "on night 7" in later  # the study was a single dose
-    seventh = ix.dynamic_prediction("midazolam", "K51", "2g", nights=7)
+    seventh = ix.dynamic_prediction("midazolam", ix.kratom_regimen("K51", "2g", 7))
     assert f"predicted AUC ratio {seventh.auc_ratio:.3g}" in later  # the same terms as the drawn curve
 
 
@@ -282,16 +283,16 @@ def test_fm_from_auc_ratio_by_hand() -> None:
     with pytest.raises(ValueError):
         ix.fm_from_auc_ratio(0.0)
     # Zolpidem: CL/F 422 mL/min with placebo, 250 with ketoconazole -> AUCR 1.688, fm 0.4076
-    r, lo, hi = ix.reported_auc_ratio({"cl_without": 422, "cl_with": 250})
+    r, lo, hi = ix.InhibitorStudy(cl_without=422, cl_with=250, source="s", where="w").auc_ratio()
     assert r == pytest.approx(1.688) and lo == hi == r
     assert ix.fm_from_auc_ratio(r) == pytest.approx(1 - 250 / 422)
     # Quetiapine: oral clearance down 84% -> AUCR 1/0.16 = 6.25, fm 0.84
-    assert ix.reported_auc_ratio({"cl_reduction_percent": 84})[0] == pytest.approx(6.25)
+    assert ix.InhibitorStudy(cl_reduction_percent=84, source="s", where="w").auc_ratio()[0] == pytest.approx(6.25)
     # Suvorexant: AUC 2.61 -> 7.28 uM*h -> fm = 1 - 2.61/7.28 = 0.6415
-    r = ix.reported_auc_ratio({"auc_without": 2.61, "auc_with": 7.28})[0]
+    r = ix.InhibitorStudy(auc_without=2.61, auc_with=7.28, source="s", where="w").auc_ratio()[0]
     assert ix.fm_from_auc_ratio(r) == pytest.approx(0.64148, rel=1e-4)
     # Oxycodone with voriconazole: 3.6 (2.7-5.6) -> fm 0.722 (0.630-0.821)
-    r, lo, hi = ix.reported_auc_ratio({"value": 3.6, "low": 2.7, "high": 5.6})
+    r, lo, hi = ix.InhibitorStudy(value=3.6, low=2.7, high=5.6, source="s", where="w").auc_ratio()
     assert [round(ix.fm_from_auc_ratio(x), 3) for x in (lo, r, hi)] == [0.630, 0.722, 0.821]
 
 
@@ -323,8 +324,8 @@ LISTED_VICTIMS = (
 
 @pytest.mark.parametrize("victim", LISTED_VICTIMS)
 def test_every_listed_victim_predicts(victim: str) -> None:
-    static = ix.predict(victim, "K51", "2g")
-    dynamic = ix.predict(victim, "K51", "2g", dynamic=True)
+    static = ix.predict(victim, ix.kratom_regimen("K51", "2g"))
+    dynamic = ix.predict(victim, ix.kratom_regimen("K51", "2g"), dynamic=True)
     for p in (static, dynamic):
         assert p.auc_ratio_low <= p.auc_ratio <= p.auc_ratio_high
         assert p.auc_ratio >= 1.0
@@ -334,7 +335,7 @@ def test_every_listed_victim_predicts(victim: str) -> None:
 @pytest.mark.parametrize(("victim", "metabolite"), [("codeine", "morphine"), ("tramadol", "O-desmethyltramadol")])
 def test_prodrugs_form_less_active_metabolite(victim: str, metabolite: str) -> None:
     for dose in ("2g", "8g"):
-        p = ix.predict(victim, "K51", dose)
+        p = ix.predict(victim, ix.kratom_regimen("K51", dose))
         assert p.active_metabolite == metabolite
         assert p.active_metabolite_auc_ratio is not None and p.active_metabolite_auc_ratio < 1
 

@@ -88,7 +88,7 @@ def test_share_matches_a_normal_tail_probability() -> None:
     people = mp.People(drawn.ka, typical.cl * scale, drawn.v1, drawn.q2, drawn.v2, drawn.sex)
     conc = mp.concentrations_ng_per_mL("zolpidem", people, 10.0, np.array([8.0]))[:, 0]
     system = build_system({"zolpidem": typical.disposition()})
-    events = meds.medicine_dose_events("zolpidem:10mg")
+    events = meds.medicine_dose_events(meds.medicine_dose("zolpidem:10mg"))
     c_nM = concentrations_nM(system, propagate(system, events, np.array([8.0])))["zolpidem"][0][0]
     c_typ = float(c_nM) * 307.397 / 1000
     expected = float(norm.sf(math.log(50.0 / c_typ) / var.omega_scale))

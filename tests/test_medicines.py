@@ -10,6 +10,7 @@ import pytest
 from kratomsim import medicines as meds
 from kratomsim.datafiles import load_data_file, references, uncited_numbers
 from kratomsim.errors import InputError
+from kratomsim.medicines_data import PkNode
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import DoseEvent, build_system
 
@@ -87,19 +88,20 @@ def test_zolpidem_derivation_by_hand() -> None:
     assert d.cl == pytest.approx(ke * d.v1)
     # The exact engine on a 1-min grid agrees with the closed form.
     times = np.arange(0.0, 12.0, 1.0 / 60.0)
-    conc = meds.simulate_medicine("zolpidem", meds.medicine_dose_events("zolpidem:10mg"), times)
+    conc = meds.simulate_medicine("zolpidem", meds.medicine_dose_events(meds.medicine_dose("zolpidem:10mg")), times)
     assert conc.max() * 307.397 / 1000.0 == pytest.approx(121.0, rel=1e-3)
 
 
 @pytest.mark.parametrize("spec", ["zolpidem:10mg", "10mg:zolpidem", ("zolpidem", 10.0)])
 def test_dose_specs_agree(spec: str | tuple[str, float]) -> None:
-    (event,) = meds.medicine_dose_events(spec, time_h=1.5)
+    (event,) = meds.medicine_dose_events(meds.medicine_dose(spec) if isinstance(spec, str) else spec, time_h=1.5)
     assert event.compound == "zolpidem" and event.time_h == 1.5
     assert float(np.asarray(event.amount_umol)) == pytest.approx(10.0 * 2 * 1000.0 / 764.880)
 
 
 def test_default_dose_and_repeats() -> None:
-    events = meds.medicine_dose_events("suvorexant", count=3, interval_h=24.0)
+    assert meds.medicine_dose("suvorexant").dose_mg is None  # no dose given: the label's starting dose
+    events = meds.medicine_dose_events(meds.medicine_dose("suvorexant"), count=3, interval_h=24.0)
     assert [e.time_h for e in events] == [0.0, 24.0, 48.0]
     assert float(np.asarray(events[0].amount_umol)) == pytest.approx(10.0 * 1000.0 / 450.927)
 
@@ -107,7 +109,7 @@ def test_default_dose_and_repeats() -> None:
 @pytest.mark.parametrize("spec", ["zolpidem:-5mg", "zolpidem:ten", "zolpidem:5kg"])
 def test_bad_doses_are_input_errors(spec: str) -> None:
     with pytest.raises(InputError):
-        meds.medicine_dose_events(spec)
+        meds.medicine_dose_events(meds.medicine_dose(spec))
 
 
 def test_every_modelled_medicine_has_a_positive_disposition_and_basis() -> None:
@@ -179,8 +181,8 @@ def test_two_compartment_derivation_from_a_data_entry_matches_the_engine() -> No
     }
     med = meds.Medicine(
         name="synthetic", display="synthetic", formula="-", molecular_weight=mw, base_fraction=1.0,
-        dosed_as="base", usual_doses_mg=(dose_mg,), default_dose_mg=dose_mg, pk=pk, pk_note=None,
-        pathways={}, next_morning=(),
+        dosed_as="base", usual_doses_mg=(dose_mg,), default_dose_mg=dose_mg, pk=PkNode.model_validate(pk), pk_note=None,
+        next_morning=(),
     )
     d = meds._derive_two_compartment(med, dose_mg)
     assert d.model == "two_compartment" and d.q2 > 0 and d.v2 > 0
@@ -198,8 +200,9 @@ def test_two_compartment_derivation_from_a_data_entry_matches_the_engine() -> No
 def test_two_compartment_needs_auc() -> None:
     med = meds.Medicine(
         name="x", display="x", formula="-", molecular_weight=300.0, base_fraction=1.0, dosed_as="base",
-        usual_doses_mg=(10.0,), default_dose_mg=10.0, pk_note=None, pathways={}, next_morning=(),
-        pk={"model": "two_compartment", "cmax": {"value": 10, "unit": "ng/mL", "source": "s", "where": "w"}},
+        usual_doses_mg=(10.0,), default_dose_mg=10.0, pk_note=None, next_morning=(),
+        pk=PkNode.model_validate(
+            {"model": "two_compartment", "cmax": {"value": 10, "unit": "ng/mL", "source": "s", "where": "w"}}),
     )
     with pytest.raises(ValueError, match="needs tmax, auc, t_half"):
         meds._derive_two_compartment(med, 10.0)
@@ -212,7 +215,8 @@ def test_zolpidem_next_morning_threshold_compares_wake_and_morning() -> None:
     assert fda["threshold_ng_per_mL"] == 50.0 and fda["source"] == "fda_dsc_2013_zolpidem"
     assert fda["wake_vs_threshold"] == "above" and fda["morning_vs_threshold"] == "below"
     # 10 mg at 22:30, wake-up 06:30 (8 h): the typical-adult model stays below 50 ng/mL.
-    conc_nM = meds.simulate_medicine("zolpidem", meds.medicine_dose_events("zolpidem:10mg"), np.array([8.0]))
+    events = meds.medicine_dose_events(meds.medicine_dose("zolpidem:10mg"))
+    conc_nM = meds.simulate_medicine("zolpidem", events, np.array([8.0]))
     wake_ng = float(conc_nM[0]) * 307.397 / 1000.0
     assert 0 < wake_ng < 50.0
     ref = references()["fda_dsc_2013_zolpidem"]
@@ -281,7 +285,8 @@ def test_lemborexant_two_compartments_reproduce_table_1_and_the_label() -> None:
     assert d.model == "two_compartment"
     mw = meds.load_medicine("lemborexant").molecular_weight
     times = np.arange(0.0, 600.0, 1.0 / 60.0)
-    conc = meds.simulate_medicine("lemborexant", meds.medicine_dose_events("lemborexant:10mg"), times) * mw / 1000
+    events = meds.medicine_dose_events(meds.medicine_dose("lemborexant:10mg"))
+    conc = meds.simulate_medicine("lemborexant", events, times) * mw / 1000
     assert conc.max() == pytest.approx(29.5, rel=0.01)
     assert times[int(np.argmax(conc))] == pytest.approx(1.0, abs=2.0 / 60.0)
     auc = float(np.sum((conc[1:] + conc[:-1]) / 2.0 * np.diff(times)))

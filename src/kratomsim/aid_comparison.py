@@ -18,6 +18,7 @@ from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
+from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.night_assembly import NightClock, NightOptions, NightRequest, assemble_night
 from kratomsim.night_medicines import (
     default_dose_notes,
@@ -30,6 +31,7 @@ from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
 from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
 from kratomsim.pk.model import FloatArray
+from kratomsim.scenario import Scenario
 from kratomsim.steady_nights import STEADY_STATE_METHOD
 
 MEDICINE_NOTE = ("Medicines use apparent one-compartment models for a 70 kg adult (see docs/medicines.md); "
@@ -94,9 +96,9 @@ class _Gathered:
     peaks: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # exact (hour, nM) per night
     clock: Any = None
     population: dict[str, Any] | None = None
-    kratom_aids: list[tuple[str, str | None, str]] = field(default_factory=list)
+    kratom_aids: list[tuple[str, Scenario]] = field(default_factory=list)  # label, the night's kratom regimen
     medicine_names: list[str] = field(default_factory=list)
-    medicine_aids: list[str] = field(default_factory=list)
+    medicine_aids: list[MedicineDose] = field(default_factory=list)
 
 
 def compare_aids(
@@ -126,8 +128,8 @@ def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions 
             _add_kratom_aid(got, aid, product, dose, setting, timeline, options)
         else:
             _add_medicine_aid(got, aid, timeline, options)
-    _add_together(got, timeline, setting.at, options)
-    co_warnings = _comedication_warnings(got, timeline.nights, setting.at)
+    _add_together(got, timeline, options)
+    co_warnings = _comedication_warnings(got)
     series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws,
                               "peaks": got.peaks}
     if got.bands:
@@ -146,11 +148,11 @@ def _add_kratom_aid(
     options: NightOptions,
 ) -> None:
     """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
-    got.kratom_aids.append((aid, product, dose))
     clock = replace(setting, nights=timeline.nights, start_date=timeline.first_dose.date())
     request = NightRequest.on(clock, product or "K51", dose)
     rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
                                                dask_address=options.dask_address, progress=options.progress))
+    got.kratom_aids.append((aid, rep.exposure.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():
         entry = aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))
@@ -180,22 +182,23 @@ def _add_kratom_aid(
 
 def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: NightOptions) -> None:
     """A medicine aid: its own one-compartment model on the report grid, with its next-morning data."""
-    got.notes += default_dose_notes([aid])
-    med = load_medicine(parse_comedication(aid)[0])
+    dose = parse_comedication(aid)
+    got.notes += default_dose_notes([dose])
+    med = load_medicine(dose.name)
     got.medicine_names.append(med.name)
-    got.medicine_aids.append(aid)
+    got.medicine_aids.append(dose)
     if not med.has_model:
         raise InputError(f"no PK model for {med.name}, so it cannot be compared: {med.pk_note or 'no sourced PK'}")
     times = plain_grid(timeline)
-    mname, mconc, mw = medicine_profile(aid, timeline, times)
-    peaks = medicine_peaks(aid, timeline)
+    mname, mconc, mw = medicine_profile(dose, timeline, times)
+    peaks = medicine_peaks(dose, timeline)
     rows = night_rows(mname, "medicine", mconc, mw, times, timeline, peaks)
     entry = aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
     entry["next_morning_data"] = next_morning_comparison(
         mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
     )
     if options.subjects > 1:
-        above = people_above_next_morning(mname, aid, entry["next_morning_data"], timeline.nights,
+        above = people_above_next_morning(dose, entry["next_morning_data"], timeline.nights,
                                           timeline.to_wake_h, timeline.to_morning_h, options.subjects, options.seed)
         if above is not None:
             entry["share_above_next_morning_level"] = above
@@ -207,14 +210,14 @@ def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: Nig
         got.clock = np.datetime64(timeline.first_dose, "s") + np.round(times * 3600.0).astype("timedelta64[s]")
 
 
-def _add_together(got: _Gathered, timeline: Timeline, at: str, options: NightOptions) -> None:
+def _add_together(got: _Gathered, timeline: Timeline, options: NightOptions) -> None:
     """The general notes, then each medicine taken with each kratom aid, then the population note."""
     has_medicine = bool(got.medicine_aids)
     if has_medicine:
         got.notes.append(MEDICINE_NOTE)
     got.notes.append(ALONE_NOTE)
     if got.kratom_aids and got.medicine_aids:
-        together = compare_rows(got.kratom_aids, got.medicine_aids, timeline, at, options.subjects, options.seed)
+        together = compare_rows(got.kratom_aids, got.medicine_aids, timeline, options.subjects, options.seed)
         got.entries += together.entries
         got.conc.update(together.conc_nM)
         got.mws.update(together.molecular_weight)
@@ -231,14 +234,14 @@ def _add_together(got: _Gathered, timeline: Timeline, at: str, options: NightOpt
         )
 
 
-def _comedication_warnings(got: _Gathered, nights: int, at: str) -> list[str]:
+def _comedication_warnings(got: _Gathered) -> list[str]:
     """The aids are simulated apart, but a reader comparing them may take them together: say what the
     interaction model predicts for each medicine taken with each kratom aid."""
     warnings: list[str] = []
-    for kaid, kproduct, kdose in got.kratom_aids:
+    for kaid, regimen in got.kratom_aids:
         if not got.medicine_names:
             continue
-        warned = comedication_warnings(got.medicine_names, kproduct, kdose, nights, at)
+        warned = comedication_warnings(got.medicine_names, regimen)
         warnings += [f"If taken with {kaid}: {w}" for w in warned]
         got.keys |= set(data_sources())
     return warnings

@@ -1,7 +1,7 @@
 """Mitragynine's inactivation of its own CYP3A4 clearance, with the interaction model's constants.
 
 The constants (KI, kinact, reversible Ki, hepatic CYP3A4 turnover, plasma fu) are the ones
-:mod:`kratomsim.interactions` uses for victims, read through it, so the two modules cannot
+:mod:`kratomsim.interactions` uses for victims, read from :mod:`kratomsim.interactions_data`, so the two cannot
 disagree. The CYP3A4 share of mitragynine clearance and the on/off decision live in
 ``data/pk_evidence.yaml``.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from kratomsim.datafiles import load_data_file
-from kratomsim.interactions import GUIDANCE_QH_L_PER_H, INHIBITOR, parameter_sets
+from kratomsim.interactions_data import GUIDANCE_QH_L_PER_H, INHIBITOR, parameter_sets
 from kratomsim.pk.autoinhibition import SelfInactivation
 
 ENZYME = "CYP3A4"

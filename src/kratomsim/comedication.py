@@ -17,7 +17,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kratomsim.aid_entries import aid_entry
 from kratomsim.errors import InputError
+from kratomsim.interactions_models import dynamic_prediction
+from kratomsim.interactions_victims import get_victim
+from kratomsim.medicine_population import concentrations_ng_per_mL, draw_people, next_morning_shares, variability
+from kratomsim.medicines_derivation import SEXES, derivation, medicine_disposition
+from kratomsim.medicines_dosing import MedicineDose, medicine_dose_events, next_morning_comparison
+from kratomsim.night_medicines import medicine_profile
+from kratomsim.night_rows import night_rows
+from kratomsim.night_timeline import Timeline, plain_grid
+from kratomsim.pk.engine import concentrations_nM, propagate
+from kratomsim.pk.model import DoseEvent, build_system
+from kratomsim.scenario import Scenario
+from kratomsim.steady_nights import steady_state
 
 FloatArray = NDArray[np.float64]
 
@@ -33,46 +46,46 @@ class WithKratom:
     liver_term: float
     note: str
     system: Any = None  # the changed one-compartment model and its doses, for exact peaks
-    doses: tuple[Any, ...] = ()
+    doses: tuple[DoseEvent, ...] = ()
 
 
 def curve_with_terms(
-    spec: str, name: str, nights: int, times_h: FloatArray, gut_term: float, liver_term: float
+    dose: MedicineDose, nights: int, times_h: FloatArray, gut_term: float, liver_term: float
 ) -> FloatArray:
     """The medicine's nightly curve (nM) with its dose x ``gut_term`` and CL/F / ``liver_term``."""
-    from kratomsim.pk.engine import concentrations_nM, propagate
-
-    system, events = changed_model(spec, name, nights, gut_term, liver_term)
-    return concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[name][0]
+    system, events = changed_model(dose, nights, gut_term, liver_term)
+    return concentrations_nM(system, propagate(system, events, np.asarray(times_h, dtype=float)))[dose.name][0]
 
 
-def changed_model(spec: str, name: str, nights: int, gut_term: float, liver_term: float) -> tuple[Any, list[Any]]:
+def changed_model(dose: MedicineDose, nights: int, gut_term: float, liver_term: float) -> tuple[Any, list[DoseEvent]]:
     """The medicine's model and nightly doses with kratom's terms applied (for curves and exact peaks)."""
-    from kratomsim.medicines import medicine_disposition, medicine_dose_events
-    from kratomsim.pk.model import build_system
-
-    disp = medicine_disposition(name)
+    disp = medicine_disposition(dose.name)
     changed = replace(disp, cl=np.asarray(disp.cl, dtype=float) / liver_term)
     events = [replace(e, amount_umol=np.asarray(e.amount_umol, dtype=float) * gut_term)
-              for e in medicine_dose_events(spec, time_h=0.0, count=nights, interval_h=24.0)]
-    return build_system({name: changed}), events
+              for e in medicine_dose_events(dose, time_h=0.0, count=nights, interval_h=24.0)]
+    return build_system({dose.name: changed}), events
 
 
-def medicine_with_kratom(
-    spec: str, nights: int, times_h: FloatArray, product: str | None, dose: str, at: str = "22:30"
-) -> WithKratom | None:
-    """The co-medication's curve with kratom, or None when the interaction model has no pathway for it."""
-    from kratomsim.interactions import dynamic_prediction, get_victim
-    from kratomsim.medicines import _split_spec, load_medicine
-
-    name = load_medicine(_split_spec(spec)[0]).name
+def _victim_name(name: str) -> str | None:
+    """The interaction model's name for a medicine, or None when it has no CYP3A4/CYP2D6 pathway."""
     try:
-        victim = get_victim(name).name
+        return get_victim(name).name
     except InputError:
         return None
-    p = dynamic_prediction(victim, product, dose, nights=nights, at=at)
-    conc = curve_with_terms(spec, name, nights, times_h, p.gut_term, p.liver_term)
-    system, events = changed_model(spec, name, nights, p.gut_term, p.liver_term)
+
+
+def medicine_with_kratom(dose: MedicineDose, times_h: FloatArray, regimen: Scenario) -> WithKratom | None:
+    """The co-medication's curve with kratom, or None when the interaction model has no pathway for it.
+
+    The medicine is taken at each of the regimen's nightly doses; the terms are those of the last night.
+    """
+    victim = _victim_name(dose.name)
+    if victim is None:
+        return None
+    nights, name = regimen.count, dose.name
+    p = dynamic_prediction(victim, regimen)
+    conc = curve_with_terms(dose, nights, times_h, p.gut_term, p.liver_term)
+    system, events = changed_model(dose, nights, p.gut_term, p.liver_term)
     note = (f"{name} with kratom: dynamic interaction model, AUC ratio {p.auc_ratio:.2g} (gut term "
             f"{p.gut_term:.2g}, liver term {p.liver_term:.2g}) of night {nights}, applied to every night.")
     return WithKratom(name, conc, p.auc_ratio, p.gut_term, p.liver_term, note, system, tuple(events))
@@ -89,17 +102,12 @@ class CompareRows:
 
 
 def people_above_with_kratom(
-    name: str, spec: str, threshold_ng_per_mL: float, hours: dict[str, float], nights: int,
+    dose: MedicineDose, threshold_ng_per_mL: float, hours: dict[str, float], nights: int,
     subjects: int, seed: int, withk: WithKratom,
 ) -> dict[str, Any]:
     """Share of people above a level with kratom: the same people as the medicine alone (same seed),
     each with CL/F divided by the liver term and the dose scaled by the gut term."""
-    from kratomsim.medicine_population import concentrations_ng_per_mL, draw_people, variability
-    from kratomsim.medicines import SEXES, load_medicine, medicine_dose_events
-
-    med = load_medicine(name)
-    umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-    dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
+    name, dose_mg = dose.name, dose.amount_mg
     people = draw_people(name, subjects, seed)
     people = replace(people, cl=people.cl / withk.liver_term)
     labels = list(hours)
@@ -115,42 +123,31 @@ def people_above_with_kratom(
             "variability": var.basis if var else "none published: only the sex effect"}
 
 
-def _single_curve(spec: str, name: str, withk: WithKratom, times_h: FloatArray) -> dict[str, FloatArray]:
+def _single_curve(dose: MedicineDose, withk: WithKratom, times_h: FloatArray) -> dict[str, FloatArray]:
     """One dose with kratom's terms, for the nights to steady state."""
-    return {name: curve_with_terms(spec, name, 1, times_h, withk.gut_term, withk.liver_term)}
+    return {dose.name: curve_with_terms(dose, 1, times_h, withk.gut_term, withk.liver_term)}
 
 
 def compare_rows(
-    kratom_aids: list[tuple[str, str | None, str]], medicine_aids: list[str], timeline: Any, at: str,
+    kratom_aids: list[tuple[str, Scenario]], medicine_aids: list[MedicineDose], timeline: Timeline,
     subjects: int = 1, seed: int = 0,
 ) -> CompareRows:
-    """Each medicine that kratom inhibits, taken with each kratom aid (dynamic interaction model)."""
-    from kratomsim.medicines import derivation, next_morning_comparison
-    from kratomsim.night_report import _aid_entry, _plain_grid, medicine_profile, night_rows, steady_state
-
+    """Each medicine that kratom inhibits, taken with each kratom aid (label, its nightly regimen)
+    under the dynamic interaction model."""
     out = CompareRows()
-    times = _plain_grid(timeline)
-    for kaid, product, dose in kratom_aids:
+    times = plain_grid(timeline)
+    for kaid, regimen in kratom_aids:
         for aid in medicine_aids:
-            withk = medicine_with_kratom(aid, timeline.nights, times, product, dose, at)
+            withk = medicine_with_kratom(aid, times, regimen)
             if withk is None:
-                out.notes.append(f"{aid} with {kaid}: no CYP3A4/CYP2D6 pathway in the interaction model; "
+                out.notes.append(f"{aid.label} with {kaid}: no CYP3A4/CYP2D6 pathway in the interaction model; "
                                  "not simulated together.")
                 continue
-            mname, _, mw = medicine_profile(aid, timeline, times)
-            label = f"{aid} + {kaid}"
-            rows = night_rows(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline)
-            d = derivation(mname)
-            ss = steady_state(partial(_single_curve, aid, mname, withk), min(d.ka, d.ke / withk.liver_term))
-            entry = _aid_entry(label, rows, ss.get(mname))
-            entry["with_kratom"] = {"kratom": kaid, "model": "dynamic", "auc_ratio": withk.auc_ratio,
-                                    "gut_term": withk.gut_term, "liver_term": withk.liver_term, "note": withk.note}
-            entry["next_morning_data"] = next_morning_comparison(mname, rows[-1]["wake_ng_per_mL"],
-                                                                 rows[-1]["morning_ng_per_mL"])
-            level = next((i for i in entry["next_morning_data"] if "threshold_ng_per_mL" in i), None)
-            if subjects > 1 and level is not None:
+            label = f"{aid.label} + {kaid}"
+            entry, mw = _together_entry(label, kaid, aid, withk, timeline, times)
+            if subjects > 1 and (level := _next_morning_level(entry)) is not None:
                 above = people_above_with_kratom(
-                    mname, aid, float(level["threshold_ng_per_mL"]),
+                    aid, float(level["threshold_ng_per_mL"]),
                     {"wake": timeline.to_wake_h, "morning": timeline.to_morning_h}, timeline.nights,
                     subjects, seed, withk)
                 entry["share_above_next_morning_level"] = {**above, "source": level["source"]}
@@ -161,39 +158,54 @@ def compare_rows(
     return out
 
 
+def _next_morning_level(entry: dict[str, Any]) -> dict[str, Any] | None:
+    return next((i for i in entry["next_morning_data"] if "threshold_ng_per_mL" in i), None)
+
+
+def _together_entry(label: str, kaid: str, aid: MedicineDose, withk: WithKratom, timeline: Timeline,
+                    times: FloatArray) -> tuple[dict[str, Any], float]:
+    """The compare entry of one medicine taken with one kratom aid, and the medicine's molecular weight."""
+    mname, _, mw = medicine_profile(aid, timeline, times)
+    rows = night_rows(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline)
+    d = derivation(mname)
+    ss = steady_state(partial(_single_curve, aid, withk), min(d.ka, d.ke / withk.liver_term))
+    entry = aid_entry(label, rows, ss.get(mname))
+    entry["with_kratom"] = {"kratom": kaid, "model": "dynamic", "auc_ratio": withk.auc_ratio,
+                            "gut_term": withk.gut_term, "liver_term": withk.liver_term, "note": withk.note}
+    entry["next_morning_data"] = next_morning_comparison(mname, rows[-1]["wake_ng_per_mL"],
+                                                         rows[-1]["morning_ng_per_mL"])
+    return entry, mw
+
+
 def night_shares_above(
-    specs: list[str], timeline: Any, product: str | None, dose: str, at: str, subjects: int, seed: int,
+    doses: list[MedicineDose], timeline: Timeline, regimen: Scenario, subjects: int, seed: int,
 ) -> list[dict[str, Any]]:
     """For ``night --with ... --subjects``: share of people above each co-medication's next-morning
     level after the last night, alone and with kratom (the same people, same seed)."""
-    from kratomsim.interactions import dynamic_prediction, get_victim
-    from kratomsim.medicine_population import next_morning_shares, variability
-    from kratomsim.medicines import _split_spec, load_medicine, medicine_dose_events, next_morning_comparison
-
     out: list[dict[str, Any]] = []
     hours = {"wake": timeline.to_wake_h, "morning": timeline.to_morning_h}
-    for spec in specs:
-        name = load_medicine(_split_spec(spec)[0]).name
+    for dose in doses:
+        name = dose.name
         level = next((i for i in next_morning_comparison(name, 0.0, 0.0) if "threshold_ng_per_mL" in i), None)
-        try:
-            victim = get_victim(name).name
-        except InputError:
+        victim = _victim_name(name)
+        if victim is None or level is None or variability(name) is None:
             continue
-        if level is None or variability(name) is None:
-            continue
-        p = dynamic_prediction(victim, product, dose, nights=timeline.nights, at=at)
+        p = dynamic_prediction(victim, regimen)
         terms = WithKratom(name, np.zeros(0), p.auc_ratio, p.gut_term, p.liver_term, "")
         threshold = float(level["threshold_ng_per_mL"])
-        med = load_medicine(name)
-        umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-        dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
-        alone = next_morning_shares(name, dose_mg, threshold, hours, timeline.nights, subjects, seed)["share"]
-        withk = people_above_with_kratom(name, spec, threshold, hours, timeline.nights, subjects, seed, terms)["share"]
-        sentence = (f"{spec}: share of {subjects:,} simulated people above {threshold:g} ng/mL at wake-up after "
-                    f"night {timeline.nights}: {100 * alone['wake']['all']:.3g}% alone, "
-                    f"{100 * withk['wake']['all']:.3g}% with kratom (women {100 * alone['wake']['female']:.3g}% / "
-                    f"{100 * withk['wake']['female']:.3g}%, men {100 * alone['wake']['male']:.3g}% / "
-                    f"{100 * withk['wake']['male']:.3g}%) [{level['source']}].")
-        out.append({"medicine": spec, "threshold_ng_per_mL": threshold, "source": level["source"],
-                    "alone": alone, "with_kratom": withk, "auc_ratio": p.auc_ratio, "sentence": sentence})
+        alone = next_morning_shares(name, dose.amount_mg, threshold, hours, timeline.nights, subjects, seed)["share"]
+        withk = people_above_with_kratom(dose, threshold, hours, timeline.nights, subjects, seed, terms)["share"]
+        out.append({"medicine": dose.label, "threshold_ng_per_mL": threshold, "source": level["source"],
+                    "alone": alone, "with_kratom": withk, "auc_ratio": p.auc_ratio,
+                    "sentence": _share_sentence(dose.label, subjects, threshold, timeline.nights, alone, withk,
+                                                level["source"])})
     return out
+
+
+def _share_sentence(label: str, subjects: int, threshold: float, nights: int, alone: dict[str, dict[str, float]],
+                    withk: dict[str, dict[str, float]], source: str) -> str:
+    a, w = alone["wake"], withk["wake"]
+    return (f"{label}: share of {subjects:,} simulated people above {threshold:g} ng/mL at wake-up after "
+            f"night {nights}: {100 * a['all']:.3g}% alone, {100 * w['all']:.3g}% with kratom (women "
+            f"{100 * a['female']:.3g}% / {100 * w['female']:.3g}%, men {100 * a['male']:.3g}% / "
+            f"{100 * w['male']:.3g}%) [{source}].")

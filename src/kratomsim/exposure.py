@@ -15,7 +15,7 @@ import pandas as pd
 from kratomsim.autoinhibition import mitragynine_inactivation
 from kratomsim.autoinhibition import statement as autoinhibition_statement
 from kratomsim.errors import InputError
-from kratomsim.interactions import INHIBITOR
+from kratomsim.interactions_data import INHIBITOR
 from kratomsim.library import REFERENCE_WEIGHT_KG, SEVEN_OH, kratom_dispositions, molecular_weight
 from kratomsim.peaks import window_peaks
 from kratomsim.pk.autoinhibition import Resumable, inactivation_matrix, propagate_self_inactivated

@@ -23,8 +23,12 @@ import numpy as np
 from scipy import integrate, stats
 
 from kratomsim.errors import InputError
-from kratomsim.medicines import SEXES, derivation, load_medicine, sex_cl_factor
+from kratomsim.medicines_data import CitedRange, PkNode, load_medicine
+from kratomsim.medicines_derivation import SEXES, derivation, sex_cl_factor
+from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.pk.model import FloatArray
+from kratomsim.schema import CitedValue
+from kratomsim.units import nM_to_ng_per_mL
 
 DEFAULT_SUBJECTS = 20_000
 """People drawn for a share when the caller gives no number (MC error of a 15 % share ~ 0.25 %)."""
@@ -57,32 +61,39 @@ class Variability:
     basis: str
 
 
-def _range_sd(node: dict[str, Any], n: int) -> float:
-    return math.log(float(node["high"]) / float(node["low"])) / expected_range_sd(n)
+def _published_range(pk: PkNode, key: str) -> tuple[float, float]:
+    """The (low, high) range a study published for a statistic (the basis of a between-subject SD)."""
+    cell = pk.statistic(key)
+    if not isinstance(cell, CitedValue | CitedRange) or cell.low is None or cell.high is None:
+        raise ValueError(f"variability needs a published {key} range")
+    return cell.low, cell.high
+
+
+def _range_sd(low_high: tuple[float, float], n: int) -> float:
+    low, high = low_high
+    return math.log(high / low) / expected_range_sd(n)
 
 
 @cache
 def variability(name: str) -> Variability | None:
     """The medicine's between-subject variability, or None when the data give none."""
-    med = load_medicine(name)
-    pk = med.pk or {}
-    node = pk.get("variability")
-    if not node:
+    pk = load_medicine(name).pk
+    if pk is None or pk.variability is None:
         return None
-    n = int(node["n"]["value"])
-    omega_cmax = _range_sd(pk["cmax"], n)
-    omega_t_half = _range_sd(pk["t_half"], n)
+    n = int(pk.variability.n.value)
+    cmax, t_half = _published_range(pk, "cmax"), _published_range(pk, "t_half")
+    omega_cmax, omega_t_half = _range_sd(cmax, n), _range_sd(t_half, n)
     sex_var = 0.0
-    if pk.get("sex"):
+    if pk.sex is not None:
         ratio = sex_cl_factor(name, "male") / sex_cl_factor(name, "female")
-        mix = str(pk["sex"].get("study_mix", "mixed"))
+        mix = pk.sex.study_mix
         share = STUDY_FEMALE_SHARE if mix == "mixed" else 1.0 if mix == "female" else 0.0
         sex_var = share * (1.0 - share) * math.log(ratio) ** 2
     omega_cl = math.sqrt(max(omega_t_half**2 - sex_var, 0.0))
     d2 = expected_range_sd(n)
     basis = (
-        f"SD = ln(high/low) / d2({n}) with d2 = {d2:.3f}: Cmax range {pk['cmax']['low']:g}-{pk['cmax']['high']:g} "
-        f"-> {omega_cmax:.3f} (F-like scale); half-life range {pk['t_half']['low']:g}-{pk['t_half']['high']:g} "
+        f"SD = ln(high/low) / d2({n}) with d2 = {d2:.3f}: Cmax range {cmax[0]:g}-{cmax[1]:g} "
+        f"-> {omega_cmax:.3f} (F-like scale); half-life range {t_half[0]:g}-{t_half[1]:g} "
         f"-> {omega_t_half:.3f}, less the sex variance {sex_var:.4f} -> CL/F SD {omega_cl:.3f}"
     )
     return Variability(name, omega_scale=omega_cmax, omega_cl=omega_cl, basis=basis)
@@ -152,12 +163,12 @@ def concentrations_ng_per_mL(
 ) -> FloatArray:
     """ng/mL of each person at times after the last of ``nights`` doses 24 h apart (superposition)."""
     med = load_medicine(name)
-    dose_nmol = med.dose_umol(dose_mg) * 1000.0
+    dose_nmol = med.dose_umol(dose_mg) * 1000.0  # umol -> nmol, so that nmol / L is nM
     t = np.asarray(hours_after_last_dose, dtype=float)
     total = np.zeros((people.cl.size, t.size))
     for k in range(nights):
         total += _single_dose(people, dose_nmol, t + 24.0 * k)
-    return total * med.molecular_weight / 1000.0
+    return nM_to_ng_per_mL(total, med.molecular_weight)
 
 
 def share_above_after_dose(
@@ -198,20 +209,15 @@ def next_morning_shares(
 
 
 def people_above_next_morning(
-    name: str, spec: str, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
+    dose: MedicineDose, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
     to_morning_h: float, subjects: int, seed: int,
 ) -> dict[str, Any] | None:
     """For ``compare --subjects``: share above the medicine's published next-morning level after the
     last night, at wake-up and in the morning, all and by sex; None without a level or a spread."""
-    from kratomsim.medicines import medicine_dose_events
-
     level = next((item["threshold_ng_per_mL"] for item in next_morning if "threshold_ng_per_mL" in item), None)
-    if level is None or variability(name) is None:
+    if level is None or variability(dose.name) is None:
         return None
-    med = load_medicine(name)
-    umol = float(np.ravel(np.asarray(medicine_dose_events(spec)[0].amount_umol))[0])
-    dose_mg = umol * med.molecular_weight / 1000.0 / med.base_fraction
-    out = next_morning_shares(name, dose_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
+    out = next_morning_shares(dose.name, dose.amount_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
                               nights, subjects, seed)
     out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)
     return out

@@ -28,6 +28,7 @@ from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
 from kratomsim.market import check_oral_seven_oh, seven_oh_notes
 from kratomsim.medicines import load_medicine
+from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -47,7 +48,7 @@ from kratomsim.night_timeline import (
 )
 from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.report.night_text import plain_summary
-from kratomsim.scenario import make_scenario
+from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.sleep_prediction import predicted_changes
 from kratomsim.steady_nights import kratom_steady_state
 from kratomsim.studied_doses import dose_warnings
@@ -145,14 +146,14 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     got = _Collected()
     _add_kratom(got, exposure, timeline)
     got.notes += [*seven_oh_notes(exposure.scenario.alkaloid_doses_mg()), *exposure.notes,
-                  *default_dose_notes(options.comedications)]
+                  *default_dose_notes(meds)]
     got.keys |= _kratom_sources(exposure)
     ss = kratom_steady_state(_single_dose(request))
-    ss.update(_add_medicines(got, request, options.comedications, timeline, exposure.times_h))
+    ss.update(_add_medicines(got, exposure.scenario, meds, timeline, exposure.times_h))
     occupancy = _occupancy(got, exposure, request.wake)
     evidence = _evidence(got)
-    co_warnings = _comedication_warnings(got, [name for name, _ in meds], request, timeline.nights)
-    population, bands = _population(request, options, exposure, timeline)
+    co_warnings = _comedication_warnings(got, [m.name for m in meds], exposure.scenario)
+    population, bands = _population(request, options, exposure, timeline, meds)
     report = NightReport(
         scenario=_description(request, options, exposure, timeline), nights=got.rows, steady_state=ss,
         occupancy=occupancy, warnings=dose_warnings(exposure.scenario.alkaloid_doses_mg()), notes=got.notes,
@@ -203,21 +204,21 @@ def _single_dose(request: NightRequest) -> Any:
 
 
 def _add_medicines(
-    got: _Collected, request: NightRequest, specs: Sequence[str], timeline: Timeline, times: FloatArray
+    got: _Collected, regimen: Scenario, doses: Sequence[MedicineDose], timeline: Timeline, times: FloatArray
 ) -> dict[str, dict[str, Any]]:
-    """Each medicine's rows alone and (where the interaction model has a pathway) with kratom."""
+    """Each medicine's rows alone and (where the interaction model has a pathway) with the night's kratom."""
     ss: dict[str, dict[str, Any]] = {}
-    for spec in specs:
-        name = parse_comedication(spec)[0]
+    for dose in doses:
+        name = dose.name
         got.keys |= set(load_medicine(name).sources)
         try:
-            mname, mconc, mw = medicine_profile(spec, timeline, times)
+            mname, mconc, mw = medicine_profile(dose, timeline, times)
         except InputError as err:
             got.notes.append(f"{name}: not simulated ({err.message}).")
             continue
-        got.add(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(spec, timeline))
+        got.add(mname, "medicine", mconc, mw, times, timeline, medicine_peaks(dose, timeline))
         ss.update(medicine_steady_state(mname))
-        withk = medicine_with_kratom(spec, timeline.nights, times, request.product, request.dose, request.at)
+        withk = medicine_with_kratom(dose, times, regimen)
         if withk is not None:  # the same medicine with the predicted interaction, drawn and tabulated
             with_peaks = exact_night_peaks(withk.system, withk.doses, timeline)[mname]
             got.add(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline, with_peaks)
@@ -243,12 +244,12 @@ def _evidence(got: _Collected) -> list[dict[str, Any]]:
     return [{"text": n.text, "study": n.study, "sources": list(n.sources)} for n in notes]
 
 
-def _comedication_warnings(got: _Collected, victims: list[str], request: NightRequest, nights: int) -> list[str]:
-    """What the interaction model predicts for the medicines taken with this kratom."""
+def _comedication_warnings(got: _Collected, victims: list[str], regimen: Scenario) -> list[str]:
+    """What the interaction model predicts for the medicines taken with the night's kratom regimen."""
     if not victims:
         return []
     got.keys |= set(data_sources())
-    return comedication_warnings(victims, request.product, request.dose, nights, request.at)
+    return comedication_warnings(victims, regimen)
 
 
 def _description(
@@ -285,7 +286,8 @@ def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[
 
 
 def _population(
-    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline
+    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline,
+    meds: Sequence[MedicineDose] = (),
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """With subjects > 1: the population section and its bands on the report's grid; else (None, {})."""
     subjects = int(options.subjects)
@@ -299,12 +301,11 @@ def _population(
         for c, b in population.pop("bands").items()
     }
     population.pop("band_times_h")
-    if options.comedications:
+    if meds:
         population["notes"].append(
             "Medicines are the typical 70 kg adult: the population varies only the kratom alkaloids, "
             "except the share above a medicine's next-morning level (its own published spread).")
-        shares = night_shares_above(list(options.comedications), timeline, request.product, request.dose,
-                                    request.at, subjects, options.seed)
+        shares = night_shares_above(list(meds), timeline, scenario, subjects, options.seed)
         if shares:
             population["comedication_above_next_morning_level"] = shares
             population["notes"] += [s["sentence"] for s in shares]

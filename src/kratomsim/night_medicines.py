@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kratomsim.medicines import (
-    _split_spec,
+from kratomsim.medicines_data import load_medicine
+from kratomsim.medicines_derivation import derivation, medicine_disposition
+from kratomsim.medicines_dosing import (
+    MedicineDose,
     default_dose_note,
-    derivation,
-    load_medicine,
-    medicine_disposition,
+    medicine_dose,
     medicine_dose_events,
     simulate_medicine,
 )
@@ -21,32 +21,32 @@ from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.steady_nights import steady_state
 
 
-def parse_comedication(spec: str) -> tuple[str, float | None]:
-    """'zolpidem:10mg' -> ('zolpidem', 10.0); an unknown name raises listing the known medicines."""
-    name, mg = _split_spec(spec)
-    return load_medicine(name).name, mg
+def parse_comedication(spec: str) -> MedicineDose:
+    """'zolpidem:10mg' -> MedicineDose('zolpidem', 10.0, ...); an unknown name raises listing the known medicines.
+
+    The one place a co-medication's text is read; everything after it takes the MedicineDose.
+    """
+    return medicine_dose(spec)
 
 
-def default_dose_notes(specs: Iterable[str]) -> list[str]:
+def default_dose_notes(doses: Iterable[MedicineDose]) -> list[str]:
     """A sentence for each medicine given without a dose, naming the default dose used."""
-    return [note for spec in specs if (note := default_dose_note(spec))]
+    return [note for dose in doses if (note := default_dose_note(dose))]
 
 
-def medicine_profile(spec: str, timeline: Timeline, times_h: FloatArray) -> tuple[str, FloatArray, float]:
+def medicine_profile(dose: MedicineDose, timeline: Timeline, times_h: FloatArray) -> tuple[str, FloatArray, float]:
     """Concentration (nM) of a medicine taken at each night's dose time; InputError if it has no model."""
-    name, _ = parse_comedication(spec)
-    med = load_medicine(name)
-    medicine_disposition(name)  # raises InputError naming why there is no model
-    events = medicine_dose_events(spec, time_h=0.0, count=timeline.nights, interval_h=24.0)
+    med = load_medicine(dose.name)
+    medicine_disposition(med.name)  # raises InputError naming why there is no model
+    events = medicine_dose_events(dose, time_h=0.0, count=timeline.nights, interval_h=24.0)
     return med.name, simulate_medicine(med.name, events, times_h), med.molecular_weight
 
 
-def medicine_peaks(spec: str, timeline: Timeline) -> list[Peak]:
+def medicine_peaks(dose: MedicineDose, timeline: Timeline) -> list[Peak]:
     """A medicine's exact peak each night (its own one-compartment model, taken at each dose time)."""
-    name = load_medicine(parse_comedication(spec)[0]).name
-    system = build_system({name: medicine_disposition(name)})
-    events = medicine_dose_events(spec, time_h=0.0, count=timeline.nights, interval_h=24.0)
-    return exact_night_peaks(system, events, timeline)[name]
+    system = build_system({dose.name: medicine_disposition(dose.name)})
+    events = medicine_dose_events(dose, time_h=0.0, count=timeline.nights, interval_h=24.0)
+    return exact_night_peaks(system, events, timeline)[dose.name]
 
 
 def medicine_steady_state(name: str) -> dict[str, dict[str, Any]]:

@@ -107,8 +107,9 @@ def morphine_night_stimulus(dose_mg: float, route: str) -> float:
     med_name = str(ref["medicine"])
     bioavailable = dose_mg
     if route in ("iv", "im"):
-        pk: Any = load_medicine(med_name).pk
-        bioavailable = dose_mg / float(pk["oral_f"]["value"])
+        oral_f = load_medicine(med_name).stat("oral_f")
+        assert oral_f is not None, f"{med_name} needs a cited oral F"
+        bioavailable = dose_mg / oral_f.value
     t = np.linspace(0.0, NIGHT_H, 8 * 12 + 1)
     conc = simulate_medicine(med_name, medicine_dose_events((med_name, bioavailable)), t)
     bound = max(float(v["value"]) for v in ref["plasma_bound_percent"]["values"])

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from kratomsim.errors import InputError
 from kratomsim.limits import ALKALOID_DOSE_MG, LEAF_DOSE_MG, YEAR
@@ -36,6 +37,12 @@ class Dose:
     @property
     def is_leaf(self) -> bool:
         return self.compound is None
+
+    @property
+    def label(self) -> str:
+        """The dose written compactly as a person types it: '2g', '500mg', '20mg:mitragynine'."""
+        mass = f"{self.amount_mg / 1000:.12g}g" if self.amount_mg >= 1000 else f"{self.amount_mg:.12g}mg"
+        return f"{mass}:{self.compound}" if self.compound else mass
 
     def __str__(self) -> str:
         mass = f"{self.amount_mg / 1000:g} g" if self.amount_mg >= 1000 else f"{self.amount_mg:g} mg"
@@ -156,3 +163,61 @@ def hours_after(start: datetime, clock: time) -> float:
     if candidate <= start:
         candidate += timedelta(days=1)
     return (candidate - start).total_seconds() / 3600.0
+
+
+# ------------------------------------------------------------------------- amounts and concentrations
+# One place for the mass <-> amount conversions the engine needs (mg and g/mol -> micromol, and the
+# concentration units studies report -> nM); the order of operations is kept fixed so results match.
+
+def mg_to_umol(mg: float, molecular_weight: float) -> float:
+    """Micromoles in ``mg`` milligrams of a compound of ``molecular_weight`` g/mol."""
+    return mg * 1000.0 / molecular_weight
+
+
+def umol_to_mg(umol: float, molecular_weight: float) -> float:
+    """Milligrams in ``umol`` micromoles (inverse of :func:`mg_to_umol`)."""
+    return umol * molecular_weight / 1000.0
+
+
+def nM_to_ng_per_mL(nM: Any, molecular_weight: float) -> Any:
+    """nmol/L -> ng/mL: multiply by g/mol and divide by 1000."""
+    return nM * molecular_weight / 1000.0
+
+
+_CONCENTRATION_PER_MW = {"ng/mL": 1000.0, "pg/mL": 1.0, "ug/mL": 1e6}
+_CONCENTRATION_MOLAR = {"uM": 1000.0, "nM": 1.0}
+
+
+def concentration_nM(value: float, unit: str, molecular_weight: float) -> float:
+    """A concentration as a study reports it (ng/mL, pg/mL, ug/mL, uM, nM) in nM."""
+    if unit in _CONCENTRATION_PER_MW:
+        return value * (_CONCENTRATION_PER_MW[unit] / molecular_weight)
+    if unit in _CONCENTRATION_MOLAR:
+        return value * _CONCENTRATION_MOLAR[unit]
+    raise ValueError(f"concentration unit {unit!r} not understood")
+
+
+def split_medicine_spec(spec: str) -> tuple[str, float | None]:
+    """'zolpidem:10mg', '10mg:zolpidem' or 'zolpidem' -> (name, mg or None).
+
+    The side that starts like a number is the dose, so a bad amount ('zolpidem:-10mg') is reported as
+    the dose it is, not as an unreadable medicine name.
+    """
+    left, sep, right = spec.partition(":")
+    if not sep:
+        return left, None
+    amount_first = _looks_like_amount(left) and not _looks_like_amount(right)
+    name, amount = (right, left) if amount_first else (left, right)
+    if not _looks_like_amount(amount):
+        raise InputError(f"cannot read {spec!r}: expected MEDICINE:DOSE, e.g. 'zolpidem:10mg'")
+    what = f"dose {amount.strip()!r} of {name.strip() or 'the medicine'}"
+    if amount.strip().startswith("-"):
+        raise InputError(f"{what} must be greater than zero; write MEDICINE:DOSE, e.g. 'zolpidem:10mg'")
+    try:
+        return name, parse_mass_mg(amount, "dose")
+    except InputError as err:
+        raise InputError(f"cannot read {what}: {err.message}; write MEDICINE:DOSE, e.g. 'zolpidem:10mg'") from None
+
+
+def _looks_like_amount(text: str) -> bool:
+    return bool(re.match(r"\s*[-+]?(?:[0-9]|\.[0-9])", text))
