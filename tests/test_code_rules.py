@@ -26,40 +26,10 @@ MAX_FUNCTION_LINES = 60
 EDGE_MODULES = ("cli.py", "__init__.py")  # "__init__.py": the package root's lazy facade only
 EDGE_FOLDERS = ("commands/", "web/")
 
-MEDICINES = "being fixed on another branch (p10-medicines: interactions and medicines cluster)"
-WEB = "owned by the web branch (p12-web); not in its brief, left for after integration"
-
-LONG_MODULES: dict[str, str] = {
-    "interactions.py": MEDICINES,
-    "medicines.py": MEDICINES,
-}
-LONG_FUNCTIONS: dict[str, str] = {
-    "interactions.py:_library_victim": MEDICINES,
-    "medicines.py:derivation": MEDICINES,
-    "web/app.py:create_app": WEB,
-}
+LONG_MODULES: dict[str, str] = {}
+LONG_FUNCTIONS: dict[str, str] = {}
 # "module:function" -> reason; one entry covers every kratomsim import inside that function.
-INNER_IMPORTS: dict[str, str] = {
-    "clinical_ddi.py:screen_ratio": MEDICINES,
-    "clinical_ddi.py:comparison": MEDICINES,
-    "comedication.py:curve_with_terms": MEDICINES,
-    "comedication.py:changed_model": MEDICINES,
-    "comedication.py:medicine_with_kratom": MEDICINES,
-    "comedication.py:people_above_with_kratom": MEDICINES,
-    "comedication.py:compare_rows": MEDICINES,
-    "comedication.py:night_shares_above": MEDICINES,
-    "interactions.py:data_sources": MEDICINES,
-    "interactions.py:_medicine_pk": MEDICINES,
-    "interactions.py:_mitragynine_dose_umol": MEDICINES,
-    "interactions.py:mitragynine_cmax_uM": MEDICINES,
-    "interactions.py:inhibitor_course": MEDICINES,
-    "interactions.py:next_morning": MEDICINES,
-    "interactions.py:comedication_warnings": MEDICINES,
-    "interactions.py:interaction_report": MEDICINES,
-    "medicine_population.py:people_above_next_morning": MEDICINES,
-    "medicines.py:population_rows": MEDICINES,
-    "report/palette.py:palette": WEB,
-}
+INNER_IMPORTS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

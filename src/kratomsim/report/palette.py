@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from kratomsim.medicines import medicine_names
+
 ALKALOID_COLOURS = {
     "mitragynine": "#0072B2",
     "7-hydroxymitragynine": "#D55E00",
@@ -40,8 +42,6 @@ def base_name(label: str) -> str:
 @cache
 def palette() -> dict[str, str]:
     """Compound name -> colour, for every alkaloid and medicine of the library."""
-    from kratomsim.medicines import medicine_names
-
     table = dict(ALKALOID_COLOURS)
     for i, name in enumerate(sorted(medicine_names())):
         table.setdefault(name, MEDICINE_COLOURS[i % len(MEDICINE_COLOURS)])
