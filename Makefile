@@ -39,7 +39,7 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test browser
 	$(BIN)/pytest
-	$(BIN)/pytest --doctest-modules src/kratomsim/__init__.py -q
+	$(BIN)/pytest --doctest-modules src/kratomsim/__init__.py src/kratomsim/scenario.py src/kratomsim/interactions_report.py -q
 
 test: lint typecheck pytest
 
