@@ -15,7 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kratomsim.errors import InputError
-from kratomsim.pk.modal import NightMetrics
+from kratomsim.pk.model import FloatArray
+from kratomsim.pk.nightly import NightMetrics
 from kratomsim.population_histograms import _NBINS, METRICS, _histogram
 from kratomsim.population_subjects import _Spec, solve_subjects
 
@@ -31,26 +32,29 @@ class ChunkResult:
     histogram: NDArray[np.int64]  # (metrics, compounds, nights, bins + 2)
     defective: int
     metrics: NightMetrics | None = None
+    levels: FloatArray | None = None  # (subjects, instants, compounds) nM at the spec's instants, when kept
 
 
 def run_chunk(spec: _Spec, start: int, stop: int, keep: bool = False) -> ChunkResult:
     """Solve subjects start..stop in work blocks; top-level so that Dask can ship it."""
     histogram: NDArray[np.int64] | None = None
     kept: list[NightMetrics] = []
+    levels: list[FloatArray] = []
     defective = 0
     for lo in range(start, stop, WORK):
         hi = min(stop, lo + WORK)
-        metrics, bad = solve_subjects(spec, lo, hi)
+        metrics, bad, at = solve_subjects(spec, lo, hi)
         defective += bad
         histogram = _histogram(metrics, histogram)
         if keep:
             kept.append(metrics)
+            if at is not None:
+                levels.append(at.T)
     assert histogram is not None
-    joined = None
-    if keep:
-        joined = NightMetrics(kept[0].compounds, *(np.concatenate([getattr(k, a) for k in kept])
-                                                   for a in METRICS))
-    return ChunkResult(start, stop, histogram, defective, joined)
+    if not keep:
+        return ChunkResult(start, stop, histogram, defective)
+    joined = np.concatenate(levels, axis=-1).T if levels else None  # subjects stay the fastest axis
+    return ChunkResult(start, stop, histogram, defective, NightMetrics.join(kept), joined)
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:

@@ -34,7 +34,8 @@ BoolArray = NDArray[np.bool_]
 SCAN_H = 0.1  # h; scan step where f' may have several roots (as kratomsim.peaks)
 _ROOT_TOL_H = 1e-9  # h; a Newton step this small has converged (the peak's error is ~f''/f * 1e-18)
 _PEAK_RTOL = 1e-14  # converged once the estimated shortfall from the peak is below this fraction of it
-NEWTON_EVALUATIONS = 6  # evaluations of h per cell (K51: 3-5 reach the tolerance; the rest go to refine)
+NEWTON_FULL = 3  # evaluations of h for every cell at once (K51: 3 converge about 97 % of the cells)
+NEWTON_MORE = 3  # further evaluations for the cells taken out after NEWTON_FULL; then refine()
 PEAK_BLOCK = 1024  # subjects per peak search: (nights x 1024) arrays stay in a core's 2 MB cache
 _MAX_ITERATIONS = 80  # bisection alone halves the bracket each step; 80 halvings reach rounding
 
@@ -43,62 +44,92 @@ _MAX_ITERATIONS = 80  # bisection alone halves the bracket each step; 80 halving
 class _Slopes:
     """f's coefficients and f' split by sign, per mode: the rising and falling parts of the slope.
 
-    ``rise[k]`` holds ``max(b_k, 0)`` (None when no cell has a rising term in mode k), ``rise_curve[k]``
-    ``max(b_k, 0) r_k``; ``fall`` and ``fall_curve`` the same for ``min(b_k, 0)``. Skipping a mode that
-    is None adds nothing (x + 0 == x), so it saves work without changing a number.
+    Per mode k (lists): ``coef[k]`` f's coefficients over the cells (nights x subjects, or a flat
+    selection of cells), ``rates[k]`` the rate, broadcastable to the cells; ``rise[k]`` holds
+    ``max(b_k, 0)`` with ``b_k = coef_k r_k`` (None when no cell has a rising term in mode k),
+    ``rise_curve[k]`` ``max(b_k, 0) r_k``; ``fall`` and ``fall_curve`` the same for ``min(b_k, 0)``.
+    ``full[k]`` tells, per part, that every cell has it. Skipping a part that is None adds nothing
+    (x + 0 == x), so it saves work without changing a number.
     """
 
-    coef: FloatArray  # (J, K, S)
-    rates: FloatArray  # (K, S)
+    coef: list[FloatArray]
+    rates: list[FloatArray]
     rise: list[FloatArray | None]
     rise_curve: list[FloatArray | None]
     fall: list[FloatArray | None]
     fall_curve: list[FloatArray | None]
+    full: list[tuple[bool, bool]]
 
     @classmethod
     def of(cls, coef: FloatArray, rates: FloatArray) -> _Slopes:
-        rise: list[FloatArray | None] = []
-        rise_curve: list[FloatArray | None] = []
-        fall: list[FloatArray | None] = []
-        fall_curve: list[FloatArray | None] = []
+        """From coefficients (J, K, S) and rates (K, S)."""
+        out = cls([], [], [], [], [], [], [])
         for k in range(coef.shape[1]):
-            b = coef[:, k] * rates[k]
-            for keep, out, curve in ((b > 0, rise, rise_curve), (b < 0, fall, fall_curve)):
-                if keep.any():
-                    part = np.where(keep, b, 0.0)
-                    out.append(part)
-                    curve.append(part * rates[k])
-                else:
-                    out.append(None)
-                    curve.append(None)
-        return cls(coef, rates, rise, rise_curve, fall, fall_curve)
+            c, r = coef[:, k], rates[k]
+            b = c * r
+            out.coef.append(c)
+            out.rates.append(r)
+            flags = []
+            for keep, part, curve in ((b > 0, out.rise, out.rise_curve), (b < 0, out.fall, out.fall_curve)):
+                every = bool(keep.all())
+                flags.append(every)
+                chosen = b if every else (np.where(keep, b, 0.0) if keep.any() else None)
+                part.append(chosen)
+                curve.append(None if chosen is None else chosen * r)
+            out.full.append((flags[0], flags[1]))
+        return out
 
-    def single_change(self) -> BoolArray:
-        """Cells (J, S) whose slope coefficients change sign at most once in rate order."""
-        shape = self.coef.shape[::2]
-        rise_lo, rise_hi = np.full(shape, np.inf), np.full(shape, -np.inf)
-        fall_lo, fall_hi = np.full(shape, np.inf), np.full(shape, -np.inf)
-        for k in range(self.coef.shape[1]):
-            r = self.rates[k]
-            for part, lo, hi in ((self.rise[k], rise_lo, rise_hi), (self.fall[k], fall_lo, fall_hi)):
-                if part is not None:
-                    np.minimum(lo, np.where(part != 0, r, np.inf), out=lo)
-                    np.maximum(hi, np.where(part != 0, r, -np.inf), out=hi)
-        return (rise_hi < fall_lo) | (fall_hi < rise_lo)
+    def take(self, nights: NDArray[np.intp], subjects: NDArray[np.intp]) -> _Slopes:
+        """The same terms for a flat selection of cells (night, subject)."""
+        def pick(values: FloatArray | None) -> FloatArray | None:
+            return None if values is None else values[nights, subjects]
 
-    def evaluate(self, powers: list[FloatArray]) -> tuple[FloatArray, ...]:
-        """f, P, N, P' and N' (J, S) from exp(r_k t) per mode (each (J, S), or (S,) for a shared t)."""
-        shape = self.coef.shape[::2]
-        f, p, n, p1, n1 = (np.zeros(shape) for _ in range(5))
-        term = np.empty(shape)
+        out = _Slopes([], [], [], [], [], [], [])
+        for k in range(len(self.coef)):
+            out.coef.append(self.coef[k][nights, subjects])
+            out.rates.append(self.rates[k][subjects])
+            out.rise.append(pick(self.rise[k]))
+            out.rise_curve.append(pick(self.rise_curve[k]))
+            out.fall.append(pick(self.fall[k]))
+            out.fall_curve.append(pick(self.fall_curve[k]))
+            out.full.append(self.full[k])
+        return out
+
+    def single_change(self, shape: tuple[int, ...]) -> BoolArray:
+        """Cells whose slope coefficients change sign at most once in rate order.
+
+        That is: every rising rate below every falling one, or the reverse (ties count as a change).
+        """
+        rise_lo: FloatArray | float = np.inf
+        rise_hi: FloatArray | float = -np.inf
+        fall_lo: FloatArray | float = np.inf
+        fall_hi: FloatArray | float = -np.inf
+        for k, r in enumerate(self.rates):
+            rise, fall = self.rise[k], self.fall[k]
+            every_rise, every_fall = self.full[k]
+            if rise is not None:
+                rise_lo = np.minimum(rise_lo, r if every_rise else np.where(rise != 0, r, np.inf))
+                rise_hi = np.maximum(rise_hi, r if every_rise else np.where(rise != 0, r, -np.inf))
+            if fall is not None:
+                fall_lo = np.minimum(fall_lo, r if every_fall else np.where(fall != 0, r, np.inf))
+                fall_hi = np.maximum(fall_hi, r if every_fall else np.where(fall != 0, r, -np.inf))
+        return np.broadcast_to((rise_hi < fall_lo) | (fall_hi < rise_lo), shape)
+
+    def evaluate(self, powers: list[FloatArray]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """f, P, N, P' and N' over the cells from exp(r_k t) per mode (cell-shaped, or (S,) for a shared t)."""
+        sums: list[FloatArray | None] = [None] * 5
         for k, power in enumerate(powers):
-            np.multiply(self.coef[:, k], power, out=term)
-            f += term
-            for part, total in ((self.rise[k], p), (self.rise_curve[k], p1), (self.fall[k], n),
-                                (self.fall_curve[k], n1)):
-                if part is not None:
-                    np.multiply(part, power, out=term)
-                    total += term
+            parts = (self.coef[k], self.rise[k], self.fall[k], self.rise_curve[k], self.fall_curve[k])
+            for i, part in enumerate(parts):
+                if part is None:
+                    continue
+                total = sums[i]
+                if total is None:
+                    sums[i] = part * power
+                else:
+                    total += part * power
+        shape = np.broadcast_shapes(self.coef[0].shape, powers[0].shape)
+        f, p, n, p1, n1 = (np.zeros(shape) if v is None else v for v in sums)
         return f, p, n, p1, n1
 
 
@@ -185,34 +216,52 @@ def _scan_rows(coef: FloatArray, rates: FloatArray, lo: float, hi: float) -> Flo
     return _best_of_scan(rows_coef, rows_rates, times, by_subject[np.arange(J * S) % S]).reshape(J, S)
 
 
-def _newton_peaks(slopes: _Slopes, lo: float, hi: float, start: FloatArray, inner: BoolArray) -> FloatArray:
-    """Peaks (J, S) of the ``inner`` cells (f' > 0 at lo, < 0 at hi, one sign change): Newton on h."""
-    rates = slopes.rates
-    t = np.where(inner, start, lo)
-    a, b = np.full(t.shape, float(lo)), np.full(t.shape, float(hi))
-    done = ~inner
+def _newton(slopes: _Slopes, t: FloatArray, a: FloatArray, b: FloatArray, done: BoolArray,
+            count: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
+    """``count`` bracketed Newton evaluations of h on the cells (any shape): f at the last t, t, bracket, done.
+
+    A cell is done once ``f'^2 / (2 |f''|)`` (the shortfall of f(t) from the peak) is at most 1e-14
+    of f(t); done cells stop moving, so later evaluations return the same f for them.
+    """
     value = np.zeros(t.shape)
-    for _ in range(NEWTON_EVALUATIONS):
-        value, p, n, p1, n1 = slopes.evaluate([np.exp(rates[k] * t) for k in range(rates.shape[0])])
+    for _ in range(count):
+        value, p, n, p1, n1 = slopes.evaluate([np.exp(r * t) for r in slopes.rates])
         slope, curve = p + n, p1 + n1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shortfall = 0.5 * slope * slope / -curve
-        done |= (slope == 0) | ((curve < 0) & (shortfall <= _PEAK_RTOL * value))
+        done |= (slope == 0) | (slope * slope <= (-2.0 * _PEAK_RTOL) * value * curve)
         if done.all():
             break
-        h, h_slope = _log_ratio(p, n, p1, n1)
-        rising = h > 0
-        a, b = np.where(rising, t, a), np.where(rising, b, t)
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = t - h / h_slope
-        step = np.where((step > a) & (step < b), step, 0.5 * (a + b))
-        t = np.where(done, t, step)
-    late = np.nonzero(~done.ravel())[0]
-    if late.size:  # not converged in the fixed count: continue alone from the bracket and the last point
-        J, K, S = slopes.coef.shape
-        rows_coef = slopes.coef.transpose(0, 2, 1).reshape(J * S, K)[late]
-        rows_rates = np.broadcast_to(rates.T[None], (J, S, K)).reshape(J * S, K)[late]
-        value.ravel()[late] = refine(rows_coef, rows_rates, a.ravel()[late], b.ravel()[late], t.ravel()[late])[0]
+            h = np.log(p / -n)
+            step = t - h / (p1 / p - n1 / n)
+        rising = h > 0
+        np.copyto(a, t, where=rising)
+        np.copyto(b, t, where=~rising)
+        np.copyto(step, 0.5 * (a + b), where=~((step > a) & (step < b)))
+        np.copyto(t, step, where=~done)
+    return value, t, a, b, done
+
+
+def _newton_peaks(slopes: _Slopes, lo: float, hi: float, start: FloatArray, inner: BoolArray) -> FloatArray:
+    """Peaks (J, S) of the ``inner`` cells (f' > 0 at lo, < 0 at hi, one sign change): Newton on h.
+
+    NEWTON_FULL evaluations for every cell at once; the cells not yet converged are taken out and
+    get NEWTON_MORE further evaluations, then :func:`refine`. A cell's arithmetic is the same in
+    either stage, so the split changes no number.
+    """
+    t = np.where(inner, start, lo)
+    a, b = np.full(t.shape, float(lo)), np.full(t.shape, float(hi))
+    value, t, a, b, done = _newton(slopes, t, a, b, ~inner, NEWTON_FULL)
+    late = np.nonzero(~done)
+    if late[0].size:
+        chosen = slopes.take(*late)
+        more, t_more, a_more, b_more, done_more = _newton(chosen, t[late], a[late], b[late],
+                                                          np.zeros(late[0].size, dtype=bool), NEWTON_MORE)
+        rest = ~done_more
+        if rest.any():  # not converged in the fixed count: continue alone from the bracket and the last point
+            rows_coef = np.stack(chosen.coef, axis=1)[rest]
+            rows_rates = np.stack(chosen.rates, axis=1)[rest]
+            more[rest] = refine(rows_coef, rows_rates, a_more[rest], b_more[rest], t_more[rest])[0]
+        value[late] = more
     return value
 
 
@@ -231,11 +280,11 @@ def interval_peak(coef: FloatArray, rates: FloatArray, lo: float, hi: float) -> 
 
 def _block_peak(coef: FloatArray, rates: FloatArray, lo: float, hi: float) -> FloatArray:
     """:func:`interval_peak` of one block of subjects."""
+    shape = coef.shape[::2]
     slopes = _Slopes.of(coef, rates)
-    single = slopes.single_change()
-    K = rates.shape[0]
-    f_lo, p_lo, n_lo, _, _ = slopes.evaluate([np.exp(rates[k] * lo) for k in range(K)])
-    f_hi, p_hi, n_hi, _, _ = slopes.evaluate([np.exp(rates[k] * hi) for k in range(K)])
+    single = slopes.single_change(shape)
+    f_lo, p_lo, n_lo, _, _ = slopes.evaluate([np.exp(r * lo) for r in slopes.rates])
+    f_hi, p_hi, n_hi, _, _ = slopes.evaluate([np.exp(r * hi) for r in slopes.rates])
     best = np.maximum(f_lo, f_hi)
     inner = single & (p_lo + n_lo > 0) & (p_hi + n_hi < 0)
     if inner.any():
