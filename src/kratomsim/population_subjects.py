@@ -18,7 +18,7 @@ from kratomsim.errors import InputError
 from kratomsim.library import kratom_dispositions, library_products
 from kratomsim.pk.modal import ModalModel, build_modal, modal_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
-from kratomsim.pk.nightly import NightMetrics, window_metrics
+from kratomsim.pk.nightly import NightMetrics, levels_at, window_metrics
 from kratomsim.population_spreads import _PARAMETERS, SHARED_F, Spread, variability_spreads
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
@@ -165,8 +165,7 @@ def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, in
     metrics = window_metrics(model, doses, spec.windows, spec.compounds)
     levels = None
     if spec.instants:
-        conc = modal_concentrations(model, doses, np.asarray(spec.instants, dtype=float))
-        levels = np.stack([conc[c].T for c in spec.compounds]).transpose(2, 1, 0)
+        levels = levels_at(model, doses, spec.instants, spec.compounds).transpose(2, 1, 0)
     return metrics, int(model.defective.sum()), levels
 
 

@@ -216,12 +216,13 @@ def _scan_rows(coef: FloatArray, rates: FloatArray, lo: float, hi: float) -> Flo
     return _best_of_scan(rows_coef, rows_rates, times, by_subject[np.arange(J * S) % S]).reshape(J, S)
 
 
-def _newton(slopes: _Slopes, t: FloatArray, a: FloatArray, b: FloatArray, done: BoolArray,
-            count: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
-    """``count`` bracketed Newton evaluations of h on the cells (any shape): f at the last t, t, bracket, done.
+def _newton(slopes: _Slopes, t: FloatArray, lo: float, hi: float, done: BoolArray,
+            count: int) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """``count`` Newton evaluations of h on the cells (any shape), kept in [lo, hi]: f at the last t, t, done.
 
-    A cell is done once ``f'^2 / (2 |f''|)`` (the shortfall of f(t) from the peak) is at most 1e-14
-    of f(t); done cells stop moving, so later evaluations return the same f for them.
+    h is strictly decreasing with its one root in [lo, hi], so a step is clipped to the interval
+    rather than bisected. A cell is done once ``f'^2 / (2 |f''|)`` (the shortfall of f(t) from the
+    peak) is at most 1e-14 of f(t); done cells stop moving, so later evaluations give them the same f.
     """
     value = np.zeros(t.shape)
     for _ in range(count):
@@ -231,36 +232,33 @@ def _newton(slopes: _Slopes, t: FloatArray, a: FloatArray, b: FloatArray, done: 
         if done.all():
             break
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = np.log(p / -n)
-            step = t - h / (p1 / p - n1 / n)
-        rising = h > 0
-        np.copyto(a, t, where=rising)
-        np.copyto(b, t, where=~rising)
-        np.copyto(step, 0.5 * (a + b), where=~((step > a) & (step < b)))
+            ratio = p / n
+            np.negative(ratio, out=ratio)
+            step = t - np.log(ratio) / (p1 / p - n1 / n)
+        np.clip(step, lo, hi, out=step)
         np.copyto(t, step, where=~done)
-    return value, t, a, b, done
+    return value, t, done
 
 
 def _newton_peaks(slopes: _Slopes, lo: float, hi: float, start: FloatArray, inner: BoolArray) -> FloatArray:
     """Peaks (J, S) of the ``inner`` cells (f' > 0 at lo, < 0 at hi, one sign change): Newton on h.
 
     NEWTON_FULL evaluations for every cell at once; the cells not yet converged are taken out and
-    get NEWTON_MORE further evaluations, then :func:`refine`. A cell's arithmetic is the same in
-    either stage, so the split changes no number.
+    get NEWTON_MORE further evaluations, then the bracketed :func:`refine` on [lo, hi]. A cell's
+    arithmetic is the same in either stage, so the split changes no number.
     """
     t = np.where(inner, start, lo)
-    a, b = np.full(t.shape, float(lo)), np.full(t.shape, float(hi))
-    value, t, a, b, done = _newton(slopes, t, a, b, ~inner, NEWTON_FULL)
+    value, t, done = _newton(slopes, t, lo, hi, ~inner, NEWTON_FULL)
     late = np.nonzero(~done)
     if late[0].size:
         chosen = slopes.take(*late)
-        more, t_more, a_more, b_more, done_more = _newton(chosen, t[late], a[late], b[late],
-                                                          np.zeros(late[0].size, dtype=bool), NEWTON_MORE)
+        more, t_more, done_more = _newton(chosen, t[late], lo, hi, np.zeros(late[0].size, dtype=bool), NEWTON_MORE)
         rest = ~done_more
-        if rest.any():  # not converged in the fixed count: continue alone from the bracket and the last point
+        if rest.any():  # not converged in the fixed count: continue alone, bracketed, from the last point
             rows_coef = np.stack(chosen.coef, axis=1)[rest]
             rows_rates = np.stack(chosen.rates, axis=1)[rest]
-            more[rest] = refine(rows_coef, rows_rates, a_more[rest], b_more[rest], t_more[rest])[0]
+            ends = np.full(int(rest.sum()), float(lo)), np.full(int(rest.sum()), float(hi))
+            more[rest] = refine(rows_coef, rows_rates, *ends, t_more[rest])[0]
         value[late] = more
     return value
 

@@ -27,6 +27,7 @@ from kratomsim.pk.modal import (
     _TIME_DECIMALS,
     ModalModel,
     _arrivals,
+    _fix_defective_courses,
     _shared,
     _subset,
     _subset_doses,
@@ -122,7 +123,10 @@ def _regular_amplitudes(
         if times.size == 0:
             out[x] = amp
             continue
-        amount = next(a for _, y, a in arrivals if y == x)
+        given = [a for _, y, a in arrivals if y == x]
+        if any(not np.array_equal(given[0], other) for other in given[1:]):
+            return None
+        amount = given[0]
         period = float(gaps.mean()) if gaps.size else 1.0
         with np.errstate(divide="ignore", invalid="ignore"):
             per_dose = np.expm1(rates * period)  # q - 1
@@ -189,32 +193,71 @@ def _segments(
     return segments
 
 
-def _group_metrics(
-    model: ModalModel, compound: str, nights: list[int], amplitudes: dict[str, FloatArray],
-    within: list[Arrival], length: float,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Exact peak, end value and integral (nights, subjects) of one compound over a group of windows."""
+def _mode_sum(coef: FloatArray, weight: FloatArray | None) -> FloatArray:
+    """sum_k coef[:, k] * weight[k] (J, S), mode by mode in order: each cell's sum is the same whatever
+    the number of subjects (einsum and axis sums may group the terms by the array's size)."""
+    total = coef[:, 0].copy() if weight is None else coef[:, 0] * weight[0]
+    for k in range(1, coef.shape[1]):
+        total += coef[:, k] if weight is None else coef[:, k] * weight[k]
+    return total
+
+
+def _start_coefficients(
+    model: ModalModel, compound: str, nights: list[int], amplitudes: dict[str, FloatArray]
+) -> tuple[FloatArray, dict[str, FloatArray], FloatArray] | None:
+    """Rates (K, S), per-input coefficients and f's coefficients (nights, K, S) of one compound at the
+    starts of ``nights``; None for a compound no dose reaches."""
     labels, coefs = model.compound_terms(compound)
-    n = model.n_subjects
     if not labels:
-        return np.zeros((len(nights), n)), np.zeros((len(nights), n)), np.zeros((len(nights), n))
+        return None
     used = _used_labels(model)
-    rates = model.rates[list(labels)]
-    a = np.zeros((len(nights), len(labels), n))
+    a = np.zeros((len(nights), len(labels), model.n_subjects))
     every = nights == list(range(next(iter(amplitudes.values())).shape[0]))
     for x, coef in coefs.items():
         rows, pos = _shared(labels, used[x])
         if rows:
             amp = amplitudes[x] if every else amplitudes[x][nights]
             a[:, rows] += coef[rows][None] * amp[:, pos]
-    best = np.full((len(nights), n), -np.inf)
-    total = np.zeros((len(nights), n))
+    return model.rates[list(labels)], coefs, a
+
+
+def _group_metrics(
+    model: ModalModel, compound: str, nights: list[int], amplitudes: dict[str, FloatArray],
+    within: list[Arrival], length: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Exact peak, end value and integral (nights, subjects) of one compound over a group of windows."""
+    terms = _start_coefficients(model, compound, nights, amplitudes)
+    if terms is None:
+        zero = np.zeros((len(nights), model.n_subjects))
+        return zero, zero.copy(), zero.copy()
+    rates, coefs, a = terms
+    best = np.full(a.shape[::2], -np.inf)
+    total = np.zeros(a.shape[::2])
     segments = _segments(a, rates, coefs, within, length)
     for lo, hi, coef in segments:
-        total += np.einsum("jks,ks->js", coef, _integral(rates, lo, hi))
+        total += _mode_sum(coef, _integral(rates, lo, hi))
         np.maximum(best, interval_peak(coef, rates, lo, hi), out=best)
-    wake = np.einsum("jks,ks->js", segments[-1][2], np.exp(rates * length))
+    wake = _mode_sum(segments[-1][2], np.exp(rates * length))
     return best, wake, total
+
+
+def levels_at(
+    model: ModalModel, doses: Sequence[DoseEvent], instants: Sequence[float], compounds: Sequence[str]
+) -> FloatArray:
+    """Plasma concentrations (compounds, instants, subjects), nM, arrivals at an instant included.
+
+    The same closed-form amplitudes as the window starts, summed over modes (as
+    :func:`kratomsim.pk.modal.modal_concentrations` at these instants); defective subjects by expm.
+    """
+    times = np.round(np.asarray(instants, dtype=float), _TIME_DECIMALS)
+    amplitudes = _window_amplitudes(model, _arrivals(model, doses), [(t, t) for t in times.tolist()])
+    out = np.zeros((len(compounds), times.size, model.n_subjects))
+    for ci, c in enumerate(compounds):
+        terms = _start_coefficients(model, c, list(range(times.size)), amplitudes)
+        if terms is not None:
+            out[ci] = _mode_sum(terms[2], None)
+    _fix_defective_courses(model, doses, times, {c: out[ci].T for ci, c in enumerate(compounds)})
+    return out
 
 
 def window_metrics(
