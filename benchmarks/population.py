@@ -7,6 +7,7 @@ solves of the same linear model on the same grid. Prints a table and one JSON li
 
     python benchmarks/population.py                 # 1,000,000 subjects
     python benchmarks/population.py --subjects 20000
+    python benchmarks/population.py --cli            # and the CLI's million-person night, timed
 """
 
 from __future__ import annotations
@@ -53,32 +54,39 @@ def machine_peak_gflops(size: int = 2000, repeats: int = 3) -> float:
 class PeakFlops:
     """Counts floating-point operations of the peak search's vectorised kernels, here and not in the solver.
 
-    Wraps :mod:`kratomsim.pk.modal_peaks`' two kernels for the run (multiply, add and exp count 1
-    each; the O(subjects) end values and integrals are left out, so the figure is a lower bound).
+    Wraps :mod:`kratomsim.pk.modal_peaks`' two kernels for the run: one evaluation of f and the split
+    slope (per mode: the product rate * t, its exp, and a multiply and an add for f and each slope
+    part) and the scan's values and slopes (multiply, add and exp count 1 each; the O(subjects) end
+    values and integrals and the Newton step itself are left out, so the figure is a lower bound).
     Worker threads add under a lock.
     """
 
     def __init__(self) -> None:
         self.count = 0
         self._lock = threading.Lock()
-        self._saved = (modal_peaks._sums, modal_peaks._values_slopes)
+        self._saved = (modal_peaks._Slopes.evaluate, modal_peaks._values_slopes)
 
     def __enter__(self) -> PeakFlops:
-        sums, values_slopes = self._saved
+        evaluate, values_slopes = self._saved
 
-        def counted_sums(coef, rates, t):  # type: ignore[no-untyped-def]
-            self._add(t.size * coef.shape[1] * 7)
-            return sums(coef, rates, t)
+        def counted_evaluate(slopes, powers):  # type: ignore[no-untyped-def]
+            cells = int(np.broadcast(slopes.coef[0], powers[0]).size)
+            parts = sum(2 + 2 * (1 + sum(p is not None for p in (slopes.rise[k], slopes.fall[k], slopes.rise_curve[k],
+                                                                  slopes.fall_curve[k])))
+                        for k in range(len(slopes.coef)))
+            self._add(cells * parts)
+            return evaluate(slopes, powers)
 
         def counted_values_slopes(coef, rates, power):  # type: ignore[no-untyped-def]
             self._add(power.size * 4)
             return values_slopes(coef, rates, power)
 
-        modal_peaks._sums, modal_peaks._values_slopes = counted_sums, counted_values_slopes
+        modal_peaks._Slopes.evaluate = counted_evaluate  # type: ignore[method-assign]
+        modal_peaks._values_slopes = counted_values_slopes
         return self
 
     def __exit__(self, *exc: object) -> None:
-        modal_peaks._sums, modal_peaks._values_slopes = self._saved
+        modal_peaks._Slopes.evaluate, modal_peaks._values_slopes = self._saved  # type: ignore[method-assign]
 
     def _add(self, n: int) -> None:
         with self._lock:
@@ -172,6 +180,23 @@ def desolve_seconds_per_subject(system: LinearSystem, doses: list[DoseEvent], ti
         return float(done.stdout.strip().splitlines()[-1]) / n
 
 
+CLI_COMMAND = ["night", "--subjects", "1000000", "--nights", "14", "--json"]
+
+
+def time_cli(command: list[str]) -> dict[str, float]:
+    """Wall time, CPU (user + sys) and peak RSS of ``python -m kratomsim.cli <command>`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kratomsim.cli", *command], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"cli_wall_s": round(wall, 2), "cli_cpu_s": round(cpu, 2),
+            "cli_peak_rss_mb": round(after.ru_maxrss / 1024.0), "cli_load_average_1min_before": round(load, 2),
+            "cli_load_average_1min_after": round(os.getloadavg()[0], 2)}
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=1_000_000)
@@ -181,6 +206,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--desolve-subjects", type=int, default=8, help="subjects for deSolve")
     parser.add_argument("--course-subjects", type=int, default=2000, help="subjects for full time courses")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cli", action="store_true", help="also time `kratomsim " + " ".join(CLI_COMMAND) + "`")
     args = parser.parse_args(argv)
 
     scenario = make_scenario(product="K51", dose="2g", at="22:30", count=14, grid="5min")
@@ -252,7 +278,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "fraction_of_peak": round(flops / population_s / 1e9 / peak, 4),
         "workers": args.workers,
         "defective_subjects": result.defective,
+        "cpu_count": os.cpu_count(),
     }
+    if args.cli:
+        report.update(time_cli(CLI_COMMAND))
     rows = [
         ("population metrics (modal, chunked)", f"{metrics_rate:,.0f}", "1"),
         ("full time courses (modal)", f"{course_rate:,.0f}", ""),
@@ -270,6 +299,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print(f"{args.subjects:,} subjects x 14 nights in {population_s:.1f} s; peak RSS {peak_rss_mb():.0f} MB; "
           f"{achieved:.2f} GFLOP/s of {peak:.1f} peak ({100 * achieved / peak:.2f} %); "
           f"solve_ivp max rel diff {worst:.1e}")
+    if args.cli:
+        print(f"kratomsim {' '.join(CLI_COMMAND)}: {report['cli_wall_s']} s wall, {report['cli_cpu_s']} s CPU, "
+              f"peak RSS {report['cli_peak_rss_mb']} MB (load {report['cli_load_average_1min_before']} -> "
+              f"{report['cli_load_average_1min_after']})")
     print(json.dumps(report))
     return report
 

@@ -18,7 +18,7 @@ from kratomsim.errors import InputError
 from kratomsim.library import kratom_dispositions, library_products
 from kratomsim.pk.modal import ModalModel, build_modal, modal_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
-from kratomsim.pk.nightly import NightMetrics, levels_at, window_metrics
+from kratomsim.pk.nightly import NightMetrics, nightly_metrics
 from kratomsim.population_spreads import _PARAMETERS, SHARED_F, Spread, variability_spreads
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
@@ -162,11 +162,8 @@ def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, in
     views of (compounds, instants, subjects) memory; None without instants.
     """
     model, doses = subject_modal(spec, start, stop)
-    metrics = window_metrics(model, doses, spec.windows, spec.compounds)
-    levels = None
-    if spec.instants:
-        levels = levels_at(model, doses, spec.instants, spec.compounds).transpose(2, 1, 0)
-    return metrics, int(model.defective.sum()), levels
+    metrics, levels = nightly_metrics(model, doses, spec.windows, spec.compounds, spec.instants)
+    return metrics, int(model.defective.sum()), None if levels is None else levels.transpose(2, 1, 0)
 
 
 def subject_concentrations(

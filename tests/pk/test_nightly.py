@@ -16,7 +16,7 @@ from scipy.optimize import minimize_scalar
 from kratomsim.pk import modal_peaks
 from kratomsim.pk.modal import _arrivals, _subset, build_modal, modal_concentrations
 from kratomsim.pk.model import build_system
-from kratomsim.pk.nightly import _regular_amplitudes, _window_starts, levels_at, window_metrics
+from kratomsim.pk.nightly import _regular_amplitudes, _window_starts, levels_at, nightly_metrics, window_metrics
 from kratomsim.population_runner import ChunkResult
 from kratomsim.population_subjects import sample_subjects, subject_modal, subject_model
 from kratomsim.populations import population_spec, run_population
@@ -66,6 +66,9 @@ def test_levels_at_equal_the_time_course() -> None:
     for ci, c in enumerate(spec.compounds):
         scale = np.abs(course[c]).max(axis=1, keepdims=True)
         assert np.max(np.abs(levels[ci].T - course[c]) / scale) < 1e-10, c
+    metrics, beside = nightly_metrics(model, doses, spec.windows, spec.compounds, instants)  # the run's one pass
+    assert beside is not None and np.array_equal(beside, levels)
+    assert np.array_equal(metrics.cmax, window_metrics(model, doses, spec.windows, spec.compounds).cmax)
 
 
 @settings(max_examples=6, deadline=None)

@@ -128,8 +128,7 @@ class _Slopes:
                     sums[i] = part * power
                 else:
                     total += part * power
-        shape = np.broadcast_shapes(self.coef[0].shape, powers[0].shape)
-        f, p, n, p1, n1 = (np.zeros(shape) if v is None else v for v in sums)
+        f, p, n, p1, n1 = (np.zeros(self.coef[0].shape) if v is None else v for v in sums)
         return f, p, n, p1, n1
 
 
@@ -225,18 +224,18 @@ def _newton(slopes: _Slopes, t: FloatArray, lo: float, hi: float, done: BoolArra
     peak) is at most 1e-14 of f(t); done cells stop moving, so later evaluations give them the same f.
     """
     value = np.zeros(t.shape)
-    for _ in range(count):
-        value, p, n, p1, n1 = slopes.evaluate([np.exp(r * t) for r in slopes.rates])
-        slope, curve = p + n, p1 + n1
-        done |= (slope == 0) | (slope * slope <= (-2.0 * _PEAK_RTOL) * value * curve)
-        if done.all():
-            break
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # cells that are done may hold 0/0: never used
+        for _ in range(count):
+            value, p, n, p1, n1 = slopes.evaluate([np.exp(r * t) for r in slopes.rates])
+            slope, curve = p + n, p1 + n1
+            done |= (slope == 0) | (slope * slope <= (-2.0 * _PEAK_RTOL) * value * curve)
+            if done.all():
+                break
             ratio = p / n
             np.negative(ratio, out=ratio)
             step = t - np.log(ratio) / (p1 / p - n1 / n)
-        np.clip(step, lo, hi, out=step)
-        np.copyto(t, step, where=~done)
+            np.clip(step, lo, hi, out=step)
+            np.copyto(t, step, where=~done)
     return value, t, done
 
 

@@ -128,10 +128,12 @@ def _regular_amplitudes(
             return None
         amount = given[0]
         period = float(gaps.mean()) if gaps.size else 1.0
+        idle = bool(np.any(rates == 0))
         with np.errstate(divide="ignore", invalid="ignore"):
             per_dose = np.expm1(rates * period)  # q - 1
         count = np.searchsorted(times, starts, side="right")  # arrivals up to each start, included
         decays: dict[float, FloatArray] = {}
+        sums: dict[int, FloatArray] = {}
         for j, n in enumerate(count.tolist()):
             if n == 0:
                 continue
@@ -141,11 +143,11 @@ def _regular_amplitudes(
             if n == 1:
                 amp[j] = decays[since]
                 continue
-            with np.errstate(divide="ignore", invalid="ignore"):
-                total = np.expm1(rates * (n * period)) / per_dose  # (1 - q^n) / (1 - q)
-            if np.any(rates == 0):
-                total = np.where(rates == 0, float(n), total)
-            np.multiply(decays[since], total, out=amp[j])
+            if n not in sums:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    total = np.expm1(rates * (n * period)) / per_dose  # (1 - q^n) / (1 - q)
+                sums[n] = np.where(rates == 0, float(n), total) if idle else total
+            np.multiply(decays[since], sums[n], out=amp[j])
         out[x] = amp
     return out
 
@@ -211,13 +213,22 @@ def _start_coefficients(
     if not labels:
         return None
     used = _used_labels(model)
-    a = np.zeros((len(nights), len(labels), model.n_subjects))
     every = nights == list(range(next(iter(amplitudes.values())).shape[0]))
+    a: FloatArray | None = None
     for x, coef in coefs.items():
         rows, pos = _shared(labels, used[x])
-        if rows:
-            amp = amplitudes[x] if every else amplitudes[x][nights]
-            a[:, rows] += coef[rows][None] * amp[:, pos]
+        if not rows:
+            continue
+        amp = amplitudes[x] if every else amplitudes[x][nights]
+        term = coef[rows][None] * amp[:, pos]
+        if a is None and len(rows) == len(labels):  # one input reaches every mode: no scatter
+            a = term
+            continue
+        if a is None:
+            a = np.zeros((len(nights), len(labels), model.n_subjects))
+        a[:, rows] += term
+    if a is None:
+        a = np.zeros((len(nights), len(labels), model.n_subjects))
     return model.rates[list(labels)], coefs, a
 
 
@@ -251,6 +262,11 @@ def levels_at(
     """
     times = np.round(np.asarray(instants, dtype=float), _TIME_DECIMALS)
     amplitudes = _window_amplitudes(model, _arrivals(model, doses), [(t, t) for t in times.tolist()])
+    return _levels(model, doses, times, compounds, amplitudes)
+
+
+def _levels(model: ModalModel, doses: Sequence[DoseEvent], times: FloatArray, compounds: Sequence[str],
+            amplitudes: dict[str, FloatArray]) -> FloatArray:
     out = np.zeros((len(compounds), times.size, model.n_subjects))
     for ci, c in enumerate(compounds):
         terms = _start_coefficients(model, c, list(range(times.size)), amplitudes)
@@ -271,14 +287,33 @@ def window_metrics(
     The peak is the model's own maximum in the window (:func:`kratomsim.pk.modal_peaks.interval_peak`),
     not a grid value; windows with the same arrangement of arrivals are evaluated together.
     """
+    return nightly_metrics(model, doses, windows, compounds)[0]
+
+
+def nightly_metrics(
+    model: ModalModel,
+    doses: Sequence[DoseEvent],
+    windows: Sequence[tuple[float, float]],
+    compounds: Sequence[str] | None = None,
+    instants: Sequence[float] = (),
+) -> tuple[NightMetrics, FloatArray | None]:
+    """:func:`window_metrics`, and with ``instants`` the levels there (as :func:`levels_at`) from the
+    same geometric sums (one pass for the windows' starts and the instants)."""
     compounds = tuple(model.response) if compounds is None else tuple(compounds)
     arrivals = _arrivals(model, doses)
     for x in model.inputs:
         given = [amount for _, y, amount in arrivals if y == x]
         if any(not np.array_equal(given[0], other) for other in given[1:]):
             raise ValueError(f"doses of {x} must be the same at every night for window metrics")
-    amplitudes = _window_amplitudes(model, arrivals, windows)
-    out = np.empty((3, len(compounds), len(windows), model.n_subjects))  # every window is in one group
+    times = np.round(np.asarray(instants, dtype=float), _TIME_DECIMALS)
+    J = len(windows)
+    both = _regular_amplitudes(model, arrivals, [*windows, *[(t, t) for t in times.tolist()]])
+    if both is None:
+        amplitudes = _window_amplitudes(model, arrivals, windows)
+        at = _window_amplitudes(model, arrivals, [(t, t) for t in times.tolist()]) if times.size else {}
+    else:
+        amplitudes, at = {x: v[:J] for x, v in both.items()}, {x: v[J:] for x, v in both.items()}
+    out = np.empty((3, len(compounds), J, model.n_subjects))  # every window is in one group
     for nights, within, length in _window_groups(arrivals, windows):
         cut = slice(nights[0], nights[-1] + 1) if nights == list(range(nights[0], nights[-1] + 1)) else nights
         for ci, c in enumerate(compounds):
@@ -287,7 +322,7 @@ def window_metrics(
     cmax, cwake, auc = (out[i].transpose(2, 1, 0) for i in range(3))
     metrics = NightMetrics(compounds, cmax, cwake, auc)
     _fix_defective_metrics(model, doses, windows, metrics)
-    return metrics
+    return metrics, (_levels(model, doses, times, compounds, at) if times.size else None)
 
 
 def _fix_defective_metrics(
