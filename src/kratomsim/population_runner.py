@@ -19,6 +19,7 @@ from kratomsim.pk.model import FloatArray
 from kratomsim.pk.nightly import NightMetrics
 from kratomsim.population_histograms import _NBINS, METRICS, _histogram
 from kratomsim.population_subjects import _Spec, solve_subjects
+from kratomsim.runtime_estimate import EstimateWatch
 
 WORK = 8192  # subjects solved together inside a chunk (cache-sized; does not change results)
 
@@ -88,8 +89,8 @@ class ChunkTotals:
         self.done += chunk.stop - chunk.start
 
     def gather(self, chunks: Iterator[ChunkResult], on_chunk: Callable[[ChunkResult], None] | None,
-               bar: Any, total: int) -> None:
-        """Add every chunk in order, handing each to ``on_chunk`` and advancing the progress bar."""
+               bar: Any, total: int, watch: EstimateWatch | None = None) -> None:
+        """Add every chunk in order, handing each to ``on_chunk``, advancing the progress bar and ``watch``."""
         with bar if bar is not None else _NoBar():
             task = bar.add_task("subjects", total=total) if bar is not None else None
             for chunk in chunks:
@@ -98,6 +99,8 @@ class ChunkTotals:
                     on_chunk(chunk)
                 if bar is not None and task is not None:
                     bar.update(task, completed=self.done)
+                if watch is not None:
+                    watch.progress(self.done)
 
 
 class _NoBar:

@@ -68,6 +68,7 @@ from kratomsim.population_subjects import (
     subject_modal,
     subject_model,
 )
+from kratomsim.runtime_estimate import EstimateWatch
 from kratomsim.scenario import Scenario
 
 DEFAULT_CHUNK = 16384  # subjects per chunk: small enough that temporaries stay out of the page-fault path
@@ -312,7 +313,7 @@ def run_population(
         chunks = list(_chunks(subjects, int(chunk_size)))
         run = _execute(spec, chunks, on_chunk is not None, dask_address,
                        default_workers() if workers is None else workers)
-        totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects)
+        totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects, EstimateWatch(subjects, began))
     except BaseException as stop:
         side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run
         if isinstance(stop, KeyboardInterrupt):

@@ -34,7 +34,12 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Nightly Cmax, concentration at wake-up and sleep-window AUC across a population."""
-        from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
+        from kratomsim.commands._population_options import (
+            check_level,
+            check_subjects,
+            checked_dask,
+            estimates_on_stderr,
+        )
         from kratomsim.limits import NIGHTS
         from kratomsim.population_histograms import interval_percentiles
         from kratomsim.population_summary import PopulationSummary
@@ -65,9 +70,9 @@ def register(app: typer.Typer) -> None:
                 content_spreads = True
         options: dict[str, Any] = {"seed": seed, "level": level, "chunk_size": chunk_size, "dask_address": dask,
                    "wake_offset_h": wake_h, "content": content_spreads, "workers": workers or None}
-        say_estimate(lambda n: run_population(scenario, n, progress=False, **options), subjects)
         try:
-            result = run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)
+            with estimates_on_stderr():
+                result = run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)
         except PopulationInterrupted as stop:
             print(str(stop), file=sys.stderr)
             raise SystemExit(130) from None
