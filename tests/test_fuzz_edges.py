@@ -297,21 +297,21 @@ def test_tables_wrap_instead_of_cutting(capsys: pytest.CaptureFixture[str], monk
 
 
 def test_run_time_estimate_from_the_first_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """4 s for the first 40,000 of a million: the estimate is 100 s, said once, and only to a listener."""
+    """10 s for the first 100,000 of a million: the estimate is 100 s, said once, and only to a listener."""
     from kratomsim import runtime_estimate
 
-    monkeypatch.setattr(runtime_estimate.time, "perf_counter", lambda: 4.0)
-    assert runtime_estimate.estimate_seconds(4.0, 40_000, 1_000_000) == pytest.approx(100.0)
+    monkeypatch.setattr(runtime_estimate.time, "perf_counter", lambda: 10.0)
+    assert runtime_estimate.estimate_seconds(10.0, 100_000, 1_000_000) == pytest.approx(100.0)
     lines: list[str] = []
-    runtime_estimate.EstimateWatch(1_000_000, began=0.0).progress(40_000)  # no listener: silent
+    runtime_estimate.EstimateWatch(1_000_000, began=0.0).progress(100_000)  # no listener: silent
     with runtime_estimate.announce_estimates(lines.append):
         watch = runtime_estimate.EstimateWatch(1_000_000, began=0.0)
-        watch.progress(20_000)  # below the first 3 %: too early to say
+        watch.progress(60_000)  # below the first 10 %: too early to say
         assert lines == []
-        watch.progress(40_000)
-        watch.progress(80_000)
+        watch.progress(100_000)
+        watch.progress(200_000)
         runtime_estimate.EstimateWatch(runtime_estimate.ESTIMATE_FROM_SUBJECTS - 1, began=0.0).progress(400_000)
-    assert len(lines) == 1 and "about 1.7 min for 1,000,000 subjects" in lines[0] and "first 40,000" in lines[0]
+    assert len(lines) == 1 and "about 1.7 min for 1,000,000 subjects" in lines[0] and "first 100,000" in lines[0]
 
 
 def test_a_long_run_announces_its_estimate_from_its_own_chunks(monkeypatch: pytest.MonkeyPatch) -> None:

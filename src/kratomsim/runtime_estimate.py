@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 ESTIMATE_FROM_SUBJECTS = 500_000  # runs of this many subjects or more announce an estimate
-FIRST_SHARE = 0.03  # the estimate is made once this share of the subjects is done
+FIRST_SHARE = 0.1  # the estimate is made once this share of the subjects is done (past the start-up work)
 
 _LISTENER: ContextVar[Callable[[str], None] | None] = ContextVar("kratomsim_estimate_listener", default=None)
 
