@@ -22,12 +22,12 @@ def _bin_index(values: FloatArray) -> NDArray[np.int64]:
     """Bin of each value (same shape and memory layout): 0 for zero, negative or NaN, _NBINS + 1 above the top."""
     scaled = np.empty_like(values, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        np.log10(values, out=scaled)
+        np.log10(values, out=scaled)  # zero: -inf; negative or NaN: NaN
         np.subtract(scaled, _LOG_LOW, out=scaled)
         np.divide(scaled, _LOG_WIDTH, out=scaled)
-    np.copyto(scaled, -1.0, where=~(values > 0))
     np.floor(scaled, out=scaled)
-    np.clip(scaled, -1.0, float(_NBINS), out=scaled)  # before the cast: +inf is the top bin, not undefined
+    np.fmax(scaled, -1.0, out=scaled)  # fmax takes -1 over NaN, so zero, negative and NaN all go to bin 0
+    np.minimum(scaled, float(_NBINS), out=scaled)  # before the cast: +inf is the top bin, not undefined
     index = scaled.astype(np.int64)
     index += 1
     return index

@@ -57,7 +57,10 @@ class NightMetrics:
 
     @classmethod
     def join(cls, parts: Sequence[NightMetrics]) -> NightMetrics:
-        """The subjects of several blocks, in order, in the same layout."""
+        """The subjects of several blocks, in order, in the same layout (one block: itself)."""
+        if len(parts) == 1:
+            return parts[0]
+
         def cat(name: str) -> FloatArray:
             return np.concatenate([getattr(p, name).T for p in parts], axis=-1).T
 
