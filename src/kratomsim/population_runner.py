@@ -21,7 +21,7 @@ from kratomsim.population_histograms import _NBINS, METRICS, _histogram
 from kratomsim.population_subjects import _Spec, solve_subjects
 from kratomsim.runtime_estimate import EstimateWatch
 
-WORK = 16384  # subjects solved together inside a chunk (a default chunk: no join; does not change results)
+WORK = 8192  # subjects solved together inside a chunk (cache-sized; does not change results)
 
 
 @dataclass
