@@ -7,6 +7,7 @@ solves of the same linear model on the same grid. Prints a table and one JSON li
 
     python benchmarks/population.py                 # 1,000,000 subjects
     python benchmarks/population.py --subjects 20000
+    python benchmarks/population.py --cli            # and the CLI's million-person night, timed
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -53,32 +55,39 @@ def machine_peak_gflops(size: int = 2000, repeats: int = 3) -> float:
 class PeakFlops:
     """Counts floating-point operations of the peak search's vectorised kernels, here and not in the solver.
 
-    Wraps :mod:`kratomsim.pk.modal_peaks`' two kernels for the run (multiply, add and exp count 1
-    each; the O(subjects) end values and integrals are left out, so the figure is a lower bound).
+    Wraps :mod:`kratomsim.pk.modal_peaks`' two kernels for the run: one evaluation of f and the split
+    slope (per mode: the product rate * t, its exp, and a multiply and an add for f and each slope
+    part) and the scan's values and slopes (multiply, add and exp count 1 each; the O(subjects) end
+    values and integrals and the Newton step itself are left out, so the figure is a lower bound).
     Worker threads add under a lock.
     """
 
     def __init__(self) -> None:
         self.count = 0
         self._lock = threading.Lock()
-        self._saved = (modal_peaks._sums, modal_peaks._values_slopes)
+        self._saved = (modal_peaks._Slopes.evaluate, modal_peaks._values_slopes)
 
     def __enter__(self) -> PeakFlops:
-        sums, values_slopes = self._saved
+        evaluate, values_slopes = self._saved
 
-        def counted_sums(coef, rates, t):  # type: ignore[no-untyped-def]
-            self._add(t.size * coef.shape[1] * 7)
-            return sums(coef, rates, t)
+        def counted_evaluate(slopes, powers):  # type: ignore[no-untyped-def]
+            cells = int(np.broadcast(slopes.coef[0], powers[0]).size)
+            parts = sum(2 + 2 * (1 + sum(p is not None for p in (slopes.rise[k], slopes.fall[k], slopes.rise_curve[k],
+                                                                  slopes.fall_curve[k])))
+                        for k in range(len(slopes.coef)))
+            self._add(cells * parts)
+            return evaluate(slopes, powers)
 
         def counted_values_slopes(coef, rates, power):  # type: ignore[no-untyped-def]
             self._add(power.size * 4)
             return values_slopes(coef, rates, power)
 
-        modal_peaks._sums, modal_peaks._values_slopes = counted_sums, counted_values_slopes
+        modal_peaks._Slopes.evaluate = counted_evaluate  # type: ignore[method-assign]
+        modal_peaks._values_slopes = counted_values_slopes
         return self
 
     def __exit__(self, *exc: object) -> None:
-        modal_peaks._sums, modal_peaks._values_slopes = self._saved
+        modal_peaks._Slopes.evaluate, modal_peaks._values_slopes = self._saved  # type: ignore[method-assign]
 
     def _add(self, n: int) -> None:
         with self._lock:
@@ -172,7 +181,27 @@ def desolve_seconds_per_subject(system: LinearSystem, doses: list[DoseEvent], ti
         return float(done.stdout.strip().splitlines()[-1]) / n
 
 
-def main(argv: list[str] | None = None) -> dict[str, object]:
+CLI_COMMAND = ["night", "--subjects", "1000000", "--nights", "14", "--json"]
+
+
+def time_cli(command: list[str]) -> dict[str, float]:
+    """Wall time and CPU (user + sys) of ``python -m kratomsim.cli <command>`` in a fresh process.
+
+    (Its peak RSS is not read here: RUSAGE_CHILDREN's maximum includes this process's pages at the fork;
+    measure it with ``/usr/bin/time -v``.)
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kratomsim.cli", *command], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"cli_wall_s": round(wall, 2), "cli_cpu_s": round(cpu, 2), "cli_load_average_1min_before": round(load, 2),
+            "cli_load_average_1min_after": round(os.getloadavg()[0], 2)}
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--chunk-size", type=int, default=65536)
@@ -181,96 +210,104 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--desolve-subjects", type=int, default=8, help="subjects for deSolve")
     parser.add_argument("--course-subjects", type=int, default=2000, help="subjects for full time courses")
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+    parser.add_argument("--cli", action="store_true", help="also time `kratomsim " + " ".join(CLI_COMMAND) + "`")
+    return parser.parse_args(argv)
 
+
+def measure_population(args: argparse.Namespace) -> dict[str, float]:
+    """1. The population metrics, streamed in chunks: wall, CPU, counted operations, peak RSS after."""
     scenario = make_scenario(product="K51", dose="2g", at="22:30", count=14, grid="5min")
-    peak = machine_peak_gflops()
-
-    # 1. the population metrics, streamed in chunks
     cpu = time.process_time()
     t = time.perf_counter()
     with PeakFlops() as counter:
         result = run_population(scenario, args.subjects, seed=args.seed, chunk_size=args.chunk_size,
                                 workers=args.workers, progress=sys.stderr.isatty(), band_subjects=2000)
-    population_s = time.perf_counter() - t
-    population_cpu_s = time.process_time() - cpu
-    flops = counter.count
-    rss_after_population = peak_rss_mb()
+    return {"population_s": time.perf_counter() - t, "population_cpu_s": time.process_time() - cpu,
+            "flops": float(counter.count), "rss": peak_rss_mb(), "defective": float(result.defective)}
 
-    # 2. full time courses on the grid, modal vs engine vs ODE solvers (same subjects)
+
+def measure_courses(args: argparse.Namespace) -> dict[str, float | None]:
+    """2. Full time courses on the grid, modal vs engine vs ODE solvers (same subjects): seconds per subject."""
     system, doses, times = sample_system(max(args.course_subjects, args.ode_subjects, args.desolve_subjects),
                                          args.seed)
-    inputs = sorted({d.compound for d in doses})
     t = time.perf_counter()
-    model = modal.build_modal(system, inputs)
-    courses = modal.modal_concentrations(model, doses, times)
+    courses = modal.modal_concentrations(modal.build_modal(system, sorted({d.compound for d in doses})), doses, times)
     course_per_subject = (time.perf_counter() - t) / system.n_subjects
-
-    k = args.ode_subjects
     ivp_times = []
     worst = 0.0
-    for s in range(k):
+    for s in range(args.ode_subjects):
         t = time.perf_counter()
         states = solve_ivp_subject(system, doses, times, s)
         ivp_times.append(time.perf_counter() - t)
         for c, index in system.central.items():
             conc = states[:, index] / system.volume[c][s] * 1000.0
             worst = max(worst, float(np.max(np.abs(conc - courses[c][s])) / np.max(np.abs(courses[c][s]))))
-    ivp_per_subject = float(np.mean(ivp_times))
-
-    sub = modal._subset(system, np.arange(system.n_subjects) < 200)
+    first = np.arange(system.n_subjects) < 200
+    sub = modal._subset(system, first)
     t = time.perf_counter()
-    concentrations_nM(sub, propagate(sub, modal._subset_doses(doses, np.arange(system.n_subjects) < 200,
-                                                              system.n_subjects), times))
-    engine_per_subject = (time.perf_counter() - t) / 200
+    concentrations_nM(sub, propagate(sub, modal._subset_doses(doses, first, system.n_subjects), times))
+    return {"course": course_per_subject, "ivp": float(np.mean(ivp_times)), "worst": worst,
+            "engine": (time.perf_counter() - t) / 200,
+            "desolve": desolve_seconds_per_subject(system, doses, times, args.desolve_subjects)}
 
-    desolve = desolve_seconds_per_subject(system, doses, times, args.desolve_subjects)
 
-    metrics_rate = args.subjects / population_s
-    course_rate = 1.0 / course_per_subject
-    report: dict[str, object] = {
-        "subjects": args.subjects,
-        "nights": 14,
-        "grid_min": 5,
-        "population_s": round(population_s, 2),
-        "population_subjects_per_s": round(metrics_rate),
-        "population_cpu_s": round(population_cpu_s, 2),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "course_subjects_per_s": round(course_rate),
-        "engine_expm_subjects_per_s": round(1.0 / engine_per_subject),
-        "solve_ivp_lsoda_subjects_per_s": round(1.0 / ivp_per_subject, 2),
-        "solve_ivp_max_rel_diff": worst,
-        "speedup_vs_solve_ivp_metrics": round(metrics_rate * ivp_per_subject),
-        "speedup_vs_solve_ivp_courses": round(course_rate * ivp_per_subject),
+def build_report(args: argparse.Namespace, pop: dict[str, float], per: dict[str, float | None],
+                 peak: float) -> dict[str, object]:
+    metrics_rate = args.subjects / pop["population_s"]
+    course_rate = 1.0 / float(per["course"] or 1.0)
+    ivp, desolve, engine = float(per["ivp"] or 0.0), per["desolve"], float(per["engine"] or 1.0)
+    achieved = pop["flops"] / pop["population_s"] / 1e9
+    return {
+        "subjects": args.subjects, "nights": 14, "grid_min": 5,
+        "population_s": round(pop["population_s"], 2), "population_subjects_per_s": round(metrics_rate),
+        "population_cpu_s": round(pop["population_cpu_s"], 2), "load_average_1min": round(os.getloadavg()[0], 2),
+        "course_subjects_per_s": round(course_rate), "engine_expm_subjects_per_s": round(1.0 / engine),
+        "solve_ivp_lsoda_subjects_per_s": round(1.0 / ivp, 2), "solve_ivp_max_rel_diff": per["worst"],
+        "speedup_vs_solve_ivp_metrics": round(metrics_rate * ivp),
+        "speedup_vs_solve_ivp_courses": round(course_rate * ivp),
         "desolve_lsoda_subjects_per_s": None if desolve is None else round(1.0 / desolve, 2),
         "speedup_vs_desolve_metrics": None if desolve is None else round(metrics_rate * desolve),
         "speedup_vs_desolve_courses": None if desolve is None else round(course_rate * desolve),
-        "peak_rss_mb_population": round(rss_after_population),
-        "peak_rss_mb": round(peak_rss_mb()),
-        "solver_gflops": round(flops / population_s / 1e9, 3),
-        "machine_peak_gflops": round(peak, 2),
-        "fraction_of_peak": round(flops / population_s / 1e9 / peak, 4),
-        "workers": args.workers,
-        "defective_subjects": result.defective,
+        "peak_rss_mb_population": round(pop["rss"]), "peak_rss_mb": round(peak_rss_mb()),
+        "solver_gflops": round(achieved, 3), "machine_peak_gflops": round(peak, 2),
+        "fraction_of_peak": round(achieved / peak, 4), "workers": args.workers,
+        "defective_subjects": int(pop["defective"]), "cpu_count": os.cpu_count(),
     }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    metrics_rate, course_rate = report["population_subjects_per_s"], report["course_subjects_per_s"]
+    ivp, desolve = report["solve_ivp_lsoda_subjects_per_s"], report["desolve_lsoda_subjects_per_s"]
     rows = [
         ("population metrics (modal, chunked)", f"{metrics_rate:,.0f}", "1"),
         ("full time courses (modal)", f"{course_rate:,.0f}", ""),
-        ("full time courses (expm engine)", f"{1 / engine_per_subject:,.0f}", ""),
-        ("full time courses (solve_ivp LSODA 1e-8)", f"{1 / ivp_per_subject:,.2f}",
-         f"{metrics_rate * ivp_per_subject:,.0f}x / {course_rate * ivp_per_subject:,.0f}x"),
-        ("full time courses (deSolve lsoda 1e-8)",
-         "skipped (no Rscript)" if desolve is None else f"{1 / desolve:,.2f}",
-         "" if desolve is None else f"{metrics_rate * desolve:,.0f}x / {course_rate * desolve:,.0f}x"),
+        ("full time courses (expm engine)", f"{report['engine_expm_subjects_per_s']:,.0f}", ""),
+        ("full time courses (solve_ivp LSODA 1e-8)", f"{ivp:,.2f}",
+         f"{report['speedup_vs_solve_ivp_metrics']:,.0f}x / {report['speedup_vs_solve_ivp_courses']:,.0f}x"),
+        ("full time courses (deSolve lsoda 1e-8)", "skipped (no Rscript)" if desolve is None else f"{desolve:,.2f}",
+         "" if desolve is None else
+         f"{report['speedup_vs_desolve_metrics']:,.0f}x / {report['speedup_vs_desolve_courses']:,.0f}x"),
     ]
     print(f"{'method':44} {'subjects/s':>22} {'modal speed-up (metrics / courses)':>36}")
     for name, rate, ratio in rows:
         print(f"{name:44} {rate:>22} {ratio:>36}")
-    achieved = flops / population_s / 1e9
-    print(f"{args.subjects:,} subjects x 14 nights in {population_s:.1f} s; peak RSS {peak_rss_mb():.0f} MB; "
-          f"{achieved:.2f} GFLOP/s of {peak:.1f} peak ({100 * achieved / peak:.2f} %); "
-          f"solve_ivp max rel diff {worst:.1e}")
+    print(f"{report['subjects']:,} subjects x 14 nights in {report['population_s']:.1f} s; peak RSS "
+          f"{report['peak_rss_mb']:.0f} MB; {report['solver_gflops']:.2f} GFLOP/s of "
+          f"{report['machine_peak_gflops']:.1f} peak ({100 * report['fraction_of_peak']:.2f} %); "
+          f"solve_ivp max rel diff {report['solve_ivp_max_rel_diff']:.1e}")
+    if "cli_wall_s" in report:
+        print(f"kratomsim {' '.join(CLI_COMMAND)}: {report['cli_wall_s']} s wall, {report['cli_cpu_s']} s CPU "
+              f"(load {report['cli_load_average_1min_before']} -> {report['cli_load_average_1min_after']})")
     print(json.dumps(report))
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    args = _arguments(argv)
+    peak = machine_peak_gflops()
+    report = build_report(args, measure_population(args), measure_courses(args), peak)
+    if args.cli:
+        report.update(time_cli(CLI_COMMAND))
+    print_report(report)
     return report
 
 

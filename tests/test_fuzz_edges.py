@@ -296,23 +296,35 @@ def test_tables_wrap_instead_of_cutting(capsys: pytest.CaptureFixture[str], monk
     assert "speciociliatine" in shown.replace("│", "").replace(" ", "").replace("\n", "")
 
 
-def test_run_time_estimate_from_two_pilots(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run costing 0.5 s plus 1e-4 s per subject: the estimate for a million is 100.5 s exactly."""
+def test_run_time_estimate_from_the_first_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """10 s for the first 100,000 of a million: the estimate is 100 s, said once, and only to a listener."""
     from kratomsim import runtime_estimate
 
-    clock = [0.0]
-    sizes: list[int] = []
+    monkeypatch.setattr(runtime_estimate.time, "perf_counter", lambda: 10.0)
+    assert runtime_estimate.estimate_seconds(10.0, 100_000, 1_000_000) == pytest.approx(100.0)
+    lines: list[str] = []
+    runtime_estimate.EstimateWatch(1_000_000, began=0.0).progress(100_000)  # no listener: silent
+    with runtime_estimate.announce_estimates(lines.append):
+        watch = runtime_estimate.EstimateWatch(1_000_000, began=0.0)
+        watch.progress(60_000)  # below the first 10 %: too early to say
+        assert lines == []
+        watch.progress(100_000)
+        watch.progress(200_000)
+        runtime_estimate.EstimateWatch(runtime_estimate.ESTIMATE_FROM_SUBJECTS - 1, began=0.0).progress(400_000)
+    assert len(lines) == 1 and "about 1.7 min for 1,000,000 subjects" in lines[0] and "first 100,000" in lines[0]
 
-    def fake_run(n: int) -> None:
-        sizes.append(n)
-        clock[0] += 0.5 + 1e-4 * n
 
-    monkeypatch.setattr(runtime_estimate.time, "perf_counter", lambda: clock[0])
-    assert runtime_estimate.estimate_seconds(fake_run, 1_000_000, pilot=1000) == pytest.approx(100.5)
-    assert sizes == [1000, 2000]
-    line = runtime_estimate.announce(fake_run, 1_000_000, pilot=1000)
-    assert line is not None and "1.7 min" in line and "1,000,000 subjects" in line
-    assert runtime_estimate.announce(fake_run, runtime_estimate.ESTIMATE_FROM_SUBJECTS - 1) is None
+def test_a_long_run_announces_its_estimate_from_its_own_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the runner: one line, during the run, with no pilot runs before it."""
+    from kratomsim import runtime_estimate
+    from kratomsim.populations import run_population
+    from kratomsim.scenario import make_scenario
+
+    monkeypatch.setattr(runtime_estimate, "ESTIMATE_FROM_SUBJECTS", 1000)
+    lines: list[str] = []
+    with runtime_estimate.announce_estimates(lines.append):
+        run_population(make_scenario(count=2), 3000, chunk_size=500, workers=1, progress=False, band_subjects=20)
+    assert len(lines) == 1 and "for 3,000 subjects" in lines[0] and "(from the first 500)" in lines[0]
 
 
 # ------------------------------------------------------- the rest of issue 15's list, one test each

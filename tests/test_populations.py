@@ -13,8 +13,9 @@ from scipy.stats import norm
 from kratomsim.library import kratom_dispositions
 from kratomsim.peaks import window_peaks
 from kratomsim.pk.engine import concentrations_nM, propagate
-from kratomsim.pk.modal import build_modal, modal_concentrations, reference_window_metrics, window_metrics
+from kratomsim.pk.modal import build_modal, modal_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, build_system
+from kratomsim.pk.nightly import reference_window_metrics, window_metrics
 from kratomsim.populations import (
     ChunkResult,
     PopulationInterrupted,

@@ -11,13 +11,7 @@ from kratomsim import populations
 from kratomsim.library import molecular_weight
 from kratomsim.night_timeline import Timeline
 from kratomsim.pk.model import FloatArray
-from kratomsim.populations import (
-    WORK,
-    histogram_interval,
-    log_histogram,
-    population_spec,
-    subject_concentrations,
-)
+from kratomsim.populations import histogram_interval, log_histogram
 from kratomsim.scenario import Scenario
 
 # Fields of a night row that get a median and interval with subjects > 1.
@@ -38,15 +32,14 @@ def population_nights(
 ) -> dict[str, Any]:
     """Median and ``level`` interval over ``subjects`` people of each night's numbers, per alkaloid.
 
-    Peak (highest 5-min grid value from dose to wake-up), wake-up level and sleep-window AUC (exact
+    Peak (the model's exact maximum from dose to wake-up), wake-up level and sleep-window AUC (exact
     integral) are the population run's streamed per-subject metrics; the level at the dose and in the
     morning come from the same subjects' concentrations at those instants, and the fraction of the
     peak left at wake-up and the ratios to night 1 are formed per subject before taking quantiles.
     Quantiles come from log-binned histograms (0.46 % bins), so any number of subjects fits in memory.
     """
-    spec = population_spec(scenario, seed, timeline.to_wake_h)
     nights = timeline.nights
-    instants = np.asarray([t for n in range(1, nights + 1) for t in (timeline.dose_h(n), timeline.morning_h(n))])
+    instants = [t for n in range(1, nights + 1) for t in (timeline.dose_h(n), timeline.morning_h(n))]
     counts: dict[str, Any] = {}
 
     def add(name: str, values: FloatArray) -> None:
@@ -58,14 +51,13 @@ def population_nights(
             add("fraction_of_peak_at_wake", m.cwake / m.cmax)
             add("auc_ratio_vs_night1", m.auc / m.auc[:, :1, :])
             add("wake_ratio_vs_night1", m.cwake / m.cwake[:, :1, :])
-        for lo in range(chunk.start, chunk.stop, WORK):
-            conc = subject_concentrations(spec, lo, min(chunk.stop, lo + WORK), instants)
-            stacked = np.stack([conc[c] for c in spec.compounds], axis=-1)  # (subjects, 2 nights, compounds)
-            add("at_dose_nM", stacked[:, 0::2, :])
-            add("morning_nM", stacked[:, 1::2, :])
+        levels = chunk.levels  # (subjects, 2 nights, compounds), from the chunk's own modal model
+        add("at_dose_nM", levels[:, 0::2, :])
+        add("morning_nM", levels[:, 1::2, :])
 
     result = populations.run_population(scenario, subjects, seed=seed, level=level, dask_address=dask_address,
-                            progress=progress, wake_offset_h=timeline.to_wake_h, on_chunk=on_chunk)
+                                        progress=progress, wake_offset_h=timeline.to_wake_h, on_chunk=on_chunk,
+                                        instants=instants)
     for m, name in enumerate(("peak_nM", "wake_nM", "auc_sleep_nM_h")):
         counts[name] = result.histogram[m].transpose(1, 0, 2)  # (nights, compounds, bins)
     rows = _population_rows(result.compounds, counts, nights, level)
@@ -110,7 +102,7 @@ def _population_section(result: Any, rows: list[dict[str, Any]], level: float) -
             f"Median and {lo_pct:.3g}-{hi_pct:.3g}% prediction interval over {result.subjects:,} simulated people "
             f"(seed {result.seed}); the per-row numbers without an interval are the typical subject's.",
             "Quantiles from log-binned histograms (bins 0.46% wide); the sleep-window AUC of the population is "
-            "the exact integral (the typical subject's is a 5-min trapezoid); peaks are on the 5-min grid.",
+            "the exact integral (the typical subject's is a 5-min trapezoid); peaks are each person's exact maximum.",
             f"Plot bands from the first {result.band_subjects:,} subjects. Between-subject spreads come from "
             "published ranges of a few people (docs/population.md): treat the intervals as indicative.",
         ],

@@ -15,9 +15,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kratomsim.errors import InputError
-from kratomsim.pk.modal import NightMetrics
+from kratomsim.pk.model import FloatArray
+from kratomsim.pk.nightly import NightMetrics
 from kratomsim.population_histograms import _NBINS, METRICS, _histogram
 from kratomsim.population_subjects import _Spec, solve_subjects
+from kratomsim.runtime_estimate import EstimateWatch
 
 WORK = 8192  # subjects solved together inside a chunk (cache-sized; does not change results)
 
@@ -31,26 +33,29 @@ class ChunkResult:
     histogram: NDArray[np.int64]  # (metrics, compounds, nights, bins + 2)
     defective: int
     metrics: NightMetrics | None = None
+    levels: FloatArray | None = None  # (subjects, instants, compounds) nM at the spec's instants, when kept
 
 
 def run_chunk(spec: _Spec, start: int, stop: int, keep: bool = False) -> ChunkResult:
     """Solve subjects start..stop in work blocks; top-level so that Dask can ship it."""
     histogram: NDArray[np.int64] | None = None
     kept: list[NightMetrics] = []
+    levels: list[FloatArray] = []
     defective = 0
     for lo in range(start, stop, WORK):
         hi = min(stop, lo + WORK)
-        metrics, bad = solve_subjects(spec, lo, hi)
+        metrics, bad, at = solve_subjects(spec, lo, hi)
         defective += bad
         histogram = _histogram(metrics, histogram)
         if keep:
             kept.append(metrics)
+            if at is not None:
+                levels.append(at.T)
     assert histogram is not None
-    joined = None
-    if keep:
-        joined = NightMetrics(kept[0].compounds, *(np.concatenate([getattr(k, a) for k in kept])
-                                                   for a in METRICS))
-    return ChunkResult(start, stop, histogram, defective, joined)
+    if not keep:
+        return ChunkResult(start, stop, histogram, defective)
+    joined = (levels[0] if len(levels) == 1 else np.concatenate(levels, axis=-1)).T if levels else None
+    return ChunkResult(start, stop, histogram, defective, NightMetrics.join(kept), joined)
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -84,8 +89,8 @@ class ChunkTotals:
         self.done += chunk.stop - chunk.start
 
     def gather(self, chunks: Iterator[ChunkResult], on_chunk: Callable[[ChunkResult], None] | None,
-               bar: Any, total: int) -> None:
-        """Add every chunk in order, handing each to ``on_chunk`` and advancing the progress bar."""
+               bar: Any, total: int, watch: EstimateWatch | None = None) -> None:
+        """Add every chunk in order, handing each to ``on_chunk``, advancing the progress bar and ``watch``."""
         with bar if bar is not None else _NoBar():
             task = bar.add_task("subjects", total=total) if bar is not None else None
             for chunk in chunks:
@@ -94,6 +99,8 @@ class ChunkTotals:
                     on_chunk(chunk)
                 if bar is not None and task is not None:
                     bar.update(task, completed=self.done)
+                if watch is not None:
+                    watch.progress(self.done)
 
 
 class _NoBar:

@@ -16,8 +16,9 @@ from numpy.typing import NDArray
 
 from kratomsim.errors import InputError
 from kratomsim.library import kratom_dispositions, library_products
-from kratomsim.pk.modal import ModalModel, NightMetrics, build_modal, modal_concentrations, window_metrics
+from kratomsim.pk.modal import ModalModel, build_modal, modal_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
+from kratomsim.pk.nightly import NightMetrics, nightly_metrics
 from kratomsim.population_spreads import _PARAMETERS, SHARED_F, Spread, variability_spreads
 
 BLOCK = 1024  # subjects per random-number block: fixed forever, so seeds stay reproducible
@@ -143,6 +144,7 @@ class _Spec:
     seed: int
     spreads: tuple[Spread, ...]
     content: tuple[Spread, ...]
+    instants: tuple[float, ...] = ()  # hours after the first dose: each subject's levels there, beside the metrics
 
 
 def subject_modal(spec: _Spec, start: int, stop: int) -> tuple[ModalModel, list[DoseEvent]]:
@@ -153,11 +155,15 @@ def subject_modal(spec: _Spec, start: int, stop: int) -> tuple[ModalModel, list[
     return build_modal(build_system(dispositions, formations), sorted({d.compound for d in doses})), doses
 
 
-def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, int]:
-    """Nightly metrics of subjects start..stop (one work block)."""
+def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, int, FloatArray | None]:
+    """Nightly metrics of subjects start..stop (one work block), and their levels at ``spec.instants``.
+
+    The levels (subjects, instants, compounds; nM) come from the same modal model as the metrics, as
+    views of (compounds, instants, subjects) memory; None without instants.
+    """
     model, doses = subject_modal(spec, start, stop)
-    metrics = window_metrics(model, doses, spec.windows, spec.compounds)
-    return metrics, int(model.defective.sum())
+    metrics, levels = nightly_metrics(model, doses, spec.windows, spec.compounds, spec.instants)
+    return metrics, int(model.defective.sum()), None if levels is None else levels.transpose(2, 1, 0)
 
 
 def subject_concentrations(

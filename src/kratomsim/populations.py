@@ -68,6 +68,7 @@ from kratomsim.population_subjects import (
     subject_modal,
     subject_model,
 )
+from kratomsim.runtime_estimate import EstimateWatch
 from kratomsim.scenario import Scenario
 
 DEFAULT_CHUNK = 16384  # subjects per chunk: small enough that temporaries stay out of the page-fault path
@@ -212,13 +213,15 @@ def population_spec(
     study: str | None = None,
     spreads: Sequence[Spread] | None = None,
     windows: Sequence[tuple[float, float]] | None = None,
+    instants: Sequence[float] = (),
 ) -> _Spec:
     """The picklable description of a population run (model, doses, windows, spreads).
 
     ``spreads`` replaces the published between-subject spreads (e.g. () for none); ``content`` is
     True for the product assay's spread, or the content spreads themselves. ``windows`` (hours
     after the first dose) replaces the nightly bedtime-to-wake-up windows, e.g. one per dose
-    interval for the peak of a whole time course.
+    interval for the peak of a whole time course. ``instants`` (hours after the first dose): each
+    chunk also returns every subject's levels there (``ChunkResult.levels``, with ``on_chunk``).
     """
     base, formations = model_for(scenario)
     if windows is None:
@@ -233,7 +236,7 @@ def population_spec(
     return _Spec(
         base=base, formations=list(formations), doses=scenario.dose_events(), windows=windows,
         grid_h=scenario.grid_h, compounds=tuple(base), seed=int(seed), spreads=chosen,
-        content=content_chosen,
+        content=content_chosen, instants=tuple(float(t) for t in instants),
     )
 
 
@@ -286,19 +289,22 @@ def run_population(
     workers: int | None = None,
     spreads: Sequence[Spread] | None = None,
     windows: Sequence[tuple[float, float]] | None = None,
+    instants: Sequence[float] = (),
 ) -> PopulationResult:
     """Simulate ``subjects`` people: prediction bands over time and nightly metric quantiles.
 
     Bands (median and ``level`` interval) come from the first ``band_subjects`` subjects at every
     grid time; nightly Cmax, concentration at wake-up and AUC over the sleep window come from all
-    subjects, in chunks. ``on_chunk`` receives each chunk's per-subject metrics in subject order.
+    subjects, in chunks. ``on_chunk`` receives each chunk's per-subject metrics in subject order, and
+    with ``instants`` (hours after the first dose) each subject's levels there.
     The result depends only on the scenario, ``subjects``, ``seed`` and the options, never on
     ``chunk_size``, ``workers`` (local threads; None: one per available core) or where the chunks ran.
     """
     _check_run(subjects, level, chunk_size)
     subjects = int(subjects)
     began = time.perf_counter()
-    spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows)
+    spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows,
+                           instants)
     n_band = max(1, min(subjects, int(band_subjects)))
     side = ThreadPoolExecutor(max_workers=1)  # the bands are computed beside the chunks, not before them
     bands = side.submit(_bands, spec, scenario, n_band, level)
@@ -307,7 +313,7 @@ def run_population(
         chunks = list(_chunks(subjects, int(chunk_size)))
         run = _execute(spec, chunks, on_chunk is not None, dask_address,
                        default_workers() if workers is None else workers)
-        totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects)
+        totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects, EstimateWatch(subjects, began))
     except BaseException as stop:
         side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run
         if isinstance(stop, KeyboardInterrupt):

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from kratomsim.pk.engine import concentrations_nM, propagate
-from kratomsim.pk.modal import build_modal, exact_concentrations, window_metrics
+from kratomsim.pk.modal import build_modal, exact_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, Formation, LinearSystem, build_system
+from kratomsim.pk.nightly import window_metrics
 from tests.test_peaks import ode_peak
 
 PARENT = Disposition(ka=1.8, cl=180.0, v1=800.0, q2=170.0, v2=5000.0, lag=0.3)

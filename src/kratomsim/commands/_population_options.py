@@ -9,7 +9,8 @@ and exiting with status 130 on Ctrl-C (the progress bar is the population module
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -87,13 +88,14 @@ def checked_dask(dask: str | None) -> str | None:
     return check_dask_address(dask)
 
 
-def say_estimate(run: Callable[[int], object], subjects: int) -> None:
-    """Before a long run, one line on stderr with the estimated run time (kratomsim.runtime_estimate)."""
-    from kratomsim.runtime_estimate import announce
+@contextmanager
+def estimates_on_stderr() -> Iterator[None]:
+    """Long population runs inside print one line on stderr with their estimated run time, from their
+    first chunks (kratomsim.runtime_estimate)."""
+    from kratomsim.runtime_estimate import announce_estimates
 
-    line = announce(run, subjects)
-    if line:
-        print(line, file=sys.stderr, flush=True)
+    with announce_estimates(lambda line: print(line, file=sys.stderr, flush=True)):
+        yield
 
 
 def with_population(request: PopulationRequest, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -106,10 +108,9 @@ def with_population(request: PopulationRequest, call: Callable[..., T], *args: A
 
     if not request.active:
         return call(*args, **kwargs)
-    pilot = {**request.kwargs(), "progress": False}
-    say_estimate(lambda n: call(*args, **kwargs, **{**pilot, "subjects": n}), request.subjects)
     try:
-        return call(*args, **kwargs, **request.kwargs())
+        with estimates_on_stderr():
+            return call(*args, **kwargs, **request.kwargs())
     except PopulationInterrupted as stop:
         print(str(stop), file=sys.stderr)
         raise SystemExit(130) from None

@@ -10,7 +10,7 @@ import typer
 
 from kratomsim import populations as pop
 from kratomsim.commands._output import console, print_json, print_table
-from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, say_estimate
+from kratomsim.commands._population_options import check_level, check_subjects, checked_dask, estimates_on_stderr
 from kratomsim.errors import InputError
 from kratomsim.exposure import scenario_notes
 from kratomsim.limits import NIGHTS
@@ -51,9 +51,10 @@ def register(app: typer.Typer) -> None:
         options: dict[str, Any] = {"seed": seed, "level": level, "chunk_size": chunk_size,
                                    "dask_address": checked_dask(dask), "wake_offset_h": wake_h,
                                    "content": content_spreads, "workers": workers or None}
-        say_estimate(lambda n: pop.run_population(scenario, n, progress=False, **options), subjects)
         try:
-            result = pop.run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(), **options)
+            with estimates_on_stderr():
+                result = pop.run_population(scenario, subjects, progress=not json_out and sys.stderr.isatty(),
+                                            **options)
         except pop.PopulationInterrupted as stop:
             print(str(stop), file=sys.stderr)
             raise SystemExit(130) from None

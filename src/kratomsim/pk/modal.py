@@ -23,13 +23,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from kratomsim.peaks import window_peaks
 from kratomsim.pk.engine import concentrations_nM, propagate
-from kratomsim.pk.modal_peaks import interval_peak
 from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem
 
 BoolArray = NDArray[np.bool_]
-_REFERENCE_GRID_H = 1.0  # h; grid of the expm reference for defective subjects (its peaks are replaced)
 
 DEFECTIVE_TOL = 1e-6  # relative gap between two convolved rates under which a subject is defective
 _TIME_DECIMALS = 9  # as in the engine: instants equal to 1e-9 h are one instant
@@ -341,16 +338,6 @@ def _fix_defective_courses(
         out[c][mask] = conc[c]
 
 
-@dataclass(frozen=True)
-class NightMetrics:
-    """Per subject, night and compound: peak on the grid within the window, value at its end, AUC."""
-
-    compounds: tuple[str, ...]
-    cmax: FloatArray  # (subjects, nights, compounds), nM
-    cwake: FloatArray  # nM
-    auc: FloatArray  # nM*h, exact integral over the window
-
-
 def _powers(rates: FloatArray, first: float, step: float, count: int) -> FloatArray:
     """exp(rate * (first + m*step)) for m < count, shape (K, count, S), by repeated doubling."""
     out = np.empty((rates.shape[0], count, rates.shape[1]))
@@ -363,192 +350,6 @@ def _powers(rates: FloatArray, first: float, step: float, count: int) -> FloatAr
         factor = factor * factor
         done += take
     return out
-
-
-def _integral(rate: FloatArray, start: float, stop: float) -> FloatArray:
-    """Exact integral of exp(rate * t) from start to stop (rate <= 0)."""
-    length = stop - start
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.exp(rate * start) * np.expm1(rate * length) / rate
-    return np.where(rate == 0, length, value)
-
-
-def _window_starts(
-    model: ModalModel, arrivals: list[tuple[float, str, FloatArray]], windows: Sequence[tuple[float, float]]
-) -> list[dict[str, FloatArray]]:
-    """Modal amplitudes per input at each window start (arrivals at the start included)."""
-    used = _used_labels(model)
-    amp = {x: np.zeros((len(used[x]), model.n_subjects)) for x in model.inputs}
-    clock = 0.0
-    starts: list[dict[str, FloatArray]] = []
-    p = 0
-    for ws, _ in windows:
-        ws = round(ws, _TIME_DECIMALS)
-        while p < len(arrivals) and arrivals[p][0] <= ws:
-            at, x, amount = arrivals[p]
-            clock = _decay(model, amp, used, clock, at)
-            amp[x] += amount
-            p += 1
-        clock = _decay(model, amp, used, clock, ws)
-        starts.append({x: v.copy() for x, v in amp.items()})
-    return starts
-
-
-def _decay(model: ModalModel, amp: dict[str, FloatArray], used: dict[str, list[int]], clock: float, t: float) -> float:
-    """Advance every amplitude from ``clock`` to ``t`` (never backwards); the new clock."""
-    if t > clock:
-        for x in amp:
-            amp[x] *= np.exp(model.rates[used[x]] * (t - clock))
-        return t
-    return clock
-
-
-def _window_groups(
-    arrivals: list[tuple[float, str, FloatArray]], windows: Sequence[tuple[float, float]]
-) -> list[tuple[list[int], list[tuple[float, str, FloatArray]], float]]:
-    """Windows with the same arrivals relative to their start and the same length, evaluated together."""
-    groups: dict[tuple[object, ...], tuple[list[int], list[tuple[float, str, FloatArray]], float]] = {}
-    for j, (ws, we) in enumerate(windows):
-        ws, we = round(ws, _TIME_DECIMALS), round(we, _TIME_DECIMALS)
-        within = [(round(at - ws, _TIME_DECIMALS), x, amount) for at, x, amount in arrivals if ws < at <= we]
-        length = round(we - ws, _TIME_DECIMALS)
-        key = (tuple((d, x) for d, x, _ in within), length)
-        groups.setdefault(key, ([], within, length))[0].append(j)
-    return list(groups.values())
-
-
-def _segments(
-    a: FloatArray, rates: FloatArray, coefs: dict[str, FloatArray],
-    within: list[tuple[float, str, FloatArray]], length: float,
-) -> list[tuple[float, float, FloatArray]]:
-    """Pieces (lo, hi, coefficients referenced at the window start) between arrivals in a window."""
-    segments: list[tuple[float, float, FloatArray]] = []
-    lo = 0.0
-    for cut in sorted({d for d, x, _ in within if x in coefs}):
-        segments.append((lo, cut, a))
-        a = a.copy()
-        for d, x, amount in within:
-            if d == cut and x in coefs:
-                a += (coefs[x] * amount * np.exp(-rates * d))[None]
-        lo = cut
-    segments.append((lo, length, a))
-    return segments
-
-
-def _group_metrics(
-    model: ModalModel, compound: str, nights: list[int], starts: list[dict[str, FloatArray]],
-    within: list[tuple[float, str, FloatArray]], length: float,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Exact peak, end value and integral (nights, subjects) of one compound over a group of windows."""
-    labels, coefs = model.compound_terms(compound)
-    n = model.n_subjects
-    if not labels:
-        return np.zeros((len(nights), n)), np.zeros((len(nights), n)), np.zeros((len(nights), n))
-    used = _used_labels(model)
-    rates = model.rates[list(labels)]
-    a = np.zeros((len(nights), len(labels), n))
-    for x, coef in coefs.items():
-        rows, pos = _shared(labels, used[x])
-        for jj, j in enumerate(nights):
-            a[jj, rows] += coef[rows] * starts[j][x][pos]
-    best = np.full((len(nights), n), -np.inf)
-    total = np.zeros((len(nights), n))
-    segments = _segments(a, rates, coefs, within, length)
-    for lo, hi, coef in segments:
-        total += np.einsum("jks,ks->js", coef, _integral(rates, lo, hi))
-        np.maximum(best, interval_peak(coef, rates, lo, hi), out=best)
-    wake = np.einsum("jks,ks->js", segments[-1][2], np.exp(rates * length))
-    return best, wake, total
-
-
-def window_metrics(
-    model: ModalModel,
-    doses: Sequence[DoseEvent],
-    windows: Sequence[tuple[float, float]],
-    compounds: Sequence[str] | None = None,
-) -> NightMetrics:
-    """Exact peak, concentration at the window end and exact AUC for each window (night).
-
-    The peak is the model's own maximum in the window (:func:`kratomsim.pk.modal_peaks.interval_peak`),
-    not a grid value; windows with the same arrangement of arrivals are evaluated together.
-    """
-    n = model.n_subjects
-    compounds = tuple(model.response) if compounds is None else tuple(compounds)
-    arrivals = _arrivals(model, doses)
-    for x in model.inputs:
-        given = [amount for _, y, amount in arrivals if y == x]
-        if any(not np.array_equal(given[0], other) for other in given[1:]):
-            raise ValueError(f"doses of {x} must be the same at every night for window metrics")
-    starts = _window_starts(model, arrivals, windows)
-    shape = (n, len(windows), len(compounds))
-    cmax, cwake, auc = np.full(shape, -np.inf), np.zeros(shape), np.zeros(shape)
-    for nights, within, length in _window_groups(arrivals, windows):
-        for ci, c in enumerate(compounds):
-            best, wake, total = _group_metrics(model, c, nights, starts, within, length)
-            cmax[:, nights, ci], cwake[:, nights, ci], auc[:, nights, ci] = best.T, wake.T, total.T
-    metrics = NightMetrics(compounds, cmax, cwake, auc)
-    _fix_defective_metrics(model, doses, windows, metrics)
-    return metrics
-
-
-def _fix_defective_metrics(
-    model: ModalModel,
-    doses: Sequence[DoseEvent],
-    windows: Sequence[tuple[float, float]],
-    metrics: NightMetrics,
-) -> None:
-    """Defective subjects: end values and AUC by expm stepping, peaks by the one-subject exact search."""
-    mask = model.defective
-    if not mask.any():
-        return
-    system, chosen = _subset(model.system, mask), _subset_doses(doses, mask, model.n_subjects)
-    fixed = reference_window_metrics(system, chosen, windows, _REFERENCE_GRID_H, metrics.compounds)
-    for row in range(system.n_subjects):
-        peaks = window_peaks(system, chosen, windows, row)
-        for ci, c in enumerate(metrics.compounds):
-            fixed.cmax[row, :, ci] = [p.conc_nM for p in peaks[c]]
-    metrics.cmax[mask] = fixed.cmax
-    metrics.cwake[mask] = fixed.cwake
-    metrics.auc[mask] = fixed.auc
-
-
-def reference_window_metrics(
-    system: LinearSystem,
-    doses: Sequence[DoseEvent],
-    windows: Sequence[tuple[float, float]],
-    grid_h: float,
-    compounds: Sequence[str],
-) -> NightMetrics:
-    """The same metrics by expm stepping (engine), with one integrator state per compound for AUC."""
-    n_sub, n = system.n_subjects, len(system.states)
-    k = len(compounds)
-    A = np.zeros((n_sub, n + k, n + k))
-    A[:, :n, :n] = system.A
-    for i, c in enumerate(compounds):
-        A[:, n + i, system.central[c]] = 1000.0 / system.volume[c]
-    states = system.states + tuple(f"{c}.auc" for c in compounds)
-    augmented = replace(system, A=A, states=states)
-    times: list[float] = []
-    for ws, we in windows:
-        first = np.ceil(ws / grid_h - 1e-9) * grid_h
-        grid = np.arange(first, we + 1e-9, grid_h)
-        times += [ws, *grid.tolist(), we]
-    t = np.unique(np.round(np.asarray(times), _TIME_DECIMALS))
-    x = propagate(augmented, doses, t)
-    J = len(windows)
-    cmax = np.empty((n_sub, J, k))
-    cwake = np.empty((n_sub, J, k))
-    auc = np.empty((n_sub, J, k))
-    for j, (ws, we) in enumerate(windows):
-        ws, we = round(ws, _TIME_DECIMALS), round(we, _TIME_DECIMALS)
-        i0, i1 = np.searchsorted(t, ws), np.searchsorted(t, we)
-        on_grid = (t >= ws - 1e-9) & (t <= we + 1e-9) & (np.abs(t / grid_h - np.round(t / grid_h)) < 1e-6)
-        for i, c in enumerate(compounds):
-            conc = x[:, :, system.central[c]] / system.volume[c][:, None] * 1000.0
-            cmax[:, j, i] = conc[:, on_grid].max(axis=1) if on_grid.any() else -np.inf
-            cwake[:, j, i] = conc[:, i1]
-            auc[:, j, i] = x[:, i1, n + i] - x[:, i0, n + i]
-    return NightMetrics(tuple(compounds), cmax, cwake, auc)
 
 
 def exact_concentrations(
