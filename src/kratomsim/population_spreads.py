@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from kratomsim.datafiles import load_data_file
+from kratomsim.data_schemas import checked_file
 from kratomsim.errors import InputError
 from kratomsim.market import market_product, market_spread
 from kratomsim.scenario import Scenario
-from kratomsim.variability_structure import bootstrap, split_moments
+from kratomsim.variability_structure import between_subject, bootstrap, split_moments
 
 _PARAMETERS = ("cl", "volume", "ka")
 SHARED_F = ("*", "bioavailability")  # one draw per person, shared by every alkaloid's F
@@ -77,12 +77,12 @@ def _omega(cell: Mapping[str, Any], method: str, n: int) -> float:
 @lru_cache(maxsize=8)
 def variability_spreads(study: str | None = None) -> tuple[Spread, ...]:
     """Between-subject spreads of every modelled compound, computed from the cited statistics."""
-    config = load_data_file("variability.yaml")["between_subject"]
+    config = between_subject()
     key = study or config["default"]
     if key not in config["studies"]:
         raise InputError(f"unknown variability study {key!r}; accepted: {', '.join(config['studies'])}")
     entry = config["studies"][key]
-    published = load_data_file("studies.yaml")["studies"][entry["study"]]
+    published = checked_file("studies.yaml")["studies"][entry["study"]]
     n = int(published[entry["n_from"]]["value"])
     method = entry["method"]
     spreads: list[Spread] = []
@@ -143,7 +143,7 @@ def _with_shared_bioavailability(
 
 def content_spreads(product_id: str) -> tuple[Spread, ...]:
     """Log-normal spread of each alkaloid's content from the product assay's mean and SD."""
-    raw = load_data_file("products.yaml")["products"].get(product_id)
+    raw = checked_file("products.yaml")["products"].get(product_id)
     if raw is None:
         return ()
     out = []

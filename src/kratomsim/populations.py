@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from kratomsim.errors import InputError
 from kratomsim.exposure import model_for
 from kratomsim.library import SEVEN_OH, molecular_weight
+from kratomsim.night_windows import sleep_windows_h
 from kratomsim.pk.modal import modal_concentrations
 from kratomsim.pk.model import FloatArray
 from kratomsim.population_histograms import (
@@ -199,9 +200,7 @@ def _windows(scenario: Scenario, wake_offset_h: float, bedtime_offset_h: float) 
     if scenario.count > 1 and wake_offset_h > scenario.interval_h:
         raise InputError(f"wake-up {wake_offset_h:g} h after the dose is after the next dose "
                          f"({scenario.interval_h:g} h later); accepted: a wake-up before the next dose")
-    return [(t + bedtime_offset_h, t + wake_offset_h) for t in scenario.dose_times_h()]
-
-
+    return sleep_windows_h(scenario.dose_times_h(), wake_offset_h, bedtime_offset_h)
 
 
 def population_spec(
