@@ -41,13 +41,19 @@
                     series(sleep, "change_with_tolerance", "with tolerance bracket", "diamond")]
       .filter((t) => t.x.length);
     const level = Math.round(100 * sleep.level);
-    window.Plotly.react(box, traces, {
+    const drawn = window.Plotly.react(box, traces, {
       margin: { l: 200, r: 10, t: 10, b: 60 },
       xaxis: { title: { text: `Change vs no kratom (points of total sleep time), median and ${level}% interval` },
                zeroline: true },
       yaxis: { automargin: true, autorange: "reversed" },
       showlegend: true,
     }, { responsive: true, displaylogo: false });
+    // Drawn while the results may still be hidden, Plotly falls back to 700 px wide, which scrolls a
+    // phone sideways: size it again to its box once the page has been laid out.
+    const plots = window.Plotly.Plots;
+    if (plots && plots.resize && window.requestAnimationFrame) {
+      Promise.resolve(drawn).then(() => window.requestAnimationFrame(() => plots.resize(box)));
+    }
     const missing = unsized(sleep);
     if (note) {
       note.textContent = missing.length
