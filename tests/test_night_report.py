@@ -84,7 +84,7 @@ def test_wake_before_dose_is_next_morning(report3: NightReport) -> None:
     first = report3.rows_for(MG)[0]
     assert first["dose_clock"] == "2026-01-05 22:30"
     assert first["wake_clock"] == "2026-01-06 06:30"
-    assert report3.scenario["hours_dose_to_wake"] == 8.0
+    assert report3.timeline.to_wake_h == 8.0
     assert report3.windows[0][1].isoformat() == "2026-01-06T06:30:00"
 
 

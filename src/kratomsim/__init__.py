@@ -105,7 +105,7 @@ def night(product: str = defaults.PRODUCT, dose: str | float = 2, at: str = defa
     --------
     >>> import kratomsim as ks
     >>> report = ks.night(dose=2, nights=2, start_date="2026-01-05")
-    >>> report.scenario["nights"]
+    >>> report.timeline.nights
     2
     """
     from kratomsim.night_report import night_report

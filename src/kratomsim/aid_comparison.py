@@ -19,7 +19,7 @@ from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
 from kratomsim.medicines_dosing import MedicineDose
-from kratomsim.night_assembly import NightClock, NightOptions, NightRequest, assemble_night
+from kratomsim.night_assembly import assemble_night
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -27,6 +27,7 @@ from kratomsim.night_medicines import (
     medicine_steady_state,
     parse_comedication,
 )
+from kratomsim.night_request import NightClock, NightOptions, NightRequest
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
 from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
@@ -152,7 +153,7 @@ def _add_kratom_aid(
     request = NightRequest.on(clock, product or "K51", dose)
     rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
                                                dask_address=options.dask_address, progress=options.progress))
-    got.kratom_aids.append((aid, rep.exposure.scenario))
+    got.kratom_aids.append((aid, rep.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():
         entry = aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))

@@ -82,24 +82,24 @@ def plain_summary(report: NightReport) -> str:
 
 def _opening(report: NightReport) -> str:
     """Who takes what, when, and (with a population) how the intervals read."""
-    sc = report.scenario
-    n_last = sc["nights"]
-    mg = sc["alkaloid_mg_per_dose"].get(MITRAGYNINE)
-    what = f"{sc['dose']} of {sc['product']}" if sc["product"] else sc["dose"]
+    sc, at, wake = report.scenario, report.request.at, report.request.wake
+    n_last, to_wake = report.timeline.nights, _g(report.timeline.to_wake_h)
+    mg = sc.alkaloid_doses_mg().get(MITRAGYNINE)
+    what = f"{sc.dose} of {sc.product.name}" if sc.product else str(sc.dose)
     mg_text = f" ({_g(mg)} mg mitragynine)" if mg else ""
     nights_text = "one night" if n_last == 1 else f"{n_last} nights"
     pop = report.population
     if pop:
         lo_pct, hi_pct = pop["interval_percent"]
         return (
-            f"Predicted for {pop['subjects']:,} simulated {sc['weight_kg']:g} kg adults (seed {pop['seed']}) taking "
-            f"{what}{mg_text} at {sc['at']} for {nights_text}, waking at {sc['wake']} "
-            f"({_g(sc['hours_dose_to_wake'])} h after the dose): median, with the {lo_pct:.3g}-{hi_pct:.3g}% "
+            f"Predicted for {pop['subjects']:,} simulated {sc.weight_kg:g} kg adults (seed {pop['seed']}) taking "
+            f"{what}{mg_text} at {at} for {nights_text}, waking at {wake} "
+            f"({to_wake} h after the dose): median, with the {lo_pct:.3g}-{hi_pct:.3g}% "
             "prediction interval in brackets."
         )
     return (
-        f"Predicted for a {sc['weight_kg']:g} kg adult taking {what}{mg_text} at {sc['at']} for {nights_text}, "
-        f"waking at {sc['wake']} ({_g(sc['hours_dose_to_wake'])} h after the dose)."
+        f"Predicted for a {sc.weight_kg:g} kg adult taking {what}{mg_text} at {at} for {nights_text}, "
+        f"waking at {wake} ({to_wake} h after the dose)."
     )
 
 
@@ -113,7 +113,7 @@ def _compound_sentence(report: NightReport, name: str) -> str:
         f"{_g(100 * first['fraction_of_peak_at_wake'])}% of the peak."
     )
     if len(rows) > 1:
-        text += _last_night_sentence(report.scenario["nights"], last, _plain, " ({})")
+        text += _last_night_sentence(report.timeline.nights, last, _plain, " ({})")
     text += f" At {_hm(last['morning_clock'])} it is {_g(last['morning_nM'])} nM."
     return text + _steady_sentence(report.steady_state.get(name), "The nightly")
 
@@ -144,7 +144,7 @@ def _occupancy_sentence(occ: dict[str, Any] | None, with_population: bool) -> st
 
 def _population_sentence(report: NightReport, name: str) -> str:
     """One alkaloid's nights in words, each number with its interval across the simulated people."""
-    n_last = report.scenario["nights"]
+    n_last = report.timeline.nights
     rows = report.population_for(name)
     typical = report.rows_for(name)
     first, last = rows[0], rows[-1]

@@ -122,12 +122,12 @@ def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
 
 
 def _title(report: NightReport) -> str:
-    sc = report.scenario
-    what = f"{sc['dose']} of {sc['product_id'] or sc['product']}" if sc["product"] else sc["dose"]
-    extra = f" with {', '.join(sc['comedications'])}" if sc["comedications"] else ""
+    product, nights = report.scenario.product, report.timeline.nights
+    what = f"{report.scenario.dose} of {product.id or product.name}" if product else str(report.scenario.dose)
+    extra = f" with {', '.join(report.comedications)}" if report.comedications else ""
     return (
-        f"Plasma concentrations: {what}{extra} at {sc['at']}, wake-up {sc['wake']}, "
-        f"{sc['nights']} night{'s' if sc['nights'] != 1 else ''} (model prediction)"
+        f"Plasma concentrations: {what}{extra} at {report.request.at}, wake-up {report.request.wake}, "
+        f"{nights} night{'s' if nights != 1 else ''} (model prediction)"
     )
 
 
