@@ -196,7 +196,7 @@ def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: Nig
     rows = night_rows(mname, "medicine", mconc, mw, times, timeline, peaks)
     entry = aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
     entry["next_morning_data"] = next_morning_comparison(
-        mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
+        mname, rows[-1].wake_ng_per_mL, rows[-1].morning_ng_per_mL
     )
     if options.subjects > 1:
         above = people_above_next_morning(dose, entry["next_morning_data"], timeline.nights,

@@ -172,8 +172,8 @@ def _together_entry(label: str, kaid: str, aid: MedicineDose, withk: WithKratom,
     entry = aid_entry(label, rows, ss.get(mname))
     entry["with_kratom"] = {"kratom": kaid, "model": "dynamic", "auc_ratio": withk.auc_ratio,
                             "gut_term": withk.gut_term, "liver_term": withk.liver_term, "note": withk.note}
-    entry["next_morning_data"] = next_morning_comparison(mname, rows[-1]["wake_ng_per_mL"],
-                                                         rows[-1]["morning_ng_per_mL"])
+    entry["next_morning_data"] = next_morning_comparison(mname, rows[-1].wake_ng_per_mL,
+                                                         rows[-1].morning_ng_per_mL)
     return entry, mw
 
 

@@ -7,7 +7,7 @@ describe them change for their own reasons.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
@@ -43,7 +43,7 @@ def _plain(value: float, unit: str = "") -> str:
     return f"{_g(value)}{unit}"
 
 
-def _last_night_sentence(n_last: int, last: Any, cell: Callable[..., str], mass_form: str) -> str:
+def _last_night_sentence(n_last: int, last: Mapping[str, Any], cell: Callable[..., str], mass_form: str) -> str:
     """The last night's bedtime, peak and wake-up levels and its exposure against night 1; ``cell`` writes
     one number (plain, or median with interval) and ``mass_form`` places the wake-up level in ng/mL."""
     return (
@@ -66,7 +66,7 @@ def plain_summary(report: NightReport) -> str:
     """The numbers in plain sentences: exposure and accumulation, never advice."""
     parts = [_opening(report)]
     featured = [c for c in (MITRAGYNINE, SEVEN_OH) if report.rows_for(c)] or report.compounds()[:1]
-    featured += [r["compound"] for r in report.nights if r["kind"] == "medicine" and r["night"] == 1]
+    featured += [r.compound for r in report.nights if r.kind == "medicine" and r.night == 1]
     for name in featured:
         if report.population_for(name):
             parts.append(_population_sentence(report, name))
@@ -108,13 +108,13 @@ def _compound_sentence(report: NightReport, name: str) -> str:
     rows = report.rows_for(name)
     first, last = rows[0], rows[-1]
     text = (
-        f"{name.capitalize()}: on night 1 it peaks at {_g(first['peak_nM'])} nM ({_g(first['peak_ng_per_mL'])} "
-        f"ng/mL) at {_hm(first['peak_clock'])}; at wake-up {_g(first['wake_nM'])} nM is left, "
-        f"{_g(100 * first['fraction_of_peak_at_wake'])}% of the peak."
+        f"{name.capitalize()}: on night 1 it peaks at {_g(first.peak_nM)} nM ({_g(first.peak_ng_per_mL)} "
+        f"ng/mL) at {_hm(first.peak_clock)}; at wake-up {_g(first.wake_nM)} nM is left, "
+        f"{_g(100 * first.fraction_of_peak_at_wake)}% of the peak."
     )
     if len(rows) > 1:
-        text += _last_night_sentence(report.timeline.nights, last, _plain, " ({})")
-    text += f" At {_hm(last['morning_clock'])} it is {_g(last['morning_nM'])} nM."
+        text += _last_night_sentence(report.timeline.nights, last.to_dict(), _plain, " ({})")
+    text += f" At {_hm(last.morning_clock)} it is {_g(last.morning_nM)} nM."
     return text + _steady_sentence(report.steady_state.get(name), "The nightly")
 
 
@@ -151,10 +151,10 @@ def _population_sentence(report: NightReport, name: str) -> str:
     pct = {q: 100 * v for q, v in first["fraction_of_peak_at_wake"].items()}
     text = (
         f"{name.capitalize()}: on night 1 the peak is {_iv(first['peak_nM'], ' nM')}, "
-        f"{_iv(first['peak_ng_per_mL'], ' ng/mL')}, around {_hm(typical[0]['peak_clock'])} for the typical "
+        f"{_iv(first['peak_ng_per_mL'], ' ng/mL')}, around {_hm(typical[0].peak_clock)} for the typical "
         f"subject; at wake-up {_iv(first['wake_nM'], ' nM')} is left, {_iv(pct, '%')} of the peak."
     )
     if len(rows) > 1:
         text += _last_night_sentence(n_last, last, _iv, ", {}")
-    text += f" At {_hm(typical[-1]['morning_clock'])} it is {_iv(last['morning_nM'], ' nM')}."
+    text += f" At {_hm(typical[-1].morning_clock)} it is {_iv(last['morning_nM'], ' nM')}."
     return text + _steady_sentence(report.steady_state.get(name), "For the typical subject the nightly")

@@ -92,12 +92,12 @@ def night_curves(report: NightReport) -> Curves:
         molecular_weight=report.series["molecular_weight"],
         windows=report.windows,
         title=_title(report),
-        dashed=frozenset(r["compound"] for r in report.nights if r["kind"] == "medicine"),
+        dashed=frozenset(r.compound for r in report.nights if r.kind == "medicine"),
         bands=bands,
         band_label=label,
         mornings=report.mornings(),
-        thresholds=medicine_thresholds({r["compound"]: report.series["molecular_weight"][r["compound"]]
-                                        for r in report.nights if r["kind"] == "medicine"}),
+        thresholds=medicine_thresholds({r.compound: report.series["molecular_weight"][r.compound]
+                                        for r in report.nights if r.kind == "medicine"}),
     )
 
 

@@ -117,7 +117,7 @@ def night_markers(report: Any) -> dict[str, Any]:
 
     mws = report.series["molecular_weight"]
     thresholds = []
-    for name in dict.fromkeys(r["compound"] for r in report.nights if r["kind"] == "medicine"):
+    for name in dict.fromkeys(r.compound for r in report.nights if r.kind == "medicine"):
         for label, level_nM in medicine_thresholds({name: mws[name]}):
             thresholds.append({"compound": name, "label": label, "ng_per_mL": level_nM * mws[name] / 1000.0})
     focus = next((n for n in ("mitragynine", "7-hydroxymitragynine") if n in mws), None)
