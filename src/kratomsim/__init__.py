@@ -127,7 +127,7 @@ def compare(aids: Sequence[str], at: str = defaults.AT, wake: str = defaults.WAK
     --------
     >>> import kratomsim as ks
     >>> result = ks.compare(["kratom:K51:2g", "zolpidem:10mg"], nights=1, start_date="2026-01-05")
-    >>> sorted({entry["aid"] for entry in result.aids})
+    >>> sorted({entry.aid for entry in result.aids})
     ['kratom:K51:2g', 'zolpidem:10mg', 'zolpidem:10mg + kratom:K51:2g']
     """
     from kratomsim.night_report import compare_aids

@@ -61,6 +61,7 @@ def _value(e: dict[str, Any], night: str, key: str) -> str:
 
 def print_comparison(result: Any) -> None:
     s = result.setting
+    aids = [e.to_dict() for e in result.aids]  # the printed tables read the JSON form
     console.print(
         f"[bold]Side by side[/bold]: each aid alone at {s['at']} for {s['nights']} night(s), wake-up {s['wake']}, "
         f"morning {s['morning']}", highlight=False,
@@ -70,7 +71,7 @@ def print_comparison(result: Any) -> None:
             return str(e["aid"])
         return f"{e['aid'].split(':', 1)[1]} {short.get(e['compound'], e['compound'])}"
 
-    short = _abbreviations([e["compound"] for e in result.aids])
+    short = _abbreviations([e["compound"] for e in aids])
     last = s["nights"]
     pop = getattr(result, "population", None)
     how = ""
@@ -83,20 +84,20 @@ def print_comparison(result: Any) -> None:
         ["aid", "% of peak at wake", "wake-up n1", f"wake-up n{last}", f"{s['morning']} n{last}"],
         [[label(e), _value(e, "night_1", "fraction_of_peak_at_wake"), _value(e, "night_1", "wake"),
           _value(e, "night_last", "wake"), _value(e, "night_last", "morning")]
-         for e in result.aids],
+         for e in aids],
     )
     print_table(
         f"Accumulation after {last} night(s), and published next-morning data" + how,
         ["aid", f"AUC sleep n{last}/n1", f"wake-up n{last}/n1", "nights to 90% SS", "next-morning data"],
         [[label(e), _value(e, "night_last", "auc_ratio_vs_night1"), _value(e, "night_last", "wake_ratio_vs_night1"),
           str((e["steady_state"] or {}).get("nights_to_90pct", "-")), _threshold_text(e)]
-         for e in result.aids],
+         for e in aids],
     )
     abbreviated = [f"{v} = {k}" for k, v in short.items() if v != k]
     if abbreviated:
         console.print("Kratom alkaloids: " + ", ".join(abbreviated), highlight=False)
-    _print_next_morning(result.aids)
-    _print_with_kratom(result)
+    _print_next_morning(aids)
+    _print_with_kratom(aids)
     for warning in result.comedication_warnings:
         console.print(f"interaction: {warning}", highlight=False, markup=False)
     for note in result.notes:
@@ -141,10 +142,10 @@ def _print_psg(rows: list[dict[str, Any]]) -> None:
         console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
 
 
-def _print_with_kratom(result: Any) -> None:
+def _print_with_kratom(aids: list[dict[str, Any]]) -> None:
     """Each medicine taken with kratom beside the same medicine alone: wake-up level against its threshold."""
-    alone = {e["aid"]: e for e in result.aids if e["kind"] == "medicine" and "with_kratom" not in e}
-    for e in result.aids:
+    alone = {e["aid"]: e for e in aids if e["kind"] == "medicine" and "with_kratom" not in e}
+    for e in aids:
         w = e.get("with_kratom")
         base = alone.get(e["aid"].split(" + ", 1)[0]) if w else None
         if not w or base is None:
