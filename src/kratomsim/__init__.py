@@ -172,12 +172,14 @@ def interaction(victim: str, product: str | None = defaults.PRODUCT, dose: str |
     >>> result["victim"]
     'midazolam'
     """
-    from kratomsim.interactions import interaction_report
+    from kratomsim.interactions import interaction as predicted_interaction
+    from kratomsim.interactions import kratom_regimen
     from kratomsim.scenario import dose_text, with_unit
+    from kratomsim.units import parse_clock, parse_mass_mg
 
-    mg = None if victim_dose is None else with_unit(victim_dose, "mg", "victim dose")
-    return interaction_report(victim, product=product, dose=dose_text(dose), victim_dose=mg, nights=nights,
-                              at=at, wake=wake)
+    mg = None if victim_dose is None else parse_mass_mg(with_unit(victim_dose, "mg", "victim dose"), "victim dose")
+    regimen = kratom_regimen(product, dose_text(dose), nights, at)
+    return predicted_interaction(victim, regimen, mg, parse_clock(wake, "wake-up time")).to_dict()
 
 
 def population(product: str = defaults.PRODUCT, dose: str | float = 2, nights: int = 1, subjects: int = 100,

@@ -434,10 +434,12 @@ def population(req: PopulationRequest) -> JSONResponse:
 @router.post("/interact")
 def interact(req: InteractRequest) -> JSONResponse:
     """Predicted AUC and Cmax ratios of a medicine taken with kratom, and its next-morning level."""
-    from kratomsim.interactions import interaction_report
+    from kratomsim.interactions import interaction, kratom_regimen
+    from kratomsim.units import parse_clock, parse_mass_mg
 
-    return _json(interaction_report(req.victim, req.product, req.dose, req.victim_dose, req.nights, req.dynamic,
-                          req.at, req.wake))
+    regimen = kratom_regimen(req.product, req.dose, req.nights, req.at)
+    mg = parse_mass_mg(req.victim_dose, "victim dose") if req.victim_dose else None
+    return _json(interaction(req.victim, regimen, mg, parse_clock(req.wake, "wake-up time"), req.dynamic).to_dict())
 
 
 @router.post("/audit")
