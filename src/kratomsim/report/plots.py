@@ -28,6 +28,7 @@ from kratomsim.report.palette import (
     base_name,
     colour_for,
 )
+from kratomsim.units import ng_per_mL_to_nM, nM_to_ng_per_mL
 
 PLOT_SUFFIXES = (".png", ".html")
 BANDED = 2  # the PNG shades prediction bands of the first two curves only (mitragynine, 7-OH); HTML: all
@@ -117,7 +118,7 @@ def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
             level = (entry.get("threshold_ng_per_mL") or {}).get("value")
             if level is not None:
                 out.add((f"{name} {float(level):g} ng/mL: next-morning level ({entry.get('source', '')})",
-                         float(level) * 1000.0 / mw))
+                         ng_per_mL_to_nM(float(level), mw)))
     return sorted(out)
 
 
@@ -285,7 +286,7 @@ def _html_traces(fig: Any, go: Any, curves: Curves) -> None:
             x=x, y=c, name=name, mode="lines", visible=visible, legendgroup=name,
             line={"color": colour, "width": 2.2 if curves.focused(name) else 1.2,
                   "dash": "dash" if name in curves.dashed and "with kratom" not in name else "solid"},
-            customdata=c * curves.molecular_weight[name] / 1000.0,
+            customdata=nM_to_ng_per_mL(c, curves.molecular_weight[name]),
             hovertemplate=f"{name}<br>%{{x|%a %d %b %H:%M}}<br>%{{y:.3g}} nM<br>%{{customdata:.3g}} ng/mL"
             "<extra></extra>",
         ))
