@@ -12,7 +12,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 from kratomsim.commands.night import _abbreviations, print_sources
 
 
@@ -162,6 +162,7 @@ def _print_with_kratom(aids: list[dict[str, Any]]) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @population_options
     def compare(
         aid: list[str] = typer.Option(
             ..., "--aid", help="kratom:PRODUCT:DOSE (e.g. kratom:K51:2g) or MEDICINE:DOSE (e.g. zolpidem:10mg)."
@@ -175,16 +176,13 @@ def register(app: typer.Typer) -> None:
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         log: bool = typer.Option(True, "--log/--linear", help="Log scale (default: the aids differ a lot)."),
         json_out: bool = JSON_OUT,
-        subjects: int = SUBJECTS,
-        seed: int = SEED,
-        level: float = LEVEL,
-        dask: str | None = DASK,
+        population: PopulationRequest = PopulationRequest(),
     ) -> None:
         """Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by aid."""
         from kratomsim.night_report import compare_aids
         from kratomsim.report.plots import Curves, check_plot_path, medicine_thresholds, plot_curves
 
-        request = population_request(subjects, seed, level, dask, json_out)
+        request = population
         for path in plot:
             check_plot_path(path)
         result = with_population(request, compare_aids, aid, at, wake, nights, morning, weight, date)

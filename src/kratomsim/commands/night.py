@@ -13,7 +13,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, AUTOINHIBITION, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 
 
 def _whole(x: float) -> str:
@@ -244,6 +244,7 @@ def print_population(report: Any, short: dict[str, str]) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @population_options
     def night(
         product: str = typer.Option("K51", help="Library product id or a product YAML file."),
         dose: str = typer.Option("2g", help="Grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')."),
@@ -259,22 +260,19 @@ def register(app: typer.Typer) -> None:
         sleep_plot: Path = typer.Option(None, "--sleep-plot", help="Predicted sleep-stage changes, .png/.html."),
         log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
         json_out: bool = JSON_OUT,
-        subjects: int = SUBJECTS,
-        seed: int = SEED,
-        level: float = LEVEL,
-        dask: str | None = DASK,
         extrapolate: bool = typer.Option(False, "--extrapolate", help="Allow a dose of mg of 7-OH (no human "
                                          "PK study of oral 7-OH exists: the result is an extrapolation)."),
         autoinhibition: bool = AUTOINHIBITION,
         autoinhibition_effect: bool = typer.Option(
             False, "--autoinhibition-effect",
             help="Also tabulate what autoinhibition changes after 1, 7, 14 and 30 nights (on against off)."),
+        population: PopulationRequest = PopulationRequest(),
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night_report import night_report
         from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy, plot_sleep_changes
 
-        request = population_request(subjects, seed, level, dask, json_out)
+        request = population
         for path in [*plot, *([occupancy_plot] if occupancy_plot else []), *([sleep_plot] if sleep_plot else [])]:
             check_plot_path(path)
         report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,

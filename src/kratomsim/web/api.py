@@ -335,17 +335,17 @@ def simulate(
     if req.subjects > 1:
         return _simulate_population(req, scenario, wants_csv)
     exposure = run(scenario)
-    frame = tidy(exposure)
+    return _table(tidy(exposure), wants_csv, scenario, peaks=exposure_peaks(exposure),
+                  notes=[*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes])
+
+
+def _table(frame: Any, wants_csv: bool, scenario: Any, **facts: Any) -> Response:
+    """The simulate table as CSV, or as JSON: the scenario, the row count, ``facts`` and the rows."""
     if wants_csv:
         return _csv(frame)
     frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return _json({
-        "scenario": scenario.describe(),
-        "rows": len(frame),
-        "peaks": exposure_peaks(exposure),
-        "notes": [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes],
-        "data": frame.to_dict(orient="records"),
-    })
+    return _json({"scenario": scenario.describe(), "rows": len(frame), **facts,
+                  "data": frame.to_dict(orient="records")})
 
 
 def _csv(frame: Any) -> Response:
@@ -362,19 +362,10 @@ def _simulate_population(req: SimulateRequest, scenario: Any, wants_csv: bool) -
     from kratomsim.populations import population_table
 
     frame, peaks, facts = population_table(scenario, req.subjects, req.seed, req.level)
-    if wants_csv:
-        return _csv(frame)
-    frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return _json({
-        "scenario": scenario.describe(),
-        "rows": len(frame),
-        "population": facts,
-        "peaks": peaks,
-        "notes": [*seven_oh_notes(scenario.alkaloid_doses_mg()), *scenario_notes(scenario),
-                  "Between-subject spreads come from published ranges of a few people (docs/population.md): "
-                  "treat the intervals as indicative."],
-        "data": frame.to_dict(orient="records"),
-    })
+    return _table(frame, wants_csv, scenario, population=facts, peaks=peaks,
+                  notes=[*seven_oh_notes(scenario.alkaloid_doses_mg()), *scenario_notes(scenario),
+                         "Between-subject spreads come from published ranges of a few people (docs/population.md): "
+                         "treat the intervals as indicative."])
 
 
 @router.post("/receptors")
