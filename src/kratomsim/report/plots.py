@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from kratomsim.errors import InputError
-from kratomsim.medicines import load_medicine, medicine_names
+from kratomsim.medicines import medicine_names, next_morning_comparison
 from kratomsim.night_result import NightReport
 from kratomsim.report.occupancy_plots import plot_occupancy as occupancy_plot
 from kratomsim.report.palette import (
@@ -114,11 +114,10 @@ def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
         name = base_name(label)
         if name not in known or label.endswith(" with kratom"):
             continue
-        for entry in load_medicine(name).next_morning:
-            level = (entry.get("threshold_ng_per_mL") or {}).get("value")
+        for item in next_morning_comparison(name, 0.0, 0.0):  # the published findings, read once
+            level = item.threshold_ng_per_mL
             if level is not None:
-                out.add((f"{name} {float(level):g} ng/mL: next-morning level ({entry.get('source', '')})",
-                         ng_per_mL_to_nM(float(level), mw)))
+                out.add((f"{name} {level:g} ng/mL: next-morning level ({item.source})", ng_per_mL_to_nM(level, mw)))
     return sorted(out)
 
 
