@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kratomsim.errors import InputError
-from kratomsim.medicines_dosing import NextMorning
+from kratomsim.medicines_dosing import NextMorningFinding
 from kratomsim.night_rows import NightRow
 
 KRATOM = "kratom"
@@ -29,7 +29,7 @@ class AidEntry:
     night_last: dict[str, Any]
     last_night: int
     steady_state: dict[str, Any] | None
-    next_morning_data: tuple[NextMorning, ...] = ()
+    next_morning_data: tuple[NextMorningFinding, ...] = ()
     with_kratom: dict[str, Any] | None = None  # a medicine taken with a kratom aid: the dynamic model's terms
     sleep_bridge: dict[str, Any] | None = None  # mitragynine: the opioid bridge's sleep-stage prediction
     population: dict[str, Any] | None = None  # kratom with subjects > 1: medians and intervals

@@ -26,7 +26,7 @@ from scipy import integrate, stats
 from kratomsim.errors import InputError
 from kratomsim.medicines_data import CitedRange, PkNode, load_medicine
 from kratomsim.medicines_derivation import SEXES, derivation, sex_cl_factor
-from kratomsim.medicines_dosing import MedicineDose, NextMorning, next_morning_level
+from kratomsim.medicines_dosing import MedicineDose, NextMorningFinding, next_morning_level
 from kratomsim.pk.model import FloatArray
 from kratomsim.schema import CitedValue
 from kratomsim.units import nM_to_ng_per_mL
@@ -210,7 +210,7 @@ def next_morning_shares(
 
 
 def people_above_next_morning(
-    dose: MedicineDose, next_morning: Sequence[NextMorning], nights: int, to_wake_h: float,
+    dose: MedicineDose, next_morning: Sequence[NextMorningFinding], nights: int, to_wake_h: float,
     to_morning_h: float, subjects: int, seed: int,
 ) -> dict[str, Any] | None:
     """For ``compare --subjects``: share above the medicine's published next-morning level after the

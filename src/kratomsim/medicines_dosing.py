@@ -87,7 +87,7 @@ def simulate_medicine(name: str, doses: Sequence[DoseEvent], times_h: FloatArray
 
 
 @dataclass(frozen=True)
-class NextMorning:
+class NextMorningFinding:
     """One published next-morning finding of a medicine, with the simulated levels compared against it.
 
     A published range gives ``morning_vs_range`` (below/within/above); a threshold gives
@@ -116,18 +116,18 @@ class NextMorning:
         return out
 
 
-def next_morning_comparison(name: str, wake_ng_per_mL: float, morning_ng_per_mL: float) -> list[NextMorning]:
+def next_morning_comparison(name: str, wake_ng_per_mL: float, morning_ng_per_mL: float) -> list[NextMorningFinding]:
     """The medicine's published next-morning data, with simulated levels compared where a number allows."""
     return [_next_morning(entry, wake_ng_per_mL, morning_ng_per_mL) for entry in load_medicine(name).next_morning]
 
 
-def next_morning_level(items: Sequence[NextMorning]) -> NextMorning | None:
+def next_morning_level(items: Sequence[NextMorningFinding]) -> NextMorningFinding | None:
     """The first finding that gives a threshold level (what the shares of people above are read against)."""
     return next((i for i in items if i.threshold_ng_per_mL is not None), None)
 
 
-def _next_morning(entry: Mapping[str, Any], wake_ng_per_mL: float, morning_ng_per_mL: float) -> NextMorning:
-    item = NextMorning(str(entry.get("summary", "")), str(entry.get("source", "")), str(entry.get("where", "")))
+def _next_morning(entry: Mapping[str, Any], wake_ng_per_mL: float, morning_ng_per_mL: float) -> NextMorningFinding:
+    item = NextMorningFinding(str(entry.get("summary", "")), str(entry.get("source", "")), str(entry.get("where", "")))
     rng = entry.get("concentration_ng_per_mL")
     if isinstance(rng, Mapping) and "low" in rng and "high" in rng:
         low, high = float(rng["low"]), float(rng["high"])
