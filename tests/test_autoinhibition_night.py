@@ -37,10 +37,10 @@ def test_switch_off_gives_the_linear_model_and_says_so() -> None:
     assert "cyp3a4_activity" not in off.autoinhibition
     mg_on, mg_off = on.rows_for("mitragynine")[-1], off.rows_for("mitragynine")[-1]
     oh_on, oh_off = on.rows_for("7-hydroxymitragynine")[-1], off.rows_for("7-hydroxymitragynine")[-1]
-    assert mg_on["wake_nM"] > mg_off["wake_nM"] * 1.03
-    assert oh_on["wake_nM"] < oh_off["wake_nM"]
+    assert mg_on.wake_nM > mg_off.wake_nM * 1.03
+    assert oh_on.wake_nM < oh_off.wake_nM
     sc_on, sc_off = on.rows_for("speciociliatine")[-1], off.rows_for("speciociliatine")[-1]
-    assert sc_on["wake_nM"] == pytest.approx(sc_off["wake_nM"], rel=1e-12)  # not a CYP3A4 substrate here
+    assert sc_on.wake_nM == pytest.approx(sc_off.wake_nM, rel=1e-12)  # not a CYP3A4 substrate here
 
 
 def test_terminal_half_life_of_a_pure_exponential() -> None:
@@ -72,4 +72,4 @@ def test_autoinhibited_peaks_come_from_the_same_solve_as_the_night() -> None:
                times_h=np.arange(0.0, 8.0, 10.0 / 3600.0))
     for name in ("mitragynine", "7-hydroxymitragynine"):
         row = rep.rows_for(name)[0]
-        assert abs(row["peak_nM"] / float(fine.conc_nM[name][0].max()) - 1) < 1e-5
+        assert abs(row.peak_nM / float(fine.conc_nM[name][0].max()) - 1) < 1e-5

@@ -47,7 +47,7 @@ def test_compare_adds_the_medicine_with_kratom_beside_it_alone() -> None:
     from kratomsim.night_report import compare_aids
 
     res = compare_aids(["kratom:K51:4g", "zolpidem:10mg"], nights=2, start_date=DAY, subjects=1000, seed=2)
-    by = {e["aid"]: e for e in res.aids if e["kind"] == "medicine"}
+    by = {e.aid: e.to_dict() for e in res.aids if e.kind == "medicine"}
     alone, together = by["zolpidem:10mg"], by["zolpidem:10mg + kratom:K51:4g"]
     w = together["with_kratom"]
     assert w["model"] == "dynamic" and w["auc_ratio"] >= 1.0
@@ -68,7 +68,7 @@ def test_night_and_compare_give_the_same_shares_above() -> None:
     regimen = kratom_regimen("K51", "4g", timeline.nights, "22:30")
     (night,) = night_shares_above([medicine_dose("zolpidem:10mg")], timeline, regimen, 800, 3)
     res = compare_aids(["kratom:K51:4g", "zolpidem:10mg"], nights=2, start_date=DAY, subjects=800, seed=3)
-    by = {e["aid"]: e for e in res.aids if e["kind"] == "medicine"}
+    by = {e.aid: e.to_dict() for e in res.aids if e.kind == "medicine"}
     assert night["alone"] == by["zolpidem:10mg"]["share_above_next_morning_level"]["share"]
     assert night["with_kratom"] == by["zolpidem:10mg + kratom:K51:4g"]["share_above_next_morning_level"]["share"]
     assert night["with_kratom"]["wake"]["all"] >= night["alone"]["wake"]["all"]

@@ -47,11 +47,12 @@ def test_compare_json_structure(tmp_path: Path) -> None:
 def test_threshold_compared_where_published() -> None:
     res = compare_aids(["diphenhydramine:50mg"], nights=1, start_date=DAY)
     (entry,) = res.aids
-    (item,) = entry["next_morning_data"]
-    assert item["concentration_ng_per_mL"] == {"low": 25.0, "high": 50.0}
-    morning = entry["night_last"]["morning_ng_per_mL"]
+    (item,) = entry.next_morning_data
+    assert item.concentration_ng_per_mL == (25.0, 50.0)
+    assert item.to_dict()["concentration_ng_per_mL"] == {"low": 25.0, "high": 50.0}
+    morning = entry.night_last["morning_ng_per_mL"]
     expected = "below" if morning < 25 else "above" if morning > 50 else "within"
-    assert item["morning_vs_range"] == expected and item["source"] == "carruthers1978"
+    assert item.morning_vs_range == expected and item.source == "carruthers1978"
 
 
 def test_aid_spec() -> None:
@@ -92,10 +93,12 @@ def test_compare_subjects_gives_the_share_above_the_zolpidem_level() -> None:
 
     result = compare_aids(["zolpidem:10mg"], at="22:30", wake="06:30", nights=1, subjects=3000, seed=4)
     (entry,) = result.aids
-    above = entry["share_above_next_morning_level"]
+    above = entry.share_above_next_morning_level
+    assert above is not None
     assert above["threshold_ng_per_mL"] == 50.0 and above["source"] == "fda_dsc_2013_zolpidem"
     direct = next_morning_shares("zolpidem", 10.0, 50.0, {"wake": 8.0, "morning": 10.5}, 1, 3000, 4)
     assert above["share"] == direct["share"]
     assert above["share"]["wake"]["female"] > above["share"]["wake"]["male"]
     single = compare_aids(["zolpidem:10mg"], at="22:30", wake="06:30", nights=1)
-    assert "share_above_next_morning_level" not in single.aids[0]
+    assert single.aids[0].share_above_next_morning_level is None
+    assert "share_above_next_morning_level" not in single.aids[0].to_dict()

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
 
 from kratomsim import interactions as ix
 from kratomsim.errors import InputError
+from tests.golden.run import run_json
 
 
 def test_the_interaction_report_is_typed_and_its_dict_is_what_the_edges_print() -> None:
     regimen = ix.kratom_regimen("K51", "2g", 1, "22:30")
     report = ix.interaction("midazolam", regimen, victim_dose_mg=2.5, wake=ix.DEFAULT_WAKE)
-    assert report.to_dict() == ix.interaction_report("midazolam", "K51", "2g", "2.5mg", 1, True, "22:30", "07:00")
+    printed = run_json(["interact", "--victim", "midazolam", "--dose", "2g", "--victim-dose", "2.5mg",
+                        "--at", "22:30", "--wake", "07:00"])
+    assert json.loads(json.dumps(report.to_dict())) == printed  # the CLI prints the typed report's dict
     frame = report.to_frame()
     row = frame.set_index("quantity").loc["AUC ratio"]
     assert (row["predicted"], row["low"], row["high"]) == (

@@ -211,9 +211,9 @@ def test_two_compartment_needs_auc() -> None:
 def test_zolpidem_next_morning_threshold_compares_wake_and_morning() -> None:
     """FDA 2013: > 50 ng/mL may impair driving; the simulated levels are set against it."""
     items = meds.next_morning_comparison("zolpidem", wake_ng_per_mL=60.0, morning_ng_per_mL=30.0)
-    (fda,) = [i for i in items if "threshold_ng_per_mL" in i]
-    assert fda["threshold_ng_per_mL"] == 50.0 and fda["source"] == "fda_dsc_2013_zolpidem"
-    assert fda["wake_vs_threshold"] == "above" and fda["morning_vs_threshold"] == "below"
+    (fda,) = [i for i in items if i.threshold_ng_per_mL is not None]
+    assert fda.threshold_ng_per_mL == 50.0 and fda.source == "fda_dsc_2013_zolpidem"
+    assert fda.wake_vs_threshold == "above" and fda.morning_vs_threshold == "below"
     # 10 mg at 22:30, wake-up 06:30 (8 h): the typical-adult model stays below 50 ng/mL.
     events = meds.medicine_dose_events(meds.medicine_dose("zolpidem:10mg"))
     conc_nM = meds.simulate_medicine("zolpidem", events, np.array([8.0]))
@@ -225,7 +225,7 @@ def test_zolpidem_next_morning_threshold_compares_wake_and_morning() -> None:
 
 def test_diphenhydramine_range_still_compared() -> None:
     (item,) = meds.next_morning_comparison("diphenhydramine", wake_ng_per_mL=40.0, morning_ng_per_mL=20.0)
-    assert item["morning_vs_range"] == "below" and "threshold_ng_per_mL" not in item
+    assert item.morning_vs_range == "below" and "threshold_ng_per_mL" not in item.to_dict()
 
 
 def test_lemborexant_next_morning_data_are_cited() -> None:

@@ -37,28 +37,28 @@ def table3() -> pd.DataFrame:
 def test_numbers_agree_with_simulate(report3: NightReport, table3: pd.DataFrame, compound: str) -> None:
     rows = table3[table3.compound == compound].set_index("clock")
     for r in report3.rows_for(compound):
-        dose_at, wake_at = pd.Timestamp(r["dose_clock"]), pd.Timestamp(r["wake_clock"])
+        dose_at, wake_at = pd.Timestamp(r.dose_clock), pd.Timestamp(r.wake_clock)
         window = rows.loc[dose_at:wake_at]
-        assert r["wake_nM"] == pytest.approx(rows.loc[wake_at, "conc_nM"], rel=1e-9)
-        assert r["wake_ng_per_mL"] == pytest.approx(rows.loc[wake_at, "conc_ng_per_mL"], rel=1e-9)
-        assert r["morning_nM"] == pytest.approx(rows.loc[pd.Timestamp(r["morning_clock"]), "conc_nM"], rel=1e-9)
-        assert r["at_dose_nM"] == pytest.approx(rows.loc[dose_at, "conc_nM"], rel=1e-9, abs=1e-12)
+        assert r.wake_nM == pytest.approx(rows.loc[wake_at, "conc_nM"], rel=1e-9)
+        assert r.wake_ng_per_mL == pytest.approx(rows.loc[wake_at, "conc_ng_per_mL"], rel=1e-9)
+        assert r.morning_nM == pytest.approx(rows.loc[pd.Timestamp(r.morning_clock), "conc_nM"], rel=1e-9)
+        assert r.at_dose_nM == pytest.approx(rows.loc[dose_at, "conc_nM"], rel=1e-9, abs=1e-12)
         # The peak is the model's, between grid points (tests/test_peaks.py checks it against an ODE
         # solve): never below the highest 5-min grid value, and within 5 minutes of it.
-        assert window["conc_nM"].max() * (1 - 1e-12) <= r["peak_nM"] <= window["conc_nM"].max() * 1.01
-        assert abs(pd.Timestamp(r["peak_clock"]) - window["conc_nM"].idxmax()) <= pd.Timedelta(minutes=5)
+        assert window["conc_nM"].max() * (1 - 1e-12) <= r.peak_nM <= window["conc_nM"].max() * 1.01
+        assert abs(pd.Timestamp(r.peak_clock) - window["conc_nM"].idxmax()) <= pd.Timedelta(minutes=5)
         hours = (window.index - window.index[0]).total_seconds().to_numpy() / 3600.0
         y = window["conc_nM"].to_numpy()
         auc = float(np.sum((y[1:] + y[:-1]) * np.diff(hours)) / 2)
-        assert r["auc_sleep_nM_h"] == pytest.approx(auc, rel=1e-9)
-        assert r["fraction_of_peak_at_wake"] == pytest.approx(r["wake_nM"] / r["peak_nM"])
+        assert r.auc_sleep_nM_h == pytest.approx(auc, rel=1e-9)
+        assert r.fraction_of_peak_at_wake == pytest.approx(r.wake_nM / r.peak_nM)
 
 
 def test_accumulation_ratios(report3: NightReport) -> None:
     rows = report3.rows_for(MG)
-    assert rows[0]["auc_ratio_vs_night1"] == 1.0
-    assert rows[2]["auc_ratio_vs_night1"] == pytest.approx(rows[2]["auc_sleep_nM_h"] / rows[0]["auc_sleep_nM_h"])
-    assert rows[2]["wake_ratio_vs_night1"] > rows[1]["wake_ratio_vs_night1"] > 1.0
+    assert rows[0].auc_ratio_vs_night1 == 1.0
+    assert rows[2].auc_ratio_vs_night1 == pytest.approx(rows[2].auc_sleep_nM_h / rows[0].auc_sleep_nM_h)
+    assert rows[2].wake_ratio_vs_night1 > rows[1].wake_ratio_vs_night1 > 1.0
 
 
 def test_steady_state_matches_many_nights(report3: NightReport) -> None:
@@ -82,9 +82,9 @@ def test_steady_state_matches_many_nights(report3: NightReport) -> None:
 
 def test_wake_before_dose_is_next_morning(report3: NightReport) -> None:
     first = report3.rows_for(MG)[0]
-    assert first["dose_clock"] == "2026-01-05 22:30"
-    assert first["wake_clock"] == "2026-01-06 06:30"
-    assert report3.scenario["hours_dose_to_wake"] == 8.0
+    assert first.dose_clock == "2026-01-05 22:30"
+    assert first.wake_clock == "2026-01-06 06:30"
+    assert report3.timeline.to_wake_h == 8.0
     assert report3.windows[0][1].isoformat() == "2026-01-06T06:30:00"
 
 
@@ -119,8 +119,8 @@ def test_study_dose_warning() -> None:
 def test_comedication_in_report() -> None:
     rep = night_report("K51", "2g", nights=2, start_date=DAY, comedications=("zolpidem:10mg",))
     rows = rep.rows_for("zolpidem")
-    assert len(rows) == 2 and rows[0]["kind"] == "medicine"
-    assert rows[0]["peak_ng_per_mL"] == pytest.approx(121, rel=0.05)  # the label's Cmax after 10 mg
+    assert len(rows) == 2 and rows[0].kind == "medicine"
+    assert rows[0].peak_ng_per_mL == pytest.approx(121, rel=0.05)  # the label's Cmax after 10 mg
     assert "zolpidem" in rep.steady_state
     assert rep.comedication_warnings and "ambien_label" in {s["key"] for s in rep.sources}
 

@@ -38,12 +38,12 @@ def test_frame_holds_every_nightly_row(report) -> None:
     assert len(frame) == len(report.nights) == 3 * len(report.compounds())
     row = report.rows_for("mitragynine")[1]
     got = frame[(frame.compound == "mitragynine") & (frame.night == 2)].iloc[0]
-    assert got["peak_nM"] == row["peak_nM"] and got["wake_clock"] == row["wake_clock"]
+    assert got["peak_nM"] == row.peak_nM and got["wake_clock"] == row.wake_clock
 
 
 def test_mornings_are_the_rows_morning_clocks(report) -> None:
     """The plots' morning lines come from the timeline; they must be the instants the rows print."""
-    printed = [datetime.strptime(r["morning_clock"], "%Y-%m-%d %H:%M") for r in report.rows_for("mitragynine")]
+    printed = [datetime.strptime(r.morning_clock, "%Y-%m-%d %H:%M") for r in report.rows_for("mitragynine")]
     assert report.mornings() == printed
 
 

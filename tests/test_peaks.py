@@ -90,8 +90,8 @@ def test_night_peak_is_at_least_every_grid_value_and_matches_the_ode() -> None:
 
     system = build_system(*model_for(scenario))
     for row in report.nights:
-        name, n = row["compound"], row["night"]
+        name, n = row.compound, row.night
         window = (times >= 24.0 * (n - 1)) & (times <= 24.0 * (n - 1) + 8.0)
-        assert row["peak_nM"] >= conc[name][window].max() * (1 - 1e-12)
+        assert row.peak_nM >= conc[name][window].max() * (1 - 1e-12)
         value, _ = ode_peak(system, scenario.dose_events(), 24.0 * (n - 1), 24.0 * (n - 1) + 8.0, name)
-        assert row["peak_nM"] == pytest.approx(value, rel=1e-7)
+        assert row.peak_nM == pytest.approx(value, rel=1e-7)

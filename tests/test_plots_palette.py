@@ -10,7 +10,7 @@ from kratomsim.library import molecular_weight
 from kratomsim.medicines import load_medicine
 from kratomsim.night_report import night_report
 from kratomsim.report.palette import ALKALOID_COLOURS, colour_for, palette
-from kratomsim.report.plots import night_curves, plot_night
+from kratomsim.report.plots import medicine_thresholds, night_curves, plot_night
 
 
 def test_one_colour_per_compound_whatever_the_label() -> None:
@@ -93,3 +93,10 @@ def test_png_legend_is_off_the_data_and_markers_are_drawn(  # type: ignore[no-un
     assert ax.get_yscale() == ("log" if log else "linear")
     right = [a for a in fig.axes[0].child_axes]
     assert right and "ng/mL" in right[0].get_ylabel()  # ng/mL beside nM
+
+
+def test_medicine_thresholds_are_the_published_next_morning_levels_in_nM() -> None:
+    """Zolpidem's FDA 50 ng/mL line, in nM by hand (x 1000 / 307.397); a with-kratom curve adds no second line."""
+    lines = medicine_thresholds({"zolpidem:10mg": 307.397, "zolpidem:10mg with kratom": 307.397})
+    assert lines == [("zolpidem 50 ng/mL: next-morning level (fda_dsc_2013_zolpidem)", 50.0 * 1000.0 / 307.397)]
+    assert medicine_thresholds({"mitragynine": 398.5}) == []

@@ -204,8 +204,10 @@ def test_medicine_psg_rows_cite_known_studies():
         for row in medicine_psg(name):
             assert row["study"] in references() and row["n"] > 0
             assert all(o["direction"] in (-1, 0, 1) for o in row["outcomes"].values())
-    aids = [{"kind": "kratom alkaloid", "compound": "mitragynine"}, {"kind": "kratom alkaloid", "compound": "x"},
-            {"kind": "medicine", "compound": "zolpidem"}]
+    from kratomsim.aid_entries import AidEntry
+
+    aids = [AidEntry("kratom:2g", compound, kind, {}, {}, 1, None) for kind, compound in
+            [("kratom alkaloid", "mitragynine"), ("kratom alkaloid", "x"), ("medicine", "zolpidem")]]
     rows = psg_for_aids(aids)
     assert [r["medicine"] for r in rows].count("kratom") == 1 and rows[-1]["medicine"] == "zolpidem"
 

@@ -8,6 +8,7 @@ from datetime import time
 import pytest
 
 from kratomsim.aid_comparison import compare_aids
+from kratomsim.aid_entries import AidEntry
 from kratomsim.night_report import make_timeline, nightly_exposure
 from kratomsim.sleep_medicines import KRATOM_NOTE, kratom_bridge_row, psg_for_aids, psg_table
 from kratomsim.sleep_prediction import predicted_changes
@@ -46,6 +47,6 @@ def test_table_prints_the_model_cells_and_medicines_keep_their_psg(comparison):
 
 
 def test_without_a_bridge_block_the_row_is_the_pointer_note():
-    row = kratom_bridge_row({"aid": "kratom:K51:2g", "kind": "kratom alkaloid"})
+    row = kratom_bridge_row(AidEntry("kratom:K51:2g", "mitragynine", "kratom alkaloid", {}, {}, 1, None))
     assert row["note"] == KRATOM_NOTE and row["outcomes"] == {}
     assert psg_table([row])[1][0][1] == "none"

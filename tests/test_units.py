@@ -55,7 +55,7 @@ def test_wake_before_dose_means_next_morning():
 
 
 def test_amount_and_concentration_conversions_by_hand():
-    from kratomsim.units import concentration_nM, mg_to_umol, nM_to_ng_per_mL, umol_to_mg
+    from kratomsim.units import concentration_nM, mg_to_umol, ng_per_mL_to_nM, nM_to_ng_per_mL, umol_to_mg
 
     # zolpidem base 307.397 g/mol: 10 mg is 32.531 umol; 121 ng/mL is 393.63 nM
     assert mg_to_umol(10.0, 307.397) == pytest.approx(10_000.0 / 307.397)
@@ -65,6 +65,7 @@ def test_amount_and_concentration_conversions_by_hand():
     assert concentration_nM(121_000.0, "pg/mL", 307.397) == pytest.approx(121_000.0 / 307.397)
     assert concentration_nM(2.5, "uM", 307.397) == 2500.0
     assert nM_to_ng_per_mL(concentration_nM(121.0, "ng/mL", 307.397), 307.397) == pytest.approx(121.0)
+    assert ng_per_mL_to_nM(121.0, 307.397) == pytest.approx(393.63, abs=0.005)  # 121 000 / 307.397
     with pytest.raises(ValueError, match="mmol/L"):
         concentration_nM(1.0, "mmol/L", 307.397)
 

@@ -105,7 +105,7 @@ def night(product: str = defaults.PRODUCT, dose: str | float = 2, at: str = defa
     --------
     >>> import kratomsim as ks
     >>> report = ks.night(dose=2, nights=2, start_date="2026-01-05")
-    >>> report.scenario["nights"]
+    >>> report.timeline.nights
     2
     """
     from kratomsim.night_report import night_report
@@ -127,7 +127,7 @@ def compare(aids: Sequence[str], at: str = defaults.AT, wake: str = defaults.WAK
     --------
     >>> import kratomsim as ks
     >>> result = ks.compare(["kratom:K51:2g", "zolpidem:10mg"], nights=1, start_date="2026-01-05")
-    >>> sorted({entry["aid"] for entry in result.aids})
+    >>> sorted({entry.aid for entry in result.aids})
     ['kratom:K51:2g', 'zolpidem:10mg', 'zolpidem:10mg + kratom:K51:2g']
     """
     from kratomsim.night_report import compare_aids
@@ -172,12 +172,14 @@ def interaction(victim: str, product: str | None = defaults.PRODUCT, dose: str |
     >>> result["victim"]
     'midazolam'
     """
-    from kratomsim.interactions import interaction_report
+    from kratomsim.interactions import interaction as predicted_interaction
+    from kratomsim.interactions import kratom_regimen
     from kratomsim.scenario import dose_text, with_unit
+    from kratomsim.units import parse_clock, parse_mass_mg
 
-    mg = None if victim_dose is None else with_unit(victim_dose, "mg", "victim dose")
-    return interaction_report(victim, product=product, dose=dose_text(dose), victim_dose=mg, nights=nights,
-                              at=at, wake=wake)
+    mg = None if victim_dose is None else parse_mass_mg(with_unit(victim_dose, "mg", "victim dose"), "victim dose")
+    regimen = kratom_regimen(product, dose_text(dose), nights, at)
+    return predicted_interaction(victim, regimen, mg, parse_clock(wake, "wake-up time")).to_dict()
 
 
 def population(product: str = defaults.PRODUCT, dose: str | float = 2, nights: int = 1, subjects: int = 100,

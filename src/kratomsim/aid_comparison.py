@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, aid_entry, parse_aid
+from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, AidEntry, aid_entry, parse_aid
 from kratomsim.comedication import compare_rows
 from kratomsim.errors import InputError
 from kratomsim.interactions import comedication_warnings, data_sources
@@ -19,7 +19,7 @@ from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.medicine_population import people_above_next_morning
 from kratomsim.medicines import load_medicine, next_morning_comparison
 from kratomsim.medicines_dosing import MedicineDose
-from kratomsim.night_assembly import NightClock, NightOptions, NightRequest, assemble_night
+from kratomsim.night_assembly import assemble_night
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -27,6 +27,7 @@ from kratomsim.night_medicines import (
     medicine_steady_state,
     parse_comedication,
 )
+from kratomsim.night_request import NightClock, NightOptions, NightRequest
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
 from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
@@ -46,7 +47,7 @@ class Comparison:
     """Sleep aids side by side on the same clock: one entry per aid and compound."""
 
     setting: dict[str, Any]
-    aids: list[dict[str, Any]]
+    aids: list[AidEntry]
     notes: list[str]
     sources: list[dict[str, str]]
     series: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -57,7 +58,7 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         out = {
             "setting": self.setting,
-            "aids": self.aids,
+            "aids": [e.to_dict() for e in self.aids],
             "steady_state_method": STEADY_STATE_METHOD,
             "comedication_warnings": self.comedication_warnings,
             "notes": self.notes,
@@ -69,9 +70,8 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per aid, compound and compared night (night 1 and the last night)."""
-        rows = [{"aid": e["aid"], "compound": e["compound"], "kind": e["kind"],
-                 "night": 1 if which == "night_1" else e["last_night"], **e[which]}
-                for e in self.aids for which in ("night_1", "night_last")]
+        rows = [{"aid": e.aid, "compound": e.compound, "kind": e.kind, "night": night, **values}
+                for e in self.aids for night, values in ((1, e.night_1), (e.last_night, e.night_last))]
         return pd.DataFrame(rows)
 
     @property
@@ -87,7 +87,7 @@ CompareSetting = NightClock  # the shared clock of the comparison, as given
 class _Gathered:
     """The comparison's pieces, gathered aid by aid before the frozen result is built (internal)."""
 
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[AidEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
     conc: dict[str, FloatArray] = field(default_factory=dict)
@@ -152,19 +152,19 @@ def _add_kratom_aid(
     request = NightRequest.on(clock, product or "K51", dose)
     rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
                                                dask_address=options.dask_address, progress=options.progress))
-    got.kratom_aids.append((aid, rep.exposure.scenario))
+    got.kratom_aids.append((aid, rep.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():
         entry = aid_entry(aid, rep.rows_for(name), rep.steady_state.get(name))
-        entry["next_morning_data"] = []
         if name == MITRAGYNINE and rep.sleep_architecture:  # the opioid bridge, for the PSG table (sleep_medicines)
-            entry["sleep_bridge"] = {k: rep.sleep_architecture[k] for k in ("nights", "assumption", "level")}
+            entry = replace(entry, sleep_bridge={k: rep.sleep_architecture[k]
+                                                 for k in ("nights", "assumption", "level")})
         pop_rows = rep.population_for(name)
         if pop_rows:
-            entry["population"] = {
+            entry = replace(entry, population={
                 "night_1": {k: v for k, v in pop_rows[0].items() if k in COMPARE_FIELDS},
                 "night_last": {k: v for k, v in pop_rows[-1].items() if k in COMPARE_FIELDS},
-            }
+            })
         got.entries.append(entry)
     for name in (MITRAGYNINE, SEVEN_OH):
         if name in rep.series["conc_nM"]:
@@ -193,15 +193,13 @@ def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: Nig
     mname, mconc, mw = medicine_profile(dose, timeline, times)
     peaks = medicine_peaks(dose, timeline)
     rows = night_rows(mname, "medicine", mconc, mw, times, timeline, peaks)
-    entry = aid_entry(aid, rows, medicine_steady_state(mname).get(mname))
-    entry["next_morning_data"] = next_morning_comparison(
-        mname, rows[-1]["wake_ng_per_mL"], rows[-1]["morning_ng_per_mL"]
-    )
+    next_morning = next_morning_comparison(mname, rows[-1].wake_ng_per_mL, rows[-1].morning_ng_per_mL)
+    entry = replace(aid_entry(aid, rows, medicine_steady_state(mname).get(mname)),
+                    next_morning_data=tuple(next_morning))
     if options.subjects > 1:
-        above = people_above_next_morning(dose, entry["next_morning_data"], timeline.nights,
+        above = people_above_next_morning(dose, next_morning, timeline.nights,
                                           timeline.to_wake_h, timeline.to_morning_h, options.subjects, options.seed)
-        if above is not None:
-            entry["share_above_next_morning_level"] = above
+        entry = replace(entry, share_above_next_morning_level=above)
     got.entries.append(entry)
     got.keys |= set(med.sources)
     got.conc[aid], got.mws[aid] = mconc, mw

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kratomsim.errors import InputError
+from kratomsim.medicines_dosing import NextMorningFinding
 from kratomsim.night_rows import NightRow
 
 KRATOM = "kratom"
@@ -15,18 +17,47 @@ COMPARE_FIELDS = (
 )
 
 
-def aid_entry(aid: str, rows: Sequence[NightRow], ss: dict[str, Any] | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AidEntry:
+    """One aid and compound in the comparison: night 1 and the last night side by side (the compared
+    fields), the nights to steady state, the published next-morning data and what the comparison adds."""
+
+    aid: str
+    compound: str
+    kind: str  # "kratom alkaloid" or "medicine"
+    night_1: dict[str, Any]
+    night_last: dict[str, Any]
+    last_night: int
+    steady_state: dict[str, Any] | None
+    next_morning_data: tuple[NextMorningFinding, ...] = ()
+    with_kratom: dict[str, Any] | None = None  # a medicine taken with a kratom aid: the dynamic model's terms
+    sleep_bridge: dict[str, Any] | None = None  # mitragynine: the opioid bridge's sleep-stage prediction
+    population: dict[str, Any] | None = None  # kratom with subjects > 1: medians and intervals
+    share_above_next_morning_level: dict[str, Any] | None = None  # medicines with subjects > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "aid": self.aid, "compound": self.compound, "kind": self.kind, "night_1": self.night_1,
+            "night_last": self.night_last, "last_night": self.last_night, "steady_state": self.steady_state,
+        }
+        if self.with_kratom is not None:
+            out["with_kratom"] = self.with_kratom
+        out["next_morning_data"] = [i.to_dict() for i in self.next_morning_data]
+        optional = {"sleep_bridge": self.sleep_bridge, "population": self.population,
+                    "share_above_next_morning_level": self.share_above_next_morning_level}
+        out.update({k: v for k, v in optional.items() if v is not None})
+        return out
+
+
+def aid_entry(aid: str, rows: Sequence[NightRow], ss: dict[str, Any] | None) -> AidEntry:
     """Night 1 and the last night of one compound's rows, with its nights to steady state."""
     first, last = rows[0], rows[-1]
-    return {
-        "aid": aid,
-        "compound": first.compound,
-        "kind": first.kind,
-        "night_1": {k: getattr(first, k) for k in COMPARE_FIELDS},
-        "night_last": {k: getattr(last, k) for k in COMPARE_FIELDS},
-        "last_night": last.night,
-        "steady_state": ss,
-    }
+    return AidEntry(
+        aid=aid, compound=first.compound, kind=first.kind,
+        night_1={k: getattr(first, k) for k in COMPARE_FIELDS},
+        night_last={k: getattr(last, k) for k in COMPARE_FIELDS},
+        last_night=last.night, steady_state=ss,
+    )
 
 
 def parse_aid(spec: str) -> tuple[str, str | None, str | None]:

@@ -34,6 +34,7 @@ from kratomsim.data_schemas import checked_file
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, molecular_weight, studies
 from kratomsim.pk.model import Disposition, Formation
 from kratomsim.studies import fold_error, observed_statistics, predict_statistics
+from kratomsim.units import mg_to_umol
 
 STUDY = "tanna2022"
 STATISTICS = ("cmax", "auc_inf", "t_half", "tmax")
@@ -155,7 +156,7 @@ def _dose_mg(compound: str) -> float:
 def _start(compound: str) -> np.ndarray:
     """Fixed start from the medians: CL/F = dose/AUC, Vz/F = CL/F t1/2 / ln 2, ka from tmax."""
     obs = _observed()
-    cl = _dose_mg(compound) * 1000.0 / molecular_weight(compound) / (obs[(compound, "auc_inf")][0] / 1000.0)
+    cl = mg_to_umol(_dose_mg(compound), molecular_weight(compound)) / (obs[(compound, "auc_inf")][0] / 1000.0)
     vz = cl * obs[(compound, "t_half")][0] / np.log(2)
     ka = KA_PRIOR_TMAX_MULTIPLE / obs[(compound, "tmax")][0]
     return np.log([ka, cl, vz / 5.0, cl, vz])
@@ -226,7 +227,7 @@ def fit_seven_oh(parent: Disposition, share: float | None = None) -> FitResult:
     """7-OH CL/F and V/F (per YIELD_CONVENTION) with the parent and the formation split held."""
     split = systemic_share() if share is None else share
     observed = _observed()
-    dose_umol = _dose_mg(MITRAGYNINE) * 1000.0 / molecular_weight(MITRAGYNINE)
+    dose_umol = mg_to_umol(_dose_mg(MITRAGYNINE), molecular_weight(MITRAGYNINE))
     cl7 = YIELD_CONVENTION * dose_umol / (observed[(SEVEN_OH, "auc_inf")][0] / 1000.0)
     theta0 = np.log([cl7, cl7 * observed[(SEVEN_OH, "t_half")][0] / np.log(2)])
 

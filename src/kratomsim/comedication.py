@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kratomsim.aid_entries import aid_entry
+from kratomsim.aid_entries import AidEntry, aid_entry
 from kratomsim.errors import InputError
 from kratomsim.interactions_models import dynamic_prediction
 from kratomsim.interactions_victims import get_victim
 from kratomsim.medicine_population import concentrations_ng_per_mL, draw_people, next_morning_shares, variability
 from kratomsim.medicines_derivation import SEXES, derivation, medicine_disposition
-from kratomsim.medicines_dosing import MedicineDose, medicine_dose_events, next_morning_comparison
+from kratomsim.medicines_dosing import MedicineDose, medicine_dose_events, next_morning_comparison, next_morning_level
 from kratomsim.night_medicines import medicine_profile
 from kratomsim.night_rows import night_rows
 from kratomsim.night_timeline import Timeline, plain_grid
@@ -95,7 +95,7 @@ def medicine_with_kratom(dose: MedicineDose, times_h: FloatArray, regimen: Scena
 class CompareRows:
     """``compare`` entries for each medicine taken with each kratom aid, their curves and notes."""
 
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[AidEntry] = field(default_factory=list)
     conc_nM: dict[str, FloatArray] = field(default_factory=dict)
     molecular_weight: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -145,12 +145,12 @@ def compare_rows(
                 continue
             label = f"{aid.label} + {kaid}"
             entry, mw = _together_entry(label, kaid, aid, withk, timeline, times)
-            if subjects > 1 and (level := _next_morning_level(entry)) is not None:
+            if subjects > 1 and (level := next_morning_level(entry.next_morning_data)) is not None:
                 above = people_above_with_kratom(
-                    aid, float(level["threshold_ng_per_mL"]),
+                    aid, float(level.threshold_ng_per_mL or 0.0),
                     {"wake": timeline.to_wake_h, "morning": timeline.to_morning_h}, timeline.nights,
                     subjects, seed, withk)
-                entry["share_above_next_morning_level"] = {**above, "source": level["source"]}
+                entry = replace(entry, share_above_next_morning_level={**above, "source": level.source})
             out.entries.append(entry)
             out.conc_nM[label] = withk.conc_nM
             out.molecular_weight[label] = mw
@@ -158,22 +158,19 @@ def compare_rows(
     return out
 
 
-def _next_morning_level(entry: dict[str, Any]) -> dict[str, Any] | None:
-    return next((i for i in entry["next_morning_data"] if "threshold_ng_per_mL" in i), None)
-
-
 def _together_entry(label: str, kaid: str, aid: MedicineDose, withk: WithKratom, timeline: Timeline,
-                    times: FloatArray) -> tuple[dict[str, Any], float]:
+                    times: FloatArray) -> tuple[AidEntry, float]:
     """The compare entry of one medicine taken with one kratom aid, and the medicine's molecular weight."""
     mname, _, mw = medicine_profile(aid, timeline, times)
     rows = night_rows(f"{mname} with kratom", "medicine", withk.conc_nM, mw, times, timeline)
     d = derivation(mname)
     ss = steady_state(partial(_single_curve, aid, withk), min(d.ka, d.ke / withk.liver_term))
-    entry = aid_entry(label, rows, ss.get(mname))
-    entry["with_kratom"] = {"kratom": kaid, "model": "dynamic", "auc_ratio": withk.auc_ratio,
-                            "gut_term": withk.gut_term, "liver_term": withk.liver_term, "note": withk.note}
-    entry["next_morning_data"] = next_morning_comparison(mname, rows[-1]["wake_ng_per_mL"],
-                                                         rows[-1]["morning_ng_per_mL"])
+    entry = replace(
+        aid_entry(label, rows, ss.get(mname)),
+        with_kratom={"kratom": kaid, "model": "dynamic", "auc_ratio": withk.auc_ratio,
+                     "gut_term": withk.gut_term, "liver_term": withk.liver_term, "note": withk.note},
+        next_morning_data=tuple(next_morning_comparison(mname, rows[-1].wake_ng_per_mL, rows[-1].morning_ng_per_mL)),
+    )
     return entry, mw
 
 
@@ -186,19 +183,19 @@ def night_shares_above(
     hours = {"wake": timeline.to_wake_h, "morning": timeline.to_morning_h}
     for dose in doses:
         name = dose.name
-        level = next((i for i in next_morning_comparison(name, 0.0, 0.0) if "threshold_ng_per_mL" in i), None)
+        level = next_morning_level(next_morning_comparison(name, 0.0, 0.0))
         victim = _victim_name(name)
         if victim is None or level is None or variability(name) is None:
             continue
         p = dynamic_prediction(victim, regimen)
         terms = WithKratom(name, np.zeros(0), p.auc_ratio, p.gut_term, p.liver_term, "")
-        threshold = float(level["threshold_ng_per_mL"])
+        threshold = float(level.threshold_ng_per_mL or 0.0)
         alone = next_morning_shares(name, dose.amount_mg, threshold, hours, timeline.nights, subjects, seed)["share"]
         withk = people_above_with_kratom(dose, threshold, hours, timeline.nights, subjects, seed, terms)["share"]
-        out.append({"medicine": dose.label, "threshold_ng_per_mL": threshold, "source": level["source"],
+        out.append({"medicine": dose.label, "threshold_ng_per_mL": threshold, "source": level.source,
                     "alone": alone, "with_kratom": withk, "auc_ratio": p.auc_ratio,
                     "sentence": _share_sentence(dose.label, subjects, threshold, timeline.nights, alone, withk,
-                                                level["source"])})
+                                                level.source)})
     return out
 
 

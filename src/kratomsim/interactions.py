@@ -68,7 +68,6 @@ from kratomsim.interactions_report import (
     NextMorning,
     comedication_warnings,
     interaction,
-    interaction_report,
     next_morning,
 )
 from kratomsim.interactions_victims import (
@@ -88,7 +87,7 @@ __all__ = [
     "Prediction", "Victim", "VictimPk", "_Terms", "_ratios", "comedication_warnings", "data_sources",
     "dynamic_prediction", "fm_from_auc_ratio", "get_victim", "gut_lumen_uM", "gut_ratio", "gut_wall_uM",
     "hepatic_inlet_unbound_uM", "inactivation_rate", "inhibitor_course", "inhibitor_molecular_weight",
-    "interaction", "interaction_report", "known_victims", "kratom_regimen", "liver_ratio",
+    "interaction", "known_victims", "kratom_regimen", "liver_ratio",
     "mechanistic_static_aucr", "medicines_without_pathway", "mitragynine_cmax_uM", "mitragynine_dose_umol",
     "next_morning", "oral_one_compartment_ng_per_mL", "parameter_sets", "predict", "reversible_term",
     "static_prediction", "step_enzyme", "tdi_term", "victims",

@@ -1,8 +1,8 @@
 """What the interaction model tells a person: the prediction, the victim's next-morning level, the study.
 
-:func:`interaction` assembles a typed :class:`InteractionReport` from typed inputs;
-:func:`interaction_report` is the one string adapter the edges share (CLI ``interact``, the web
-``/api/interact`` and the facade ``kratomsim.interaction``): it parses once and returns the dict.
+:func:`interaction` assembles a typed :class:`InteractionReport` from typed inputs: a
+:class:`~kratomsim.scenario.Scenario`, the victim dose in mg and the wake-up clock. The edges (CLI
+``interact``, the web ``/api/interact`` and the facade ``kratomsim.interaction``) parse the text.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from kratomsim.clinical_ddi import comparison, observed
 from kratomsim.errors import InputError
 from kratomsim.interactions_data import DEFAULT_WAKE
 from kratomsim.interactions_equations import oral_one_compartment_ng_per_mL
-from kratomsim.interactions_models import Prediction, dynamic_prediction, kratom_regimen, predict
+from kratomsim.interactions_models import Prediction, dynamic_prediction, predict
 from kratomsim.interactions_victims import get_victim
 from kratomsim.medicines_data import medicine_names
 from kratomsim.scenario import Scenario
-from kratomsim.units import hours_after, parse_clock, parse_mass_mg, sleep_hours
+from kratomsim.units import hours_after
 
 
 @dataclass(frozen=True)
@@ -111,27 +111,12 @@ def interaction(victim: str, scenario: Scenario, victim_dose_mg: float | None = 
     >>> report.clinical_study["study"]
     'tanna2023cpt'
     """
+    if wake == scenario.first_dose.time():
+        raise InputError(f"wake-up time {wake:%H:%M} is the same as the dose time; give a different wake-up time")
     prediction = predict(victim, scenario, dynamic=dynamic)
     morning = next_morning(prediction, victim_dose_mg, scenario.first_dose.time(), wake)
     study = comparison(prediction.victim, scenario) if scenario.count == 1 else None
     return InteractionReport(prediction, morning, study)
-
-
-def interaction_report(
-    victim: str,
-    product: str | None = "K51",
-    dose: str = "2g",
-    victim_dose: str | None = None,
-    nights: int = 1,
-    dynamic: bool = True,
-    at: str = "22:30",
-    wake: str = "07:00",
-) -> dict[str, Any]:
-    """The edges' adapter: parse the typed text once, run :func:`interaction`, return its dict."""
-    sleep_hours(at, wake)  # refuses a wake-up at the dose time
-    wake_time = parse_clock(wake, "wake-up time")
-    victim_dose_mg = parse_mass_mg(victim_dose, "victim dose") if victim_dose else None
-    return interaction(victim, kratom_regimen(product, dose, nights, at), victim_dose_mg, wake_time, dynamic).to_dict()
 
 
 def comedication_warnings(victims: Iterable[str], scenario: Scenario) -> list[str]:

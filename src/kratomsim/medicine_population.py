@@ -15,6 +15,7 @@ first-order absorption), superposed over nights, for many people at once.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,7 +26,7 @@ from scipy import integrate, stats
 from kratomsim.errors import InputError
 from kratomsim.medicines_data import CitedRange, PkNode, load_medicine
 from kratomsim.medicines_derivation import SEXES, derivation, sex_cl_factor
-from kratomsim.medicines_dosing import MedicineDose
+from kratomsim.medicines_dosing import MedicineDose, NextMorningFinding, next_morning_level
 from kratomsim.pk.model import FloatArray
 from kratomsim.schema import CitedValue
 from kratomsim.units import nM_to_ng_per_mL
@@ -209,15 +210,15 @@ def next_morning_shares(
 
 
 def people_above_next_morning(
-    dose: MedicineDose, next_morning: list[dict[str, Any]], nights: int, to_wake_h: float,
+    dose: MedicineDose, next_morning: Sequence[NextMorningFinding], nights: int, to_wake_h: float,
     to_morning_h: float, subjects: int, seed: int,
 ) -> dict[str, Any] | None:
     """For ``compare --subjects``: share above the medicine's published next-morning level after the
     last night, at wake-up and in the morning, all and by sex; None without a level or a spread."""
-    level = next((item["threshold_ng_per_mL"] for item in next_morning if "threshold_ng_per_mL" in item), None)
-    if level is None or variability(dose.name) is None:
+    level = next_morning_level(next_morning)
+    if level is None or level.threshold_ng_per_mL is None or variability(dose.name) is None:
         return None
-    out = next_morning_shares(dose.name, dose.amount_mg, float(level), {"wake": to_wake_h, "morning": to_morning_h},
-                              nights, subjects, seed)
-    out["source"] = next(item["source"] for item in next_morning if "threshold_ng_per_mL" in item)
+    out = next_morning_shares(dose.name, dose.amount_mg, level.threshold_ng_per_mL,
+                              {"wake": to_wake_h, "morning": to_morning_h}, nights, subjects, seed)
+    out["source"] = level.source
     return out

@@ -7,7 +7,7 @@ library's default (the label's starting dose) is used, and :func:`default_dose_n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -86,31 +86,57 @@ def simulate_medicine(name: str, doses: Sequence[DoseEvent], times_h: FloatArray
     return concentrations_nM(system, states)[med.name][0]
 
 
-def next_morning_comparison(name: str, wake_ng_per_mL: float, morning_ng_per_mL: float) -> list[dict[str, Any]]:
-    """The medicine's published next-morning data, with simulated levels compared where a number allows.
+@dataclass(frozen=True)
+class NextMorningFinding:
+    """One published next-morning finding of a medicine, with the simulated levels compared against it.
 
-    A ``concentration_ng_per_mL`` range gives ``morning_vs_range`` (below/within/above); a
-    ``threshold_ng_per_mL`` gives ``wake_vs_threshold`` and ``morning_vs_threshold`` (below/above).
+    A published range gives ``morning_vs_range`` (below/within/above); a threshold gives
+    ``wake_vs_threshold`` and ``morning_vs_threshold`` (below/above). ``to_dict`` is the JSON form.
     """
-    out: list[dict[str, Any]] = []
-    for entry in load_medicine(name).next_morning:
-        item: dict[str, Any] = {
-            "summary": str(entry.get("summary", "")),
-            "source": str(entry.get("source", "")),
-            "where": str(entry.get("where", "")),
-        }
-        rng = entry.get("concentration_ng_per_mL")
-        if isinstance(rng, Mapping) and "low" in rng and "high" in rng:
-            low, high = float(rng["low"]), float(rng["high"])
-            item["concentration_ng_per_mL"] = {"low": low, "high": high}
-            item["morning_vs_range"] = (
-                "below" if morning_ng_per_mL < low else "above" if morning_ng_per_mL > high else "within"
-            )
-        threshold = entry.get("threshold_ng_per_mL")
-        if isinstance(threshold, Mapping) and "value" in threshold:
-            level = float(threshold["value"])
-            item["threshold_ng_per_mL"] = level
-            item["wake_vs_threshold"] = "above" if wake_ng_per_mL > level else "below"
-            item["morning_vs_threshold"] = "above" if morning_ng_per_mL > level else "below"
-        out.append(item)
-    return out
+
+    summary: str
+    source: str
+    where: str
+    concentration_ng_per_mL: tuple[float, float] | None = None  # (low, high)
+    morning_vs_range: str | None = None
+    threshold_ng_per_mL: float | None = None
+    wake_vs_threshold: str | None = None
+    morning_vs_threshold: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"summary": self.summary, "source": self.source, "where": self.where}
+        if self.concentration_ng_per_mL is not None:
+            low, high = self.concentration_ng_per_mL
+            out["concentration_ng_per_mL"] = {"low": low, "high": high}
+            out["morning_vs_range"] = self.morning_vs_range
+        if self.threshold_ng_per_mL is not None:
+            out["threshold_ng_per_mL"] = self.threshold_ng_per_mL
+            out["wake_vs_threshold"] = self.wake_vs_threshold
+            out["morning_vs_threshold"] = self.morning_vs_threshold
+        return out
+
+
+def next_morning_comparison(name: str, wake_ng_per_mL: float, morning_ng_per_mL: float) -> list[NextMorningFinding]:
+    """The medicine's published next-morning data, with simulated levels compared where a number allows."""
+    return [_next_morning(entry, wake_ng_per_mL, morning_ng_per_mL) for entry in load_medicine(name).next_morning]
+
+
+def next_morning_level(items: Sequence[NextMorningFinding]) -> NextMorningFinding | None:
+    """The first finding that gives a threshold level (what the shares of people above are read against)."""
+    return next((i for i in items if i.threshold_ng_per_mL is not None), None)
+
+
+def _next_morning(entry: Mapping[str, Any], wake_ng_per_mL: float, morning_ng_per_mL: float) -> NextMorningFinding:
+    item = NextMorningFinding(str(entry.get("summary", "")), str(entry.get("source", "")), str(entry.get("where", "")))
+    rng = entry.get("concentration_ng_per_mL")
+    if isinstance(rng, Mapping) and "low" in rng and "high" in rng:
+        low, high = float(rng["low"]), float(rng["high"])
+        versus = "below" if morning_ng_per_mL < low else "above" if morning_ng_per_mL > high else "within"
+        item = replace(item, concentration_ng_per_mL=(low, high), morning_vs_range=versus)
+    threshold = entry.get("threshold_ng_per_mL")
+    if isinstance(threshold, Mapping) and "value" in threshold:
+        level = float(threshold["value"])
+        item = replace(item, threshold_ng_per_mL=level,
+                       wake_vs_threshold="above" if wake_ng_per_mL > level else "below",
+                       morning_vs_threshold="above" if morning_ng_per_mL > level else "below")
+    return item

@@ -9,7 +9,7 @@ never recommends a dose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -37,12 +37,11 @@ from kratomsim.night_medicines import (
     parse_comedication,
 )
 from kratomsim.night_population import occupancy_summary, population_nights
+from kratomsim.night_request import NightOptions, NightRequest
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import NightRow, exact_night_peaks, index_of, night_rows
 from kratomsim.night_timeline import (
-    GRID,
     Timeline,
-    fmt_clock,
     make_timeline,
     nightly_exposure,
 )
@@ -53,47 +52,6 @@ from kratomsim.sleep_prediction import predicted_changes
 from kratomsim.steady_nights import kratom_steady_state
 from kratomsim.studied_doses import dose_warnings
 from kratomsim.units import parse_clock
-
-
-@dataclass(frozen=True)
-class NightClock:
-    """The clock of the nights, as given: dose time, wake-up, nights, morning, body weight and first day.
-    Shared by the night report and the comparison of sleep aids."""
-
-    at: str = "22:30"
-    wake: str = "06:30"
-    nights: int = 7
-    morning: str = "09:00"
-    weight: str = "70kg"
-    start_date: str | date | None = None
-
-
-@dataclass(frozen=True)
-class NightRequest(NightClock):
-    """What the reader asked for, as given (the text forms the CLI, web and API edges pass on)."""
-
-    product: str = "K51"
-    dose: str = "2g"
-
-    @classmethod
-    def on(cls, clock: NightClock, product: str, dose: str) -> NightRequest:
-        """This product and dose on that clock."""
-        return cls(**{f.name: getattr(clock, f.name) for f in fields(NightClock)}, product=product, dose=dose)
-
-
-@dataclass(frozen=True)
-class NightOptions:
-    """How to compute it: medicines beside kratom, the population, autoinhibition and its table."""
-
-    comedications: Sequence[str] = ()
-    subjects: int = 1
-    seed: int = 0
-    level: float = 0.90
-    dask_address: str | None = None
-    progress: bool = False
-    extrapolate: bool = False
-    autoinhibition: bool | None = None
-    autoinhibition_effect: bool = False
 
 
 @dataclass
@@ -155,14 +113,15 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     co_warnings = _comedication_warnings(got, [m.name for m in meds], exposure.scenario)
     population, bands = _population(request, options, exposure, timeline, meds)
     report = NightReport(
-        scenario=_description(request, options, exposure, timeline), nights=got.rows, steady_state=ss,
+        scenario=exposure.scenario, request=request, comedications=tuple(options.comedications),
+        nights=got.rows, steady_state=ss,
         occupancy=occupancy, warnings=dose_warnings(exposure.scenario.alkaloid_doses_mg()), notes=got.notes,
         evidence=evidence, comedication_warnings=co_warnings, summary="", sources=source_list(got.keys),
         series=_series(exposure, got, bands), windows=timeline.windows(), population=population,
         autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
                                               request.weight, options.autoinhibition_effect),
         sleep_architecture=predicted_changes(exposure, parse_clock(request.wake, "wake-up time")),
-        exposure=exposure, timeline=timeline, kratom_scenario=exposure.scenario,
+        exposure=exposure, timeline=timeline,
     )
     return replace(report, summary=plain_summary(report))
 
@@ -250,30 +209,6 @@ def _comedication_warnings(got: _Collected, victims: list[str], regimen: Scenari
         return []
     got.keys |= set(data_sources())
     return comedication_warnings(victims, regimen)
-
-
-def _description(
-    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline
-) -> dict[str, Any]:
-    """The scenario as the JSON shows it: what was asked and what it resolved to."""
-    scenario = exposure.scenario
-    return {
-        "product": scenario.product.name if scenario.product else None,
-        "product_id": scenario.product.id if scenario.product else None,
-        "dose": str(scenario.dose),
-        "product_spec": request.product,
-        "dose_text": request.dose,
-        "alkaloid_mg_per_dose": scenario.alkaloid_doses_mg(),
-        "at": request.at,
-        "wake": request.wake,
-        "morning": request.morning,
-        "nights": timeline.nights,
-        "weight_kg": scenario.weight_kg,
-        "first_dose": fmt_clock(timeline.first_dose),
-        "hours_dose_to_wake": timeline.to_wake_h,
-        "comedications": list(options.comedications),
-        "grid": GRID,
-    }
 
 
 def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,8 @@ one place to import from. It predicts and explains; it never recommends a dose.
 from __future__ import annotations
 
 from kratomsim.aid_comparison import CompareSetting, Comparison, compare, compare_aids
-from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, aid_entry, parse_aid
-from kratomsim.night_assembly import NightOptions, NightRequest, assemble_night, autoinhibition_section, night_report
+from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, AidEntry, aid_entry, parse_aid
+from kratomsim.night_assembly import assemble_night, autoinhibition_section, night_report
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -19,6 +19,7 @@ from kratomsim.night_medicines import (
     parse_comedication,
 )
 from kratomsim.night_population import POPULATION_FIELDS, population_nights
+from kratomsim.night_request import NightClock, NightOptions, NightRequest
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import exact_night_peaks, night_rows
 from kratomsim.night_timeline import (
@@ -39,14 +40,10 @@ from kratomsim.steady_nights import (
 )
 from kratomsim.studied_doses import dose_warnings, studied_mitragynine_range
 
-# Private names comedication.py imports from here (on the medicines branch; it can import aid_entry and
-# plain_grid from their own modules instead, then these two go).
-_aid_entry = aid_entry
-_plain_grid = plain_grid
-
 __all__ = [
     "COMPARE_FIELDS", "GRID", "KRATOM", "MAX_NIGHTS", "POPULATION_FIELDS", "STEADY_STATE_FRACTION",
-    "STEADY_STATE_METHOD", "CompareSetting", "Comparison", "NightOptions", "NightReport", "NightRequest", "Timeline",
+    "STEADY_STATE_METHOD", "AidEntry", "CompareSetting", "Comparison", "NightClock", "NightOptions", "NightReport",
+    "NightRequest", "Timeline",
     "aid_entry", "assemble_night", "autoinhibition_section", "check_nights", "compare", "compare_aids",
     "default_dose_notes", "dose_warnings", "exact_night_peaks", "kratom_steady_state", "make_timeline",
     "medicine_peaks", "medicine_profile", "medicine_steady_state", "night_report", "night_rows", "nightly_exposure",

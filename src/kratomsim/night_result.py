@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from kratomsim.datafiles import references
+from kratomsim.night_request import NightRequest
 from kratomsim.night_rows import NightRow
-from kratomsim.night_timeline import Timeline, fmt_clock
+from kratomsim.night_timeline import GRID, Timeline, fmt_clock
 from kratomsim.scenario import Scenario
 from kratomsim.steady_nights import STEADY_STATE_METHOD
 
@@ -20,7 +21,9 @@ from kratomsim.steady_nights import STEADY_STATE_METHOD
 class NightReport:
     """Everything the night report shows; ``to_dict`` is the JSON form (the CLI and the web app)."""
 
-    scenario: dict[str, Any]  # the scenario as described in the output (text forms, dates)
+    scenario: Scenario  # the typed kratom scenario that was simulated (doses, clock, weight)
+    request: NightRequest  # what was asked, as given (the text forms the JSON repeats)
+    timeline: Timeline  # the nights' clock: first dose, nights, hours to wake-up and morning
     nights: list[NightRow]
     steady_state: dict[str, dict[str, Any]]
     occupancy: dict[str, Any] | None
@@ -41,9 +44,7 @@ class NightReport:
     sleep_architecture: dict[str, Any] | None = None
     # The simulated nightly exposure (not serialised): the plots read its curves instead of re-simulating.
     exposure: Any = field(default=None, repr=False, compare=False)
-    timeline: Timeline | None = field(default=None, repr=False, compare=False)
-    # The typed kratom scenario that was simulated (doses, clock, weight); ``scenario`` above describes it.
-    kratom_scenario: Scenario | None = field(default=None, repr=False, compare=False)
+    comedications: tuple[str, ...] = ()  # the medicines taken beside kratom, as given
 
     def rows_for(self, compound: str) -> list[NightRow]:
         return [r for r in self.nights if r.compound == compound]
@@ -57,7 +58,7 @@ class NightReport:
 
     def to_dict(self) -> dict[str, Any]:
         out = {
-            "scenario": self.scenario,
+            "scenario": self.describe(),
             "summary": self.summary,
             "warnings": self.warnings,
             "nights": [r.to_dict() for r in self.nights],
@@ -77,10 +78,29 @@ class NightReport:
             out["sleep_architecture"] = self.sleep_architecture
         return out
 
+    def describe(self) -> dict[str, Any]:
+        """The scenario as the JSON shows it: what was asked and what it resolved to."""
+        sc, asked = self.scenario, self.request
+        return {
+            "product": sc.product.name if sc.product else None,
+            "product_id": sc.product.id if sc.product else None,
+            "dose": str(sc.dose),
+            "product_spec": asked.product,
+            "dose_text": asked.dose,
+            "alkaloid_mg_per_dose": sc.alkaloid_doses_mg(),
+            "at": asked.at,
+            "wake": asked.wake,
+            "morning": asked.morning,
+            "nights": self.timeline.nights,
+            "weight_kg": sc.weight_kg,
+            "first_dose": fmt_clock(self.timeline.first_dose),
+            "hours_dose_to_wake": self.timeline.to_wake_h,
+            "comedications": list(self.comedications),
+            "grid": GRID,
+        }
+
     def mornings(self) -> list[datetime]:
         """The morning instant of each night (where the plots draw the morning line)."""
-        if self.timeline is None:
-            return []
         return [self.timeline.clock(self.timeline.morning_h(n)) for n in range(1, self.timeline.nights + 1)]
 
     def to_frame(self) -> pd.DataFrame:

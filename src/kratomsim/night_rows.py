@@ -29,8 +29,7 @@ class NightRow:
     """One night of one compound: levels at the dose, the peak, wake-up and the morning, the sleep-window
     AUC and the accumulation against night 1. Concentrations in nM and ng/mL, clocks as text.
 
-    Attribute access is the typed form. ``row["peak_nM"]`` reads the same field, so code written
-    against the earlier dict rows keeps working; a row cannot be changed.
+    Rows are read by attribute (``row.peak_nM``); ``to_dict()`` is the JSON form. A row cannot be changed.
     """
 
     night: int
@@ -52,14 +51,6 @@ class NightRow:
     fraction_of_peak_at_wake: float
     auc_ratio_vs_night1: float
     wake_ratio_vs_night1: float
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in _ROW_FIELDS:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def keys(self) -> tuple[str, ...]:
-        return _ROW_FIELDS
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in _ROW_FIELDS}

@@ -18,7 +18,7 @@ from kratomsim.errors import InputError
 from kratomsim.library import Product, check_compound, library_products, load_product, molecular_weight
 from kratomsim.pk.model import DoseEvent
 from kratomsim.tea import tea_factor
-from kratomsim.units import Dose, parse_clock, parse_dose, parse_duration_h, parse_weight_kg
+from kratomsim.units import Dose, mg_to_umol, parse_clock, parse_dose, parse_duration_h, parse_weight_kg
 
 MIN_GRID_H = 1.0 / 60.0
 MAX_HORIZON_H = 365.0 * 24.0
@@ -54,7 +54,7 @@ class Scenario:
     def dose_events(self) -> list[DoseEvent]:
         """Oral doses of each alkaloid, in micromoles."""
         per_dose = {
-            name: mg * 1000.0 / molecular_weight(name)
+            name: mg_to_umol(mg, molecular_weight(name))
             for name, mg in self.alkaloid_doses_mg().items()
             if mg > 0
         }

@@ -9,9 +9,11 @@ inventing a study.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from kratomsim.aid_entries import AidEntry
 from kratomsim.datafiles import load_data_file, references
 from kratomsim.sleep_architecture import OUTCOME_NAMES
 
@@ -75,25 +77,25 @@ def _bridge_effect(nights: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return {"outcome": OUTCOME_NAMES[key], "effect": "model: " + "; ".join(parts), "direction": None, **cells}
 
 
-def kratom_bridge_row(aid: dict[str, Any]) -> dict[str, Any]:
+def kratom_bridge_row(aid: AidEntry) -> dict[str, Any]:
     """Kratom's row: no PSG exists, so the opioid bridge's predicted change (night --json's sleep_architecture)."""
-    bridge = aid.get("sleep_bridge")
+    bridge = aid.sleep_bridge
     if not bridge:
-        return {"medicine": "kratom", "aid": aid.get("aid"), "study": None, "note": KRATOM_NOTE, "outcomes": {}}
+        return {"medicine": "kratom", "aid": aid.aid, "study": None, "note": KRATOM_NOTE, "outcomes": {}}
     keys = [k for k in bridge["nights"][0]["changes"] if k in SHOWN]
-    return {"medicine": "kratom", "aid": aid["aid"], "study": None,
+    return {"medicine": "kratom", "aid": aid.aid, "study": None,
             "kind": f"model prediction (opioid bridge, median and {round(100 * bridge['level'])} % interval), not PSG",
             "note": KRATOM_NOTE, "assumption": bridge["assumption"],
             "outcomes": {k: _bridge_effect(bridge["nights"], k) for k in keys}}
 
 
-def psg_for_aids(aids: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def psg_for_aids(aids: Sequence[AidEntry]) -> list[dict[str, Any]]:
     """PSG rows for the aids of a comparison (compare_aids entries); each kratom aid gets the bridge's prediction."""
     out: list[dict[str, Any]] = []
     for aid in aids:
-        if aid["kind"] == "medicine":
-            out += medicine_psg(str(aid["compound"]))
-        elif not any(r["medicine"] == "kratom" and r.get("aid") == aid.get("aid") for r in out):
+        if aid.kind == "medicine":
+            out += medicine_psg(aid.compound)
+        elif not any(r["medicine"] == "kratom" and r.get("aid") == aid.aid for r in out):
             out.append(kratom_bridge_row(aid))
     return out
 

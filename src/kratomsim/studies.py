@@ -15,6 +15,7 @@ from kratomsim.library import molecular_weight, studies
 from kratomsim.pk.engine import concentrations_nM, propagate
 from kratomsim.pk.model import Disposition, DoseEvent, Formation, build_system
 from kratomsim.pk.nca import auc_linear_up_log_down, nca, window_half_life
+from kratomsim.units import mg_to_umol
 
 STATISTICS = ("cmax", "tmax", "auc_inf", "t_half", "vz_over_f")
 # Where a study's limit of quantification is not in the library, the model profile counts as
@@ -69,7 +70,7 @@ def study_doses(study_key: str) -> list[DoseEvent]:
     for compound, stats in study["compounds"].items():
         if "dose_mg" in stats:
             mg = float(stats["dose_mg"]["value"])
-            events.append(DoseEvent(0.0, compound, mg * 1000.0 / molecular_weight(compound)))
+            events.append(DoseEvent(0.0, compound, mg_to_umol(mg, molecular_weight(compound))))
     return events
 
 

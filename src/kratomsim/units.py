@@ -184,6 +184,11 @@ def nM_to_ng_per_mL(nM: Any, molecular_weight: float) -> Any:
     return nM * molecular_weight / 1000.0
 
 
+def ng_per_mL_to_nM(ng_per_mL: Any, molecular_weight: float) -> Any:
+    """ng/mL -> nmol/L: multiply by 1000 and divide by g/mol (inverse of :func:`nM_to_ng_per_mL`)."""
+    return ng_per_mL * 1000.0 / molecular_weight
+
+
 _CONCENTRATION_PER_MW = {"ng/mL": 1000.0, "pg/mL": 1.0, "ug/mL": 1e6}
 _CONCENTRATION_MOLAR = {"uM": 1000.0, "nM": 1.0}
 

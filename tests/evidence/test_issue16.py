@@ -95,9 +95,9 @@ def test_model_evidence_quotes_the_night_report() -> None:
     report = night_report(product="K51", dose="2g", at="22:30", wake="06:30", nights=7)
     for night in (1, 7):
         for compound in ("mitragynine", "7-hydroxymitragynine"):
-            row = next(r for r in report.rows_for(compound) if r["night"] == night)
+            row = next(r for r in report.rows_for(compound) if r.night == night)
             assert evidence["wake_up"][f"night {night}"][compound]["ng_per_mL"] == pytest.approx(
-                row["wake_ng_per_mL"], abs=1e-3)
+                row.wake_ng_per_mL, abs=1e-3)
     assert evidence["model_verdict"] == claims()["no_next_day_effects"].verdict
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, time
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kratomsim.interactions import interaction_report
+from kratomsim.interactions import interaction, kratom_regimen
 from kratomsim.night_report import night_report
 from kratomsim.validation import validation_report
 
@@ -127,7 +127,7 @@ def test_receptors(client: TestClient) -> None:
 def test_interact_matches_cli_payload(client: TestClient) -> None:
     r = client.post("/api/interact", json={"victim": "midazolam"})
     assert r.status_code == 200
-    direct = interaction_report("midazolam", "K51", "2g", None, 1, True, "22:30", "07:00")
+    direct = interaction("midazolam", kratom_regimen("K51", "2g", 1, "22:30"), None, time(7, 0), True).to_dict()
     assert r.json()["auc_ratio"] == pytest.approx(direct["auc_ratio"])
     bad = client.post("/api/interact", json={"victim": "unobtainium"})
     assert bad.status_code == 422 and "unobtainium" in bad.json()["detail"]

@@ -8,6 +8,8 @@ and exiting with status 130 on Ctrl-C (the progress bar is the population module
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +30,26 @@ SUBJECTS = typer.Option(
 SEED = typer.Option(0, "--seed", help="Random seed of the subjects; the same seed gives the same numbers.")
 LEVEL = typer.Option(0.90, "--level", help="Prediction interval level with --subjects (0.9 = 5-95 %).")
 DASK = typer.Option(None, "--dask", help="Dask scheduler address for --subjects, e.g. tcp://host:8786.")
+
+
+def population_options(command: Callable[..., T]) -> Callable[..., T]:
+    """Give a command the four options (one definition for every command that has them): the command
+    declares ``population: PopulationRequest`` and receives them checked by :func:`population_request`
+    (its ``json_out``, when it has one, turns the progress bar off)."""
+    signature = inspect.signature(command, eval_str=True)
+    kept = [p for p in signature.parameters.values() if p.name != "population"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+             for name, option, kind in (("subjects", SUBJECTS, int), ("seed", SEED, int), ("level", LEVEL, float),
+                                        ("dask", DASK, str | None))]
+
+    @functools.wraps(command)
+    def run(*args: Any, subjects: int, seed: int, level: float, dask: str | None, **kwargs: Any) -> T:
+        request = population_request(subjects, seed, level, dask, bool(kwargs.get("json_out", False)))
+        return command(*args, **kwargs, population=request)
+
+    run.__signature__ = signature.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
+    run.__annotations__ = {k: v for k, v in command.__annotations__.items() if k != "population"}
+    return run
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 from kratomsim.commands.night import _abbreviations, print_sources
 
 
@@ -61,6 +61,7 @@ def _value(e: dict[str, Any], night: str, key: str) -> str:
 
 def print_comparison(result: Any) -> None:
     s = result.setting
+    aids = [e.to_dict() for e in result.aids]  # the printed tables read the JSON form
     console.print(
         f"[bold]Side by side[/bold]: each aid alone at {s['at']} for {s['nights']} night(s), wake-up {s['wake']}, "
         f"morning {s['morning']}", highlight=False,
@@ -70,7 +71,7 @@ def print_comparison(result: Any) -> None:
             return str(e["aid"])
         return f"{e['aid'].split(':', 1)[1]} {short.get(e['compound'], e['compound'])}"
 
-    short = _abbreviations([e["compound"] for e in result.aids])
+    short = _abbreviations([e["compound"] for e in aids])
     last = s["nights"]
     pop = getattr(result, "population", None)
     how = ""
@@ -83,20 +84,20 @@ def print_comparison(result: Any) -> None:
         ["aid", "% of peak at wake", "wake-up n1", f"wake-up n{last}", f"{s['morning']} n{last}"],
         [[label(e), _value(e, "night_1", "fraction_of_peak_at_wake"), _value(e, "night_1", "wake"),
           _value(e, "night_last", "wake"), _value(e, "night_last", "morning")]
-         for e in result.aids],
+         for e in aids],
     )
     print_table(
         f"Accumulation after {last} night(s), and published next-morning data" + how,
         ["aid", f"AUC sleep n{last}/n1", f"wake-up n{last}/n1", "nights to 90% SS", "next-morning data"],
         [[label(e), _value(e, "night_last", "auc_ratio_vs_night1"), _value(e, "night_last", "wake_ratio_vs_night1"),
           str((e["steady_state"] or {}).get("nights_to_90pct", "-")), _threshold_text(e)]
-         for e in result.aids],
+         for e in aids],
     )
     abbreviated = [f"{v} = {k}" for k, v in short.items() if v != k]
     if abbreviated:
         console.print("Kratom alkaloids: " + ", ".join(abbreviated), highlight=False)
-    _print_next_morning(result.aids)
-    _print_with_kratom(result)
+    _print_next_morning(aids)
+    _print_with_kratom(aids)
     for warning in result.comedication_warnings:
         console.print(f"interaction: {warning}", highlight=False, markup=False)
     for note in result.notes:
@@ -141,10 +142,10 @@ def _print_psg(rows: list[dict[str, Any]]) -> None:
         console.print(f"  [{src['key']}] {src['citation']}", highlight=False, markup=False)
 
 
-def _print_with_kratom(result: Any) -> None:
+def _print_with_kratom(aids: list[dict[str, Any]]) -> None:
     """Each medicine taken with kratom beside the same medicine alone: wake-up level against its threshold."""
-    alone = {e["aid"]: e for e in result.aids if e["kind"] == "medicine" and "with_kratom" not in e}
-    for e in result.aids:
+    alone = {e["aid"]: e for e in aids if e["kind"] == "medicine" and "with_kratom" not in e}
+    for e in aids:
         w = e.get("with_kratom")
         base = alone.get(e["aid"].split(" + ", 1)[0]) if w else None
         if not w or base is None:
@@ -161,6 +162,7 @@ def _print_with_kratom(result: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @population_options
     def compare(
         aid: list[str] = typer.Option(
             ..., "--aid", help="kratom:PRODUCT:DOSE (e.g. kratom:K51:2g) or MEDICINE:DOSE (e.g. zolpidem:10mg)."
@@ -174,16 +176,13 @@ def register(app: typer.Typer) -> None:
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
         log: bool = typer.Option(True, "--log/--linear", help="Log scale (default: the aids differ a lot)."),
         json_out: bool = JSON_OUT,
-        subjects: int = SUBJECTS,
-        seed: int = SEED,
-        level: float = LEVEL,
-        dask: str | None = DASK,
+        population: PopulationRequest = PopulationRequest(),
     ) -> None:
         """Fraction of peak left at wake-up, wake-up and morning levels and accumulation, aid by aid."""
         from kratomsim.night_report import compare_aids
         from kratomsim.report.plots import Curves, check_plot_path, medicine_thresholds, plot_curves
 
-        request = population_request(subjects, seed, level, dask, json_out)
+        request = population
         for path in plot:
             check_plot_path(path)
         result = with_population(request, compare_aids, aid, at, wake, nights, morning, weight, date)

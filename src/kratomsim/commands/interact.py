@@ -11,6 +11,7 @@ import typer
 
 from kratomsim import interactions
 from kratomsim.errors import InputError
+from kratomsim.units import parse_clock, parse_mass_mg
 
 
 def _print_human(p: dict[str, Any]) -> None:
@@ -85,7 +86,9 @@ def register(app: typer.Typer) -> None:
         """Predicted AUC and Cmax ratios of a medicine taken with kratom (CYP3A4/CYP2D6), with a range."""
         if nights < 1:
             raise InputError(f"--nights must be 1 or more, got {nights}")
-        payload = interactions.interaction_report(victim, product, dose, victim_dose, nights, dynamic, at, wake)
+        regimen = interactions.kratom_regimen(product, dose, nights, at)
+        mg = parse_mass_mg(victim_dose, "victim dose") if victim_dose else None
+        payload = interactions.interaction(victim, regimen, mg, parse_clock(wake, "wake-up time"), dynamic).to_dict()
         if as_json:
             from kratomsim.commands._output import print_json
 

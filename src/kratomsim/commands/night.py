@@ -13,7 +13,7 @@ import typer
 
 from kratomsim.commands._night_options import AT, AUTOINHIBITION, DATE, JSON_OUT, MORNING, NIGHTS, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 
 
 def _whole(x: float) -> str:
@@ -38,7 +38,7 @@ def print_sources(sources: list[dict[str, str]]) -> None:
 
 def _print_header(report: Any) -> dict[str, str]:
     """The scenario line and the alkaloids; returns the short names the tables use."""
-    sc = report.scenario
+    sc = report.describe()
     console.print(
         f"[bold]Night report[/bold]: {sc['dose']} of {sc['product']} at {sc['at']}, wake-up {sc['wake']}, "
         f"morning {sc['morning']}, {sc['nights']} night(s) from {sc['first_dose']}, {sc['weight_kg']:g} kg",
@@ -54,12 +54,11 @@ def _print_header(report: Any) -> dict[str, str]:
 
 def _print_concentrations(report: Any, short: dict[str, str]) -> None:
     """Night 1 and the last night in nM and ng/mL, every night of the focus compound, time to steady state."""
-    sc = report.scenario
-    last_n = sc["nights"]
+    last_n, morning = report.timeline.nights, report.request.morning
     pick = [(n, r) for n in report.compounds() for r in report.rows_for(n) if r.night in (1, last_n)]
     print_table(
         f"Night 1 and night {last_n}: plasma concentration (nM)",
-        ["", "night", "at dose", "peak", "at", "wake-up", "% of peak", sc["morning"], "AUC*"],
+        ["", "night", "at dose", "peak", "at", "wake-up", "% of peak", morning, "AUC*"],
         [[short[n], r.night, r.at_dose_nM, r.peak_nM, r.peak_clock[-5:], r.wake_nM,
           f"{100 * r.fraction_of_peak_at_wake:.3g}%", r.morning_nM, _whole(r.auc_sleep_nM_h)]
          for n, r in pick],
@@ -67,7 +66,7 @@ def _print_concentrations(report: Any, short: dict[str, str]) -> None:
     console.print("* AUC over the sleep window (dose to wake-up), nM*h.")
     print_table(
         f"ng/mL, and accumulation against night 1 (night 1 and night {last_n})",
-        ["", "night", "at dose", "peak", "wake-up", sc["morning"], "AUC / n1", "wake-up / n1"],
+        ["", "night", "at dose", "peak", "wake-up", morning, "AUC / n1", "wake-up / n1"],
         [[short[n], r.night, r.at_dose_ng_per_mL, r.peak_ng_per_mL, r.wake_ng_per_mL,
           r.morning_ng_per_mL, r.auc_ratio_vs_night1, r.wake_ratio_vs_night1] for n, r in pick],
     )
@@ -213,10 +212,10 @@ def print_population(report: Any, short: dict[str, str]) -> None:
     """Median and prediction interval across the simulated people, night 1 and the last night."""
     pop = report.population
     lo, hi = pop["interval_percent"]
-    last_n = report.scenario["nights"]
+    last_n = report.timeline.nights
     rows = [r for r in pop["nights"] if r["night"] in (1, last_n)]
     title = f"Across {pop['subjects']:,} simulated people (seed {pop['seed']}): median ({lo:.3g}-{hi:.3g}%)"
-    morning = report.scenario["morning"]
+    morning = report.request.morning
 
     def who(r: dict[str, Any]) -> list[Any]:
         return [short.get(r["compound"], r["compound"]), r["night"]]
@@ -245,6 +244,7 @@ def print_population(report: Any, short: dict[str, str]) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @population_options
     def night(
         product: str = typer.Option("K51", help="Library product id or a product YAML file."),
         dose: str = typer.Option("2g", help="Grams of leaf ('2g') or mg of one alkaloid ('20mg:mitragynine')."),
@@ -260,22 +260,19 @@ def register(app: typer.Typer) -> None:
         sleep_plot: Path = typer.Option(None, "--sleep-plot", help="Predicted sleep-stage changes, .png/.html."),
         log: bool = typer.Option(False, "--log", help="Log scale for the concentration axis."),
         json_out: bool = JSON_OUT,
-        subjects: int = SUBJECTS,
-        seed: int = SEED,
-        level: float = LEVEL,
-        dask: str | None = DASK,
         extrapolate: bool = typer.Option(False, "--extrapolate", help="Allow a dose of mg of 7-OH (no human "
                                          "PK study of oral 7-OH exists: the result is an extrapolation)."),
         autoinhibition: bool = AUTOINHIBITION,
         autoinhibition_effect: bool = typer.Option(
             False, "--autoinhibition-effect",
             help="Also tabulate what autoinhibition changes after 1, 7, 14 and 30 nights (on against off)."),
+        population: PopulationRequest = PopulationRequest(),
     ) -> None:
         """Bedtime, peak, wake-up and morning exposure over the nights, accumulation and receptor occupancy."""
         from kratomsim.night_report import night_report
         from kratomsim.report.plots import check_plot_path, plot_night, plot_occupancy, plot_sleep_changes
 
-        request = population_request(subjects, seed, level, dask, json_out)
+        request = population
         for path in [*plot, *([occupancy_plot] if occupancy_plot else []), *([sleep_plot] if sleep_plot else [])]:
             check_plot_path(path)
         report = with_population(request, night_report, product, dose, at, wake, nights, morning, weight, date,

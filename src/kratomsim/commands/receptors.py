@@ -16,7 +16,7 @@ import typer
 from kratomsim import receptors as rx
 from kratomsim.commands._night_options import AT, JSON_OUT, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
-from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 from kratomsim.errors import InputError
 from kratomsim.limits import NIGHTS
 from kratomsim.units import parse_clock
@@ -163,6 +163,7 @@ def _night_summary(
 
 def register(app: typer.Typer) -> None:
     @app.command("receptors")
+    @population_options
     def receptors(
         product: str = typer.Option(
             "K51", "--product", help="Library product id (e.g. K51) or a product YAML file."
@@ -180,13 +181,10 @@ def register(app: typer.Typer) -> None:
         fu: str = typer.Option("default", "--fu", help="Unbound fraction scenario: default, low or high."),
         json_out: bool = JSON_OUT,
         plot: Path | None = typer.Option(None, "--plot", help="Write a plot: FILE.png or FILE.html."),
-        subjects: int = SUBJECTS,
-        seed: int = SEED,
-        level: float = LEVEL,
-        dask: str | None = DASK,
+        population: PopulationRequest = PopulationRequest(),
     ) -> None:
         """Opioid and serotonin receptor occupancy and stimulus from the alkaloid mix, night by night."""
-        request = population_request(subjects, seed, level, dask, json_out)
+        request = population
         wake_clock = parse_clock(wake, "wake-up time")
         rec = _checked_receptor(receptor, receptor_data, fu, plot)
         summary = _night_summary(product, dose, at, (wake, wake_clock), nights, (rec, receptor_data, fu), request, plot)

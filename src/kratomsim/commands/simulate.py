@@ -11,7 +11,7 @@ import typer
 
 from kratomsim.commands._night_options import AUTOINHIBITION
 from kratomsim.commands._output import console, print_json
-from kratomsim.commands._population_options import DASK, LEVEL, SEED, SUBJECTS, population_request, with_population
+from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 from kratomsim.errors import InputError
 from kratomsim.exposure import exposure_peaks, run, tidy
 from kratomsim.market import check_oral_seven_oh
@@ -37,6 +37,7 @@ def write_table(frame: pd.DataFrame, out: Path) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @population_options
     def simulate(
         product: str = typer.Option("K51", help="Library product id or a product YAML file."),
         dose: str = typer.Option(
@@ -53,19 +54,16 @@ def register(app: typer.Typer) -> None:
         date: str = typer.Option(None, help="Date of the first dose, YYYY-MM-DD (default: today)."),
         out: Path = typer.Option(..., "--out", help="FILE.csv or FILE.parquet"),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of a table."),
-        subjects: int = SUBJECTS,
-        seed: int = SEED,
-        level: float = LEVEL,
-        dask: str | None = DASK,
         autoinhibition: bool = AUTOINHIBITION,
         extrapolate: bool = typer.Option(False, "--extrapolate", help="Allow a dose of mg of 7-OH (no human "
                                          "PK study of oral 7-OH exists: the result is an extrapolation)."),
+        population: PopulationRequest = PopulationRequest(),
     ) -> None:
         """Concentrations of every alkaloid over time, as a tidy table (one row per time and compound)."""
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
             raise InputError(f"cannot write {out.name!r}: accepted outputs are FILE.csv or FILE.parquet")
         check_oral_seven_oh(dose, extrapolate)  # the same refusal as night and the web API
-        request = population_request(subjects, seed, level, dask, json_out)
+        request = population
         horizon = parse_duration_h(hours, "horizon (--hours)", bare_unit="h") if hours else None
         scenario = make_scenario(product, dose, at, every, count, weight, grid, horizon, date or calendar_day.today(),
                                  autoinhibition=autoinhibition)

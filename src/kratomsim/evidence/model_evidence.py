@@ -62,9 +62,9 @@ def stated_dose(sentence: str) -> str | None:
 
 
 def _wake_row(report: Any, compound: str, night: int) -> dict[str, float]:
-    row = next(r for r in report.rows_for(compound) if r["night"] == night)
-    return {"ng_per_mL": round(float(row["wake_ng_per_mL"]), 3),
-            "fraction_of_peak": round(float(row["fraction_of_peak_at_wake"]), 3)}
+    row = next(r for r in report.rows_for(compound) if r.night == night)
+    return {"ng_per_mL": round(float(row.wake_ng_per_mL), 3),
+            "fraction_of_peak": round(float(row.fraction_of_peak_at_wake), 3)}
 
 
 def _occupancy_at_wake(report: Any, night: int) -> float | None:

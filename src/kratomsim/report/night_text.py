@@ -7,7 +7,7 @@ describe them change for their own reasons.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
@@ -43,7 +43,7 @@ def _plain(value: float, unit: str = "") -> str:
     return f"{_g(value)}{unit}"
 
 
-def _last_night_sentence(n_last: int, last: Any, cell: Callable[..., str], mass_form: str) -> str:
+def _last_night_sentence(n_last: int, last: Mapping[str, Any], cell: Callable[..., str], mass_form: str) -> str:
     """The last night's bedtime, peak and wake-up levels and its exposure against night 1; ``cell`` writes
     one number (plain, or median with interval) and ``mass_form`` places the wake-up level in ng/mL."""
     return (
@@ -66,7 +66,7 @@ def plain_summary(report: NightReport) -> str:
     """The numbers in plain sentences: exposure and accumulation, never advice."""
     parts = [_opening(report)]
     featured = [c for c in (MITRAGYNINE, SEVEN_OH) if report.rows_for(c)] or report.compounds()[:1]
-    featured += [r["compound"] for r in report.nights if r["kind"] == "medicine" and r["night"] == 1]
+    featured += [r.compound for r in report.nights if r.kind == "medicine" and r.night == 1]
     for name in featured:
         if report.population_for(name):
             parts.append(_population_sentence(report, name))
@@ -82,24 +82,24 @@ def plain_summary(report: NightReport) -> str:
 
 def _opening(report: NightReport) -> str:
     """Who takes what, when, and (with a population) how the intervals read."""
-    sc = report.scenario
-    n_last = sc["nights"]
-    mg = sc["alkaloid_mg_per_dose"].get(MITRAGYNINE)
-    what = f"{sc['dose']} of {sc['product']}" if sc["product"] else sc["dose"]
+    sc, at, wake = report.scenario, report.request.at, report.request.wake
+    n_last, to_wake = report.timeline.nights, _g(report.timeline.to_wake_h)
+    mg = sc.alkaloid_doses_mg().get(MITRAGYNINE)
+    what = f"{sc.dose} of {sc.product.name}" if sc.product else str(sc.dose)
     mg_text = f" ({_g(mg)} mg mitragynine)" if mg else ""
     nights_text = "one night" if n_last == 1 else f"{n_last} nights"
     pop = report.population
     if pop:
         lo_pct, hi_pct = pop["interval_percent"]
         return (
-            f"Predicted for {pop['subjects']:,} simulated {sc['weight_kg']:g} kg adults (seed {pop['seed']}) taking "
-            f"{what}{mg_text} at {sc['at']} for {nights_text}, waking at {sc['wake']} "
-            f"({_g(sc['hours_dose_to_wake'])} h after the dose): median, with the {lo_pct:.3g}-{hi_pct:.3g}% "
+            f"Predicted for {pop['subjects']:,} simulated {sc.weight_kg:g} kg adults (seed {pop['seed']}) taking "
+            f"{what}{mg_text} at {at} for {nights_text}, waking at {wake} "
+            f"({to_wake} h after the dose): median, with the {lo_pct:.3g}-{hi_pct:.3g}% "
             "prediction interval in brackets."
         )
     return (
-        f"Predicted for a {sc['weight_kg']:g} kg adult taking {what}{mg_text} at {sc['at']} for {nights_text}, "
-        f"waking at {sc['wake']} ({_g(sc['hours_dose_to_wake'])} h after the dose)."
+        f"Predicted for a {sc.weight_kg:g} kg adult taking {what}{mg_text} at {at} for {nights_text}, "
+        f"waking at {wake} ({to_wake} h after the dose)."
     )
 
 
@@ -108,13 +108,13 @@ def _compound_sentence(report: NightReport, name: str) -> str:
     rows = report.rows_for(name)
     first, last = rows[0], rows[-1]
     text = (
-        f"{name.capitalize()}: on night 1 it peaks at {_g(first['peak_nM'])} nM ({_g(first['peak_ng_per_mL'])} "
-        f"ng/mL) at {_hm(first['peak_clock'])}; at wake-up {_g(first['wake_nM'])} nM is left, "
-        f"{_g(100 * first['fraction_of_peak_at_wake'])}% of the peak."
+        f"{name.capitalize()}: on night 1 it peaks at {_g(first.peak_nM)} nM ({_g(first.peak_ng_per_mL)} "
+        f"ng/mL) at {_hm(first.peak_clock)}; at wake-up {_g(first.wake_nM)} nM is left, "
+        f"{_g(100 * first.fraction_of_peak_at_wake)}% of the peak."
     )
     if len(rows) > 1:
-        text += _last_night_sentence(report.scenario["nights"], last, _plain, " ({})")
-    text += f" At {_hm(last['morning_clock'])} it is {_g(last['morning_nM'])} nM."
+        text += _last_night_sentence(report.timeline.nights, last.to_dict(), _plain, " ({})")
+    text += f" At {_hm(last.morning_clock)} it is {_g(last.morning_nM)} nM."
     return text + _steady_sentence(report.steady_state.get(name), "The nightly")
 
 
@@ -144,17 +144,17 @@ def _occupancy_sentence(occ: dict[str, Any] | None, with_population: bool) -> st
 
 def _population_sentence(report: NightReport, name: str) -> str:
     """One alkaloid's nights in words, each number with its interval across the simulated people."""
-    n_last = report.scenario["nights"]
+    n_last = report.timeline.nights
     rows = report.population_for(name)
     typical = report.rows_for(name)
     first, last = rows[0], rows[-1]
     pct = {q: 100 * v for q, v in first["fraction_of_peak_at_wake"].items()}
     text = (
         f"{name.capitalize()}: on night 1 the peak is {_iv(first['peak_nM'], ' nM')}, "
-        f"{_iv(first['peak_ng_per_mL'], ' ng/mL')}, around {_hm(typical[0]['peak_clock'])} for the typical "
+        f"{_iv(first['peak_ng_per_mL'], ' ng/mL')}, around {_hm(typical[0].peak_clock)} for the typical "
         f"subject; at wake-up {_iv(first['wake_nM'], ' nM')} is left, {_iv(pct, '%')} of the peak."
     )
     if len(rows) > 1:
         text += _last_night_sentence(n_last, last, _iv, ", {}")
-    text += f" At {_hm(typical[-1]['morning_clock'])} it is {_iv(last['morning_nM'], ' nM')}."
+    text += f" At {_hm(typical[-1].morning_clock)} it is {_iv(last['morning_nM'], ' nM')}."
     return text + _steady_sentence(report.steady_state.get(name), "For the typical subject the nightly")

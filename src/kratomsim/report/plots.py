@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from kratomsim.errors import InputError
-from kratomsim.medicines import load_medicine, medicine_names
+from kratomsim.medicines import medicine_names, next_morning_comparison
 from kratomsim.night_result import NightReport
 from kratomsim.report.occupancy_plots import plot_occupancy as occupancy_plot
 from kratomsim.report.palette import (
@@ -28,6 +28,7 @@ from kratomsim.report.palette import (
     base_name,
     colour_for,
 )
+from kratomsim.units import ng_per_mL_to_nM, nM_to_ng_per_mL
 
 PLOT_SUFFIXES = (".png", ".html")
 BANDED = 2  # the PNG shades prediction bands of the first two curves only (mitragynine, 7-OH); HTML: all
@@ -92,12 +93,12 @@ def night_curves(report: NightReport) -> Curves:
         molecular_weight=report.series["molecular_weight"],
         windows=report.windows,
         title=_title(report),
-        dashed=frozenset(r["compound"] for r in report.nights if r["kind"] == "medicine"),
+        dashed=frozenset(r.compound for r in report.nights if r.kind == "medicine"),
         bands=bands,
         band_label=label,
         mornings=report.mornings(),
-        thresholds=medicine_thresholds({r["compound"]: report.series["molecular_weight"][r["compound"]]
-                                        for r in report.nights if r["kind"] == "medicine"}),
+        thresholds=medicine_thresholds({r.compound: report.series["molecular_weight"][r.compound]
+                                        for r in report.nights if r.kind == "medicine"}),
     )
 
 
@@ -113,21 +114,20 @@ def medicine_thresholds(medicines: dict[str, float]) -> list[tuple[str, float]]:
         name = base_name(label)
         if name not in known or label.endswith(" with kratom"):
             continue
-        for entry in load_medicine(name).next_morning:
-            level = (entry.get("threshold_ng_per_mL") or {}).get("value")
+        for item in next_morning_comparison(name, 0.0, 0.0):  # the published findings, read once
+            level = item.threshold_ng_per_mL
             if level is not None:
-                out.add((f"{name} {float(level):g} ng/mL: next-morning level ({entry.get('source', '')})",
-                         float(level) * 1000.0 / mw))
+                out.add((f"{name} {level:g} ng/mL: next-morning level ({item.source})", ng_per_mL_to_nM(level, mw)))
     return sorted(out)
 
 
 def _title(report: NightReport) -> str:
-    sc = report.scenario
-    what = f"{sc['dose']} of {sc['product_id'] or sc['product']}" if sc["product"] else sc["dose"]
-    extra = f" with {', '.join(sc['comedications'])}" if sc["comedications"] else ""
+    product, nights = report.scenario.product, report.timeline.nights
+    what = f"{report.scenario.dose} of {product.id or product.name}" if product else str(report.scenario.dose)
+    extra = f" with {', '.join(report.comedications)}" if report.comedications else ""
     return (
-        f"Plasma concentrations: {what}{extra} at {sc['at']}, wake-up {sc['wake']}, "
-        f"{sc['nights']} night{'s' if sc['nights'] != 1 else ''} (model prediction)"
+        f"Plasma concentrations: {what}{extra} at {report.request.at}, wake-up {report.request.wake}, "
+        f"{nights} night{'s' if nights != 1 else ''} (model prediction)"
     )
 
 
@@ -285,7 +285,7 @@ def _html_traces(fig: Any, go: Any, curves: Curves) -> None:
             x=x, y=c, name=name, mode="lines", visible=visible, legendgroup=name,
             line={"color": colour, "width": 2.2 if curves.focused(name) else 1.2,
                   "dash": "dash" if name in curves.dashed and "with kratom" not in name else "solid"},
-            customdata=c * curves.molecular_weight[name] / 1000.0,
+            customdata=nM_to_ng_per_mL(c, curves.molecular_weight[name]),
             hovertemplate=f"{name}<br>%{{x|%a %d %b %H:%M}}<br>%{{y:.3g}} nM<br>%{{customdata:.3g}} ng/mL"
             "<extra></extra>",
         ))

@@ -335,17 +335,17 @@ def simulate(
     if req.subjects > 1:
         return _simulate_population(req, scenario, wants_csv)
     exposure = run(scenario)
-    frame = tidy(exposure)
+    return _table(tidy(exposure), wants_csv, scenario, peaks=exposure_peaks(exposure),
+                  notes=[*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes])
+
+
+def _table(frame: Any, wants_csv: bool, scenario: Any, **facts: Any) -> Response:
+    """The simulate table as CSV, or as JSON: the scenario, the row count, ``facts`` and the rows."""
     if wants_csv:
         return _csv(frame)
     frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return _json({
-        "scenario": scenario.describe(),
-        "rows": len(frame),
-        "peaks": exposure_peaks(exposure),
-        "notes": [*seven_oh_notes(scenario.alkaloid_doses_mg()), *exposure.notes],
-        "data": frame.to_dict(orient="records"),
-    })
+    return _json({"scenario": scenario.describe(), "rows": len(frame), **facts,
+                  "data": frame.to_dict(orient="records")})
 
 
 def _csv(frame: Any) -> Response:
@@ -362,19 +362,10 @@ def _simulate_population(req: SimulateRequest, scenario: Any, wants_csv: bool) -
     from kratomsim.populations import population_table
 
     frame, peaks, facts = population_table(scenario, req.subjects, req.seed, req.level)
-    if wants_csv:
-        return _csv(frame)
-    frame["clock"] = frame["clock"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return _json({
-        "scenario": scenario.describe(),
-        "rows": len(frame),
-        "population": facts,
-        "peaks": peaks,
-        "notes": [*seven_oh_notes(scenario.alkaloid_doses_mg()), *scenario_notes(scenario),
-                  "Between-subject spreads come from published ranges of a few people (docs/population.md): "
-                  "treat the intervals as indicative."],
-        "data": frame.to_dict(orient="records"),
-    })
+    return _table(frame, wants_csv, scenario, population=facts, peaks=peaks,
+                  notes=[*seven_oh_notes(scenario.alkaloid_doses_mg()), *scenario_notes(scenario),
+                         "Between-subject spreads come from published ranges of a few people (docs/population.md): "
+                         "treat the intervals as indicative."])
 
 
 @router.post("/receptors")
@@ -434,10 +425,12 @@ def population(req: PopulationRequest) -> JSONResponse:
 @router.post("/interact")
 def interact(req: InteractRequest) -> JSONResponse:
     """Predicted AUC and Cmax ratios of a medicine taken with kratom, and its next-morning level."""
-    from kratomsim.interactions import interaction_report
+    from kratomsim.interactions import interaction, kratom_regimen
+    from kratomsim.units import parse_clock, parse_mass_mg
 
-    return _json(interaction_report(req.victim, req.product, req.dose, req.victim_dose, req.nights, req.dynamic,
-                          req.at, req.wake))
+    regimen = kratom_regimen(req.product, req.dose, req.nights, req.at)
+    mg = parse_mass_mg(req.victim_dose, "victim dose") if req.victim_dose else None
+    return _json(interaction(req.victim, regimen, mg, parse_clock(req.wake, "wake-up time"), req.dynamic).to_dict())
 
 
 @router.post("/audit")

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from kratomsim.units import nM_to_ng_per_mL
 from kratomsim.web.chart_trim import CHART_STEP_H, TrimmedCurves, trim_curves
 
 CHART_DIGITS = 4
@@ -53,7 +54,7 @@ def _band(band: dict[str, Any], mw: float) -> dict[str, list[float | None]]:
     for key in ("median", "low", "high"):
         values = np.asarray(band[key], dtype=float)
         out[f"{key}_nM"] = chart_values(values)
-        out[f"{key}_ng_per_mL"] = chart_values(values * mw / 1000.0)
+        out[f"{key}_ng_per_mL"] = chart_values(nM_to_ng_per_mL(values, mw))
     return out
 
 
@@ -63,7 +64,7 @@ def _curves(series: dict[str, Any], trimmed: TrimmedCurves, key: str) -> list[di
     for name, conc in trimmed.curves.items():
         mw = series["molecular_weight"][name]
         curve: dict[str, Any] = {key: name, "conc_nM": chart_values(conc),
-                                 "conc_ng_per_mL": chart_values(np.asarray(conc) * mw / 1000.0)}
+                                 "conc_ng_per_mL": chart_values(nM_to_ng_per_mL(np.asarray(conc), mw))}
         if name in trimmed.bands:
             curve["band"] = _band(trimmed.bands[name], mw)
         curves.append(curve)
@@ -117,7 +118,7 @@ def night_markers(report: Any) -> dict[str, Any]:
 
     mws = report.series["molecular_weight"]
     thresholds = []
-    for name in dict.fromkeys(r["compound"] for r in report.nights if r["kind"] == "medicine"):
+    for name in dict.fromkeys(r.compound for r in report.nights if r.kind == "medicine"):
         for label, level_nM in medicine_thresholds({name: mws[name]}):
             thresholds.append({"compound": name, "label": label, "ng_per_mL": level_nM * mws[name] / 1000.0})
     focus = next((n for n in ("mitragynine", "7-hydroxymitragynine") if n in mws), None)

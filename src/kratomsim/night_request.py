@@ -1,0 +1,52 @@
+"""What the night report was asked for: the clock as given, the product and dose as typed, and how to compute it.
+
+Shared by the night report (:mod:`kratomsim.night_assembly`), its result (:mod:`kratomsim.night_result`)
+and the comparison of sleep aids (:mod:`kratomsim.aid_comparison`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+
+@dataclass(frozen=True)
+class NightClock:
+    """The clock of the nights, as given: dose time, wake-up, nights, morning, body weight and first day.
+    Shared by the night report and the comparison of sleep aids."""
+
+    at: str = "22:30"
+    wake: str = "06:30"
+    nights: int = 7
+    morning: str = "09:00"
+    weight: str = "70kg"
+    start_date: str | date | None = None
+
+
+@dataclass(frozen=True)
+class NightRequest(NightClock):
+    """What the reader asked for, as given (the text forms the CLI, web and API edges pass on)."""
+
+    product: str = "K51"
+    dose: str = "2g"
+
+    @classmethod
+    def on(cls, clock: NightClock, product: str, dose: str) -> NightRequest:
+        """This product and dose on that clock."""
+        return cls(**{f.name: getattr(clock, f.name) for f in fields(NightClock)}, product=product, dose=dose)
+
+
+@dataclass(frozen=True)
+class NightOptions:
+    """How to compute it: medicines beside kratom, the population, autoinhibition and its table."""
+
+    comedications: Sequence[str] = ()
+    subjects: int = 1
+    seed: int = 0
+    level: float = 0.90
+    dask_address: str | None = None
+    progress: bool = False
+    extrapolate: bool = False
+    autoinhibition: bool | None = None
+    autoinhibition_effect: bool = False
