@@ -6,6 +6,10 @@ The readers (:mod:`kratomsim.evidence.library`, :mod:`kratomsim.sleep_architectu
 validated once per process and a malformed entry fails at load with its path in the file. Checks that
 span files (a claim's evidence keys name known studies, a study key used once) stay in the library,
 which sees every file. The format is in ``docs/data-format.md``.
+
+It sits beside the other owners, outside the ``evidence`` package: the sleep modules read
+``evidence/sleep.yaml``, and importing anything inside that package first runs its ``__init__``,
+which loads the audit and, through the night report, the sleep modules themselves (an import cycle).
 """
 
 from __future__ import annotations
