@@ -40,6 +40,9 @@ BROKEN_COPIES = [
     (SLEEP, (*EMA, "source"), "nobody2020", "sources not in references: nobody2020"),
     (SLEEP, (*EMA, "n"), "many", "studies/ema_bedtime_2025/n"),
     (SLEEP, (*EMA, "n"), 0, "n must be at least 1"),
+    (SLEEP, (*EMA, "n"), True, "studies/ema_bedtime_2025/n"),  # a yes/no is not a head count
+    ("evidence/opioid_sleep.yaml", ("studies", "dimsdale_opioids_psg_2007", "results", 0, "p_below"), math.nan,
+     "results/0/p_below"),
     (SLEEP, (*EMA, "results", 0, NewKey("sd")), -1.0, "studies/ema_bedtime_2025/results/0/sd"),
     (SLEEP, (*EMA, "results", 0, "value"), DELETE, "needs a value, a mean or a direction"),
     (SLEEP, (*EMA, NewKey("nigth_note")), "typo", "studies/ema_bedtime_2025/nigth_note"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from kratomsim.datafiles import load_data_file
 from kratomsim.schema import CitedFile, CitedValue, DataFileError, VerifiedFrom, load_validated
@@ -60,7 +60,7 @@ class Result(_Closed):
     mean: Finite | None = None
     sd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     direction: str | None = None
-    p_below: float | None = Field(default=None, gt=0, le=1)
+    p_below: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
     source: str | None = None
     where: str | None = None
     verified_from: VerifiedFrom | None = None
@@ -86,8 +86,8 @@ class EvidenceStudy(_Closed):
     topic: Text
     design: Text
     population: str | None = None
-    n: int | HeadCount | None = Field(default=None)
-    n_controls: int | None = Field(default=None, ge=1)
+    n: StrictInt | HeadCount | None = None
+    n_controls: StrictInt | None = Field(default=None, ge=1)
     date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     doses: list[Dose] = Field(default_factory=list)
     daily_dose_stable_phase: Quantity | None = None
