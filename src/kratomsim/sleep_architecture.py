@@ -21,18 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from kratomsim.datafiles import load_data_file
+from kratomsim.evidence_data import evidence_file
 from kratomsim.medicines import load_medicine, medicine_dose_events, simulate_medicine
 from kratomsim.occupancy_interval import interval_cell
 from kratomsim.receptors import (
     competitive_occupancy,
     fractional_stimulus,
 )
+from kratomsim.sleep_data import opioid_psg, reference_opioids
 from kratomsim.sleep_size import loso as sws_change_loso
 from kratomsim.sleep_stimulus import night_stimulus_draws
 
-PSG_FILE = "opioid_psg.yaml"
-REFERENCE_FILE = "reference_opioids.yaml"
 NIGHT_H = 8.0  # every PSG study recorded one night after a bedtime dose; 8 h is the scored window
 BODY_KG = 70.0  # doses given per kg or per 70 kg are converted at 70 kg
 OUTCOMES = ("sws", "stage2", "rem_percent", "rem_latency", "waso", "sleep_efficiency")
@@ -83,12 +82,12 @@ class Threshold:
 
 @cache
 def _psg() -> dict[str, Any]:
-    return load_data_file(PSG_FILE)
+    return opioid_psg()
 
 
 @cache
 def _reference() -> dict[str, Any]:
-    return load_data_file(REFERENCE_FILE)
+    return reference_opioids()
 
 
 def _dose_mg(arm: dict[str, Any]) -> float | None:
@@ -192,7 +191,7 @@ def loso_rows() -> list[dict[str, Any]]:
 
 def kratom_sleep_evidence() -> list[dict[str, str]]:
     """Kratom's own human sleep evidence and withdrawal insomnia, quoted from data/evidence/sleep.yaml."""
-    raw = load_data_file("evidence/sleep.yaml")
+    raw = evidence_file("evidence/sleep.yaml")
     out = []
     for key, study in raw.get("studies", {}).items():
         note = study.get("night_note") or study.get("effect") or ""

@@ -14,10 +14,10 @@ from functools import cache
 from typing import Any
 
 from kratomsim.aid_entries import AidEntry
-from kratomsim.datafiles import load_data_file, references
+from kratomsim.datafiles import references
 from kratomsim.sleep_architecture import OUTCOME_NAMES
+from kratomsim.sleep_data import sleep_medicine_psg
 
-PSG_FILE = "sleep_medicine_psg.yaml"
 SHOWN = ("sws", "stage2", "rem_percent", "waso", "sleep_efficiency", "total_sleep_time")
 SHORT = {"sws": "deep (SWS)", "stage2": "stage 2", "rem_percent": "REM", "waso": "WASO",
          "sleep_efficiency": "efficiency", "total_sleep_time": "total sleep"}
@@ -29,7 +29,7 @@ KRATOM_NOTE = ("no polysomnography study of kratom exists; the opioid bridge's p
 
 @cache
 def _raw() -> dict[str, Any]:
-    return load_data_file(PSG_FILE)
+    return sleep_medicine_psg()
 
 
 def medicines_with_psg() -> list[str]:

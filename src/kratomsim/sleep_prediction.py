@@ -28,18 +28,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kratomsim.datafiles import load_data_file, references
+from kratomsim.datafiles import references
+from kratomsim.evidence_data import evidence_file
 from kratomsim.occupancy_interval import KPUU_RANGE, interval_cell
 from kratomsim.sleep_architecture import (
     ASSUMPTION,
     OUTCOME_NAMES,
-    PSG_FILE,
-    REFERENCE_FILE,
     kratom_sleep_evidence,
     predict_direction,
     psg_arms,
     thresholds,
 )
+from kratomsim.sleep_data import opioid_psg, reference_opioids
 from kratomsim.sleep_signs import sign_summary
 from kratomsim.sleep_size import UNIT, full_stimulus_effect, model_card
 from kratomsim.sleep_stimulus import DRAWS, night_stimulus_draws, stimulus_draws
@@ -83,7 +83,7 @@ def reference_changes() -> dict[str, dict[str, Any]]:
     SE = sqrt(sd_placebo^2 + sd_drug^2) / sqrt(n): the crossover's pairing is not reported, so the
     unpaired SE is used, which widens the interval unless the two nights were negatively correlated.
     """
-    study = load_data_file(PSG_FILE)["studies"][REFERENCE_STUDY]
+    study = opioid_psg()["studies"][REFERENCE_STUDY]
     n = float(study["n"]["value"])
     out = {}
     for outcome, cell in study["arms"][0]["outcomes"].items():
@@ -129,7 +129,7 @@ def scenario_change(stim_percent: FloatArray, outcome: str, seed: int = 1) -> di
 def identifiability() -> dict[str, Any]:
     """Why the size of the change cannot be fitted, in numbers the output can quote."""
     stims = [a.stimulus_percent for a in psg_arms() if a.stimulus_percent is not None]
-    studies = load_data_file(PSG_FILE)["studies"]
+    studies = opioid_psg()["studies"]
 
     def has(study: dict[str, Any], test: Any, only: tuple[str, ...] | None = None) -> bool:
         return any(test(o) for a in study["arms"] for name, o in a["outcomes"].items() if only is None or name in only)
@@ -157,7 +157,7 @@ def identifiability() -> dict[str, Any]:
 def _sources() -> list[dict[str, str]]:
     """Every work behind the prediction: PSG studies, the morphine reference data, kratom sleep evidence."""
     keys = {a.source for a in psg_arms()} | {e["source"] for e in kratom_sleep_evidence()}
-    keys |= set(load_data_file(REFERENCE_FILE).get("references") or {})
+    keys |= set(reference_opioids().get("references") or {})
     refs = references()
     out = []
     for key in sorted(k for k in keys if k in refs):
@@ -170,8 +170,8 @@ def _sources() -> list[dict[str, str]]:
 def withdrawal_evidence() -> list[dict[str, str]]:
     """What happens to sleep on stopping: chronic methadone (Kay 1975) and kratom cessation surveys."""
     out = [{"study": key, "source": str(s["source"]), "finding": " ".join(str(s["withdrawal"]).split())}
-           for key, s in load_data_file(PSG_FILE)["studies"].items() if s.get("withdrawal")]
-    raw = load_data_file("evidence/sleep.yaml")["studies"]
+           for key, s in opioid_psg()["studies"].items() if s.get("withdrawal")]
+    raw = evidence_file("evidence/sleep.yaml")["studies"]
     out += [{"study": key, "source": str(s["source"]), "finding": " ".join(str(s.get("effect", "")).split())}
             for key, s in raw.items() if s.get("topic") == "withdrawal_sleep"]
     return out

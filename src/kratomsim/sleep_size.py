@@ -25,9 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from kratomsim.datafiles import load_data_file
+from kratomsim.sleep_data import opioid_psg
 
-PSG_FILE = "opioid_psg.yaml"
 Z90 = 1.6448536269514722  # two-sided 90 % normal quantile
 UNIT = "percentage points of total sleep time"
 LOSO_STATISTIC = "sws_change_loso"
@@ -84,7 +83,7 @@ def _by_night_contrast(study: str, raw: dict[str, Any]) -> StudyChange:
 def study_changes() -> tuple[StudyChange, ...]:
     """Every acute opioid study whose SWS numbers give a drug-minus-control change."""
     out = []
-    for study, raw in load_data_file(PSG_FILE)["studies"].items():
+    for study, raw in opioid_psg()["studies"].items():
         if raw.get("chronic"):
             continue
         cell = raw["arms"][0]["outcomes"].get("sws", {})

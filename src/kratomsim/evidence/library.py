@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from kratomsim.datafiles import Reference, data_file_names, load_data_file, references
+from kratomsim.datafiles import Reference, data_file_names, references
+from kratomsim.evidence_data import evidence_file
 
 Verdict = Literal["supported", "mixed", "unsupported", "contradicted", "not graded"]
 VERDICTS: tuple[Verdict, ...] = ("supported", "mixed", "unsupported", "contradicted", "not graded")
@@ -115,7 +116,7 @@ def studies() -> dict[str, Study]:
     for name in data_file_names():
         if not name.startswith(EVIDENCE_DIR) or name == CLAIMS_FILE:
             continue
-        for key, raw in (load_data_file(name).get("studies") or {}).items():
+        for key, raw in (evidence_file(name).get("studies") or {}).items():
             if key in found:
                 raise ValueError(f"study key {key!r} appears in two evidence files")
             if raw.get("source") not in refs:
@@ -145,7 +146,7 @@ def claims() -> dict[str, Claim]:
     """The claim catalog, keyed by claim id, in file order (cached)."""
     known = studies()
     catalog: dict[str, Claim] = {}
-    for cid, raw in (load_data_file(CLAIMS_FILE).get("claims") or {}).items():
+    for cid, raw in (evidence_file(CLAIMS_FILE).get("claims") or {}).items():
         verdict = raw.get("verdict")
         grading = str(raw.get("grading", "fact"))
         if grading not in GRADINGS:
