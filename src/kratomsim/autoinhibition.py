@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from kratomsim.datafiles import load_data_file
+from kratomsim.data_schemas import checked_file
 from kratomsim.interactions_data import GUIDANCE_QH_L_PER_H, INHIBITOR, parameter_sets
 from kratomsim.pk.autoinhibition import SelfInactivation
 
@@ -28,7 +28,7 @@ OFF_STATEMENT = "Autoinhibition off (--no-autoinhibition): the linear model, cle
 
 @cache
 def evidence() -> dict[str, object]:
-    return load_data_file(EVIDENCE_FILE)
+    return checked_file(EVIDENCE_FILE)
 
 
 def default_on() -> bool:

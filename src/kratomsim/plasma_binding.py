@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from kratomsim.datafiles import load_data_file, used_references
+from kratomsim.data_schemas import checked_file
+from kratomsim.datafiles import used_references
 from kratomsim.errors import InputError, known_list
 
 DATA_FILE = "compounds.yaml"
@@ -56,7 +57,7 @@ class PlasmaBinding:
 
 @cache
 def _compounds() -> dict[str, Any]:
-    return dict(load_data_file(DATA_FILE)["compounds"])
+    return dict(checked_file(DATA_FILE)["compounds"])
 
 
 def _published(entry: Mapping[str, Any]) -> tuple[float, str, float | None, tuple[str, ...]] | None:
