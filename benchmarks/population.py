@@ -70,13 +70,13 @@ class PeakFlops:
     def __enter__(self) -> PeakFlops:
         evaluate, values_slopes = self._saved
 
-        def counted_evaluate(slopes, powers):  # type: ignore[no-untyped-def]
-            cells = int(np.broadcast(slopes.coef[0], powers[0]).size)
-            parts = sum(2 + 2 * (1 + sum(p is not None for p in (slopes.rise[k], slopes.fall[k], slopes.rise_curve[k],
-                                                                  slopes.fall_curve[k])))
-                        for k in range(len(slopes.coef)))
-            self._add(cells * parts)
-            return evaluate(slopes, powers)
+        def counted_evaluate(slopes, powers, parts=5, out=None):  # type: ignore[no-untyped-def]
+            cells = int(np.broadcast(slopes.coef[0], *[p for p in powers if p is not None]).size)
+            terms = sum((2 if powers[k] is not None else 0) + 2 * sum(
+                part is not None for part in (slopes.coef[k], slopes.rise[k], slopes.fall[k], slopes.rise_curve[k],
+                                              slopes.fall_curve[k])[:parts]) for k in range(len(slopes.coef)))
+            self._add(cells * terms)
+            return evaluate(slopes, powers, parts, out)
 
         def counted_values_slopes(coef, rates, power):  # type: ignore[no-untyped-def]
             self._add(power.size * 4)
