@@ -305,13 +305,12 @@ def run_population(
     spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows,
                            instants)
     n_band = max(1, min(subjects, int(band_subjects)))
+    totals = ChunkTotals.empty(spec)
+    run = _execute(spec, list(_chunks(subjects, int(chunk_size))), on_chunk is not None, dask_address,
+                   default_workers() if workers is None else workers)  # workers start before the bands' thread
     side = ThreadPoolExecutor(max_workers=1)  # the bands are computed beside the chunks, not before them
     bands = side.submit(_bands, spec, scenario, n_band, level)
-    totals = ChunkTotals.empty(spec)
     try:
-        chunks = list(_chunks(subjects, int(chunk_size)))
-        run = _execute(spec, chunks, on_chunk is not None, dask_address,
-                       default_workers() if workers is None else workers)
         totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects, EstimateWatch(subjects, began))
     except BaseException as stop:
         side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run
