@@ -254,7 +254,7 @@ def _bands(spec: _Spec, scenario: Scenario, n: int, level: float) -> Bands:
         sl = slice(lo, min(times.size, lo + step))
         conc = modal_concentrations(model, doses, times[sl])
         for c in spec.compounds:
-            q = np.quantile(conc[c], qs, axis=0)
+            q = np.quantile(np.ascontiguousarray(conc[c].T), qs, axis=1)  # subjects contiguous: a faster select
             out["low"][c][sl], out["median"][c][sl], out["high"][c][sl] = q
     return np.asarray(times, dtype=float), out["low"], out["median"], out["high"]
 
