@@ -6,6 +6,7 @@ from the model makes that easy to see.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -151,7 +152,7 @@ def _execute(
     pool: Executor
     if not keep and _may_fork():
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_ignore_interrupts)
+                                   initializer=_start_worker)
     else:
         pool = ThreadPoolExecutor(max_workers=workers)
     pending = [pool.submit(run_chunk, spec, start, stop, keep) for start, stop in chunks[:workers + 1]]
@@ -164,9 +165,31 @@ def _may_fork() -> bool:
             and threading.current_thread() is threading.main_thread())
 
 
-def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops the run and reports it in one line."""
+def _start_worker() -> None:
+    """A worker process: Ctrl-C is left to the parent (which stops the run and reports it in one line),
+    and freed memory is kept for the next work block (:func:`_keep_freed_memory`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _keep_freed_memory()
+
+
+_MALLOC_TRIM_THRESHOLD, _MALLOC_TOP_PAD, _MALLOC_MMAP_THRESHOLD = -1, -2, -3  # glibc's mallopt parameters
+
+
+def _keep_freed_memory() -> None:
+    """glibc only, in the worker processes: serve a work block's arrays (up to 32 MB each, glibc's cap)
+    from the heap and keep freed memory, instead of mapping and unmapping them every block; each block
+    then reuses the pages of the last one (measured: a third of the system time, no change in numbers).
+    Elsewhere nothing changes."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None:
+        return
+    mallopt(_MALLOC_MMAP_THRESHOLD, 32 << 20)
+    mallopt(_MALLOC_TRIM_THRESHOLD, 1 << 30)
+    mallopt(_MALLOC_TOP_PAD, 64 << 20)
 
 
 def _drain(pool: Executor, pending: list[Future[ChunkResult]], spec: _Spec, rest: list[tuple[int, int]],
