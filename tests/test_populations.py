@@ -132,6 +132,61 @@ def test_same_seed_same_numbers_whatever_the_chunking() -> None:
         assert np.array_equal(a.high[c], b.high[c])  # type: ignore[attr-defined]
 
 
+def test_worker_processes_give_the_numbers_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Histogram-only runs with several workers go to forked processes: the same counts, bit for bit."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from kratomsim import population_runner
+
+    used: list[str] = []
+    real = population_runner._drain
+
+    def spy(pool, *args):  # type: ignore[no-untyped-def]
+        used.append(type(pool).__name__)
+        return real(pool, *args)
+
+    monkeypatch.setattr(population_runner, "_drain", spy)
+    monkeypatch.setattr(population_runner, "_may_fork", lambda: True)  # a test runner may hold threads of its own
+    scenario = make_scenario(count=3)
+    one = run_population(scenario, 3000, seed=5, chunk_size=3000, workers=1, progress=False, band_subjects=20)
+    two = run_population(scenario, 3000, seed=5, chunk_size=700, workers=2, progress=False, band_subjects=20)
+    assert used == [ProcessPoolExecutor.__name__]
+    assert np.array_equal(one.histogram, two.histogram)
+    assert one.defective == two.defective
+
+
+def test_no_fork_from_a_thread() -> None:
+    """A fork copies one thread only: beside other threads the runner keeps to threads."""
+    import threading
+
+    from kratomsim.population_runner import _may_fork
+
+    seen: list[bool] = []
+    worker = threading.Thread(target=lambda: seen.append(_may_fork()))
+    worker.start()
+    worker.join()
+    assert seen == [False]
+
+
+def test_interrupt_with_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the parent of worker processes: the one-line PopulationInterrupted, the chunks done so far."""
+    from kratomsim import population_runner
+
+    real = population_runner.ChunkTotals.add
+
+    def add(self, chunk):  # type: ignore[no-untyped-def]
+        real(self, chunk)
+        if self.done >= 1000:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(population_runner.ChunkTotals, "add", add)
+    monkeypatch.setattr(population_runner, "_may_fork", lambda: True)
+    with pytest.raises(PopulationInterrupted) as info:
+        run_population(make_scenario(count=1), 5000, seed=0, chunk_size=500, workers=2, progress=False,
+                       band_subjects=10)
+    assert info.value.done == 1000
+
+
 def test_dask_equals_local() -> None:
     distributed = pytest.importorskip("distributed")
     local, ml = _collect(subjects=1500, seed=4, chunk_size=500)

@@ -6,8 +6,13 @@ from the model makes that easy to see.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,29 +137,80 @@ def default_workers() -> int:
 def _execute(
     spec: _Spec, chunks: list[tuple[int, int]], keep: bool, address: str | None, workers: int = 1
 ) -> Iterator[ChunkResult]:
-    """Run chunks locally (threads: numpy releases the GIL) or on a Dask cluster; in subject order."""
-    if address is None:
-        if workers <= 1:
-            for start, stop in chunks:
-                yield run_chunk(spec, start, stop, keep)
-            return
-        from concurrent.futures import ThreadPoolExecutor
+    """Run chunks locally or on a Dask cluster; in subject order.
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending = [pool.submit(run_chunk, spec, start, stop, keep) for start, stop in chunks[:workers + 1]]
-            following = workers + 1
-            try:
-                while pending:
-                    result = pending.pop(0).result()
-                    if following < len(chunks):
-                        start, stop = chunks[following]
-                        pending.append(pool.submit(run_chunk, spec, start, stop, keep))
-                        following += 1
-                    yield result
-            finally:
-                for future in pending:
-                    future.cancel()
+    Local runs with several workers that return only histograms use worker processes (forked: each
+    has its own interpreter lock, so both cores stay busy); runs that return per-subject metrics, or
+    that start from a thread or beside other threads (a fork copies one thread only), use threads
+    (numpy releases the lock inside its loops). The processes and threads are started here, before
+    the first result is asked for, so that a fork happens before the caller starts its own threads.
+    """
+    if address is not None:
+        return _on_dask(spec, chunks, keep, address)
+    if workers <= 1:
+        return (run_chunk(spec, start, stop, keep) for start, stop in chunks)
+    pool: Executor
+    if not keep and _may_fork():
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_worker)
+    else:
+        pool = ThreadPoolExecutor(max_workers=workers)
+    pending = [pool.submit(run_chunk, spec, start, stop, keep) for start, stop in chunks[:workers + 1]]
+    return _drain(pool, pending, spec, chunks[workers + 1:], keep)
+
+
+def _may_fork() -> bool:
+    """Forking is safe here: Linux-style fork exists and this is the process's only Python thread."""
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
+
+
+def _start_worker() -> None:
+    """A worker process: Ctrl-C is left to the parent (which stops the run and reports it in one line),
+    and freed memory is kept for the next work block (:func:`_keep_freed_memory`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _keep_freed_memory()
+
+
+_MALLOC_TRIM_THRESHOLD, _MALLOC_TOP_PAD, _MALLOC_MMAP_THRESHOLD = -1, -2, -3  # glibc's mallopt parameters
+
+
+def _keep_freed_memory() -> None:
+    """glibc only, in the worker processes: serve a work block's arrays (up to 32 MB each, glibc's cap)
+    from the heap and keep freed memory, instead of mapping and unmapping them every block; each block
+    then reuses the pages of the last one (measured: a third of the system time, no change in numbers).
+    Elsewhere nothing changes."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
         return
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None:
+        return
+    mallopt(_MALLOC_MMAP_THRESHOLD, 32 << 20)
+    mallopt(_MALLOC_TRIM_THRESHOLD, 1 << 30)
+    mallopt(_MALLOC_TOP_PAD, 64 << 20)
+
+
+def _drain(pool: Executor, pending: list[Future[ChunkResult]], spec: _Spec, rest: list[tuple[int, int]],
+           keep: bool) -> Iterator[ChunkResult]:
+    """Results in subject order, keeping workers + 1 chunks in flight; the pool is shut down at the end."""
+    following = iter(rest)
+    try:
+        while pending:
+            result = pending.pop(0).result()
+            chunk = next(following, None)
+            if chunk is not None:
+                pending.append(pool.submit(run_chunk, spec, chunk[0], chunk[1], keep))
+            yield result
+    finally:  # all done: wait for the (idle) workers to end; stopped early: do not wait for the running chunks
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _on_dask(spec: _Spec, chunks: list[tuple[int, int]], keep: bool, address: str) -> Iterator[ChunkResult]:
+    """The chunks as Dask tasks, results in subject order."""
     try:
         from distributed import Client
     except ImportError as err:  # pragma: no cover - dask is a declared dependency

@@ -254,7 +254,7 @@ def _bands(spec: _Spec, scenario: Scenario, n: int, level: float) -> Bands:
         sl = slice(lo, min(times.size, lo + step))
         conc = modal_concentrations(model, doses, times[sl])
         for c in spec.compounds:
-            q = np.quantile(conc[c], qs, axis=0)
+            q = np.quantile(np.ascontiguousarray(conc[c].T), qs, axis=1)  # subjects contiguous: a faster select
             out["low"][c][sl], out["median"][c][sl], out["high"][c][sl] = q
     return np.asarray(times, dtype=float), out["low"], out["median"], out["high"]
 
@@ -305,13 +305,12 @@ def run_population(
     spec = population_spec(scenario, seed, wake_offset_h, bedtime_offset_h, content, study, spreads, windows,
                            instants)
     n_band = max(1, min(subjects, int(band_subjects)))
+    totals = ChunkTotals.empty(spec)
+    run = _execute(spec, list(_chunks(subjects, int(chunk_size))), on_chunk is not None, dask_address,
+                   default_workers() if workers is None else workers)  # workers start before the bands' thread
     side = ThreadPoolExecutor(max_workers=1)  # the bands are computed beside the chunks, not before them
     bands = side.submit(_bands, spec, scenario, n_band, level)
-    totals = ChunkTotals.empty(spec)
     try:
-        chunks = list(_chunks(subjects, int(chunk_size)))
-        run = _execute(spec, chunks, on_chunk is not None, dask_address,
-                       default_workers() if workers is None else workers)
         totals.gather(run, on_chunk, _progress_bar(progress, subjects), subjects, EstimateWatch(subjects, began))
     except BaseException as stop:
         side.shutdown(wait=False, cancel_futures=True)  # do not wait for the bands of a failed run

@@ -131,3 +131,30 @@ def test_metrics_do_not_depend_on_blocks_chunks_or_workers(monkeypatch: pytest.M
         assert np.array_equal(histogram, other_histogram)
         for name, values in metrics.items():
             assert np.array_equal(values, other[name]), name
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), at=st.floats(0.0, 12.0))
+def test_slope_sums_into_buffers_and_at_zero_are_the_plain_sums(seed: int, at: float) -> None:
+    """The peak search's shortcuts change no number: sums written into reused buffers equal new arrays,
+    and a power of None (exp(r * 0) = 1) equals multiplying by exp(r * 0), bit for bit."""
+    rng = np.random.default_rng(seed)
+    coef = rng.normal(size=(5, 3, 64)) * 10.0 ** rng.uniform(-3, 3, size=(1, 3, 1))
+    rates = -(10.0 ** rng.uniform(-2, 1, size=(3, 64)))
+    slopes = modal_peaks._Slopes.of(coef, rates)
+    powers = [np.exp(r * at) for r in slopes.rates]
+    plain = slopes.evaluate(powers)
+    buffers = [np.full((5, 64), np.nan) for _ in range(5)]
+    into = slopes.evaluate(powers, out=buffers)
+    for a, b in zip(plain, into, strict=True):
+        assert np.array_equal(a, b)
+    at_zero = slopes.evaluate([np.exp(r * 0.0) for r in slopes.rates], parts=3)
+    skipped = slopes.evaluate([None] * len(slopes.rates), parts=3)
+    for a, b in zip(at_zero, skipped, strict=True):
+        assert np.array_equal(a, b)
+    terms = coef * np.exp(rates * at)[None]  # independent: f and f' summed directly
+    scale = float(np.abs(terms).sum())
+    np.testing.assert_allclose(plain[0], terms.sum(axis=1), rtol=1e-12, atol=1e-13 * scale)
+    slope_scale = float(np.abs(terms * rates[None]).sum())
+    np.testing.assert_allclose(plain[1] + plain[2], (terms * rates[None]).sum(axis=1), rtol=1e-12,
+                               atol=1e-13 * slope_scale)

@@ -194,6 +194,7 @@ def build_modal(system: LinearSystem, inputs: Sequence[str] | None = None, tol: 
     green, gut = _own_modes(system, inputs, builder)
 
     memo: dict[tuple[str, str], ExpSum] = {}
+    coupled = np.any(A != 0, axis=0)  # (states, states): which transfers any subject has, in one pass over A
 
     def central_amount(target: str, source: str, visiting: tuple[str, ...]) -> ExpSum:
         key = (target, source)
@@ -203,14 +204,13 @@ def build_modal(system: LinearSystem, inputs: Sequence[str] | None = None, tol: 
             raise ValueError(f"formation cycle through {target}")
         c = system.central[target]
         parts: list[ExpSum] = []
-        rate = A[:, c, system.depot[source]]
-        if np.any(rate != 0):
-            parts.append(builder.convolve(gut[source].scaled(rate), green[target]))
+        if coupled[c, system.depot[source]]:
+            parts.append(builder.convolve(gut[source].scaled(A[:, c, system.depot[source]]), green[target]))
         for other in names:
             if other == target:
                 continue
-            rate = A[:, c, system.central[other]]
-            if np.any(rate != 0):
+            if coupled[c, system.central[other]]:
+                rate = A[:, c, system.central[other]]
                 upstream = central_amount(other, source, (*visiting, target))
                 if upstream.labels:
                     parts.append(builder.convolve(upstream.scaled(rate), green[target]))

@@ -22,6 +22,7 @@ sums (Laguerre): ``f'`` has at most as many real roots as sign changes of ``b_k`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,21 +116,39 @@ class _Slopes:
                 fall_hi = np.maximum(fall_hi, r if every_fall else np.where(fall != 0, r, -np.inf))
         return np.broadcast_to((rise_hi < fall_lo) | (fall_hi < rise_lo), shape)
 
-    def evaluate(self, powers: list[FloatArray]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-        """f, P, N, P' and N' over the cells from exp(r_k t) per mode (cell-shaped, or (S,) for a shared t)."""
-        sums: list[FloatArray | None] = [None] * 5
+    def evaluate(self, powers: Sequence[FloatArray | None], parts: int = 5,
+                 out: list[FloatArray] | None = None) -> list[FloatArray]:
+        """f, P, N, P' and N' (the first ``parts`` of them) over the cells from exp(r_k t) per mode.
+
+        A power of None stands for exp(r_k * 0) = 1 (x * 1.0 == x, so the sums are the same).
+        ``out`` (cell-shaped buffers, one per part) receives the sums; each is the same number,
+        term by term in mode order, whether written into a buffer or a new array.
+        """
+        shape = np.broadcast_shapes(self.coef[0].shape, *(p.shape for p in powers if p is not None))
+        sums = [np.empty(shape) for _ in range(parts)] if out is None else out[:parts]
+        started = [False] * parts
+        scratch = np.empty(shape)
         for k, power in enumerate(powers):
-            parts = (self.coef[k], self.rise[k], self.fall[k], self.rise_curve[k], self.fall_curve[k])
-            for i, part in enumerate(parts):
+            terms = (self.coef[k], self.rise[k], self.fall[k], self.rise_curve[k], self.fall_curve[k])
+            for i in range(parts):
+                part = terms[i]
                 if part is None:
                     continue
-                total = sums[i]
-                if total is None:
-                    sums[i] = part * power
+                if started[i]:
+                    if power is None:
+                        np.add(sums[i], part, out=sums[i])
+                    else:
+                        np.multiply(part, power, out=scratch)
+                        np.add(sums[i], scratch, out=sums[i])
+                elif power is None:
+                    np.copyto(sums[i], np.broadcast_to(part, shape))
                 else:
-                    total += part * power
-        f, p, n, p1, n1 = (np.zeros(self.coef[0].shape) if v is None else v for v in sums)
-        return f, p, n, p1, n1
+                    np.multiply(part, power, out=sums[i])
+                started[i] = True
+        for i in range(parts):
+            if not started[i]:
+                sums[i].fill(0.0)
+        return sums
 
 
 def _log_ratio(p: FloatArray, n: FloatArray, p1: FloatArray, n1: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -224,18 +243,36 @@ def _newton(slopes: _Slopes, t: FloatArray, lo: float, hi: float, done: BoolArra
     peak) is at most 1e-14 of f(t); done cells stop moving, so later evaluations give them the same f.
     """
     value = np.zeros(t.shape)
+    powers = [np.empty(t.shape) for _ in slopes.rates]
+    sums = [np.empty(t.shape) for _ in range(5)]
+    slope, curve, bound = np.empty(t.shape), np.empty(t.shape), np.empty(t.shape)
+    moving = np.empty(t.shape, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):  # cells that are done may hold 0/0: never used
         for _ in range(count):
-            value, p, n, p1, n1 = slopes.evaluate([np.exp(r * t) for r in slopes.rates])
-            slope, curve = p + n, p1 + n1
-            done |= (slope == 0) | (slope * slope <= (-2.0 * _PEAK_RTOL) * value * curve)
+            for r, power in zip(slopes.rates, powers, strict=True):
+                np.multiply(r, t, out=power)
+                np.exp(power, out=power)
+            value, p, n, p1, n1 = slopes.evaluate(powers, out=sums)
+            np.add(p, n, out=slope)
+            np.add(p1, n1, out=curve)
+            done |= slope == 0
+            np.multiply(value, -2.0 * _PEAK_RTOL, out=bound)  # the test: f'^2 <= -2e-14 f f''
+            np.multiply(bound, curve, out=bound)
+            np.multiply(slope, slope, out=slope)
+            done |= slope <= bound
             if done.all():
                 break
-            ratio = p / n
-            np.negative(ratio, out=ratio)
-            step = t - np.log(ratio) / (p1 / p - n1 / n)
-            np.clip(step, lo, hi, out=step)
-            np.copyto(t, step, where=~done)
+            np.divide(p1, p, out=p1)  # h' = P'/P - N'/N
+            np.divide(n1, n, out=n1)
+            np.subtract(p1, n1, out=p1)
+            np.divide(p, n, out=p)  # h = ln(P / -N)
+            np.negative(p, out=p)
+            np.log(p, out=p)
+            np.divide(p, p1, out=p)  # the step t - h / h', kept in [lo, hi]
+            np.subtract(t, p, out=p)
+            np.clip(p, lo, hi, out=p)
+            np.logical_not(done, out=moving)
+            np.copyto(t, p, where=moving)
     return value, t, done
 
 
@@ -280,8 +317,8 @@ def _block_peak(coef: FloatArray, rates: FloatArray, lo: float, hi: float) -> Fl
     shape = coef.shape[::2]
     slopes = _Slopes.of(coef, rates)
     single = slopes.single_change(shape)
-    f_lo, p_lo, n_lo, _, _ = slopes.evaluate([np.exp(r * lo) for r in slopes.rates])
-    f_hi, p_hi, n_hi, _, _ = slopes.evaluate([np.exp(r * hi) for r in slopes.rates])
+    f_lo, p_lo, n_lo = slopes.evaluate([None if lo == 0 else np.exp(r * lo) for r in slopes.rates], parts=3)
+    f_hi, p_hi, n_hi = slopes.evaluate([np.exp(r * hi) for r in slopes.rates], parts=3)
     best = np.maximum(f_lo, f_hi)
     inner = single & (p_lo + n_lo > 0) & (p_hi + n_hi < 0)
     if inner.any():
