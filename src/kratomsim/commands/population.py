@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same numbers."),
         level: float = typer.Option(0.90, "--level", help="Prediction interval level (0.9 = 5-95 %)."),
         chunk_size: int = typer.Option(16384, "--chunk-size", help="Subjects per chunk (memory, not results)."),
-        workers: int = typer.Option(0, "--workers", help="Local threads; 0 = one per available core "
+        workers: int = typer.Option(0, "--workers", help="Local workers; 0 = one per available core "
                                     "(ignored with --dask)."),
         dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://host:8786."),
         content: str | None = typer.Option(
