@@ -102,3 +102,17 @@ def test_compare_subjects_gives_the_share_above_the_zolpidem_level() -> None:
     single = compare_aids(["zolpidem:10mg"], at="22:30", wake="06:30", nights=1)
     assert single.aids[0].share_above_next_morning_level is None
     assert "share_above_next_morning_level" not in single.aids[0].to_dict()
+
+
+def test_comparison_sources_are_scoped_known_references() -> None:
+    """A comparison cites what its aids used: the kratom PK and each medicine's label, each a known reference."""
+    from kratomsim.datafiles import references
+
+    alone = compare_aids(["zolpidem:10mg"], nights=1, start_date=DAY)
+    both = compare_aids(["kratom:K51:2g", "zolpidem:10mg"], nights=1, start_date=DAY)
+    refs = references()
+    for rep in (alone, both):
+        assert rep.source_keys == sorted(set(rep.source_keys)) and all(k in refs for k in rep.source_keys)
+        assert rep.to_dict()["sources"] == rep.sources
+    assert "ambien_label" in alone.source_keys and "tanna2022" not in alone.source_keys
+    assert set(alone.source_keys) < set(both.source_keys) and "tanna2022" in both.source_keys

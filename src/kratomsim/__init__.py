@@ -29,13 +29,14 @@ if TYPE_CHECKING:  # names for type checkers only; nothing heavy is imported at 
     from kratomsim.evidence.audit import AuditReport
     from kratomsim.library import Product
     from kratomsim.night_report import Comparison, NightReport
+    from kratomsim.occupancy_report import OccupancyReport
     from kratomsim.populations import PopulationResult
     from kratomsim.receptors import OccupancyResult
     from kratomsim.scenario import Dose, Scenario
 
 __version__ = "0.1.0"
-__all__ = ["Scenario", "audit", "compare", "interaction", "night", "occupancy", "population", "products",
-           "simulate", "validate"]
+__all__ = ["Scenario", "audit", "compare", "interaction", "night", "occupancy", "occupancy_nights", "population",
+           "products", "simulate", "validate"]
 
 _LAZY = {"Scenario": "kratomsim.scenario"}
 
@@ -156,6 +157,34 @@ def occupancy(product: str | None = defaults.PRODUCT, dose: str | float = 2, rec
 
     exposure = run(_scenario(product, dose, defaults.AT, None, 1, weight, grid, hours, defaults.UNDATED_DAY))
     return receptor_occupancy(exposure.conc_nM, receptor=receptor, data_set=data_set)
+
+
+def occupancy_nights(product: str = defaults.PRODUCT, dose: str | float = 2, nights: int = 1, at: str = defaults.AT,
+                     wake: str = "06:30", receptor: str = "mu", data_set: str | None = None, fu: str = "default",
+                     subjects: int = 1, seed: int = 0, start_date: str | date | None = None) -> OccupancyReport:
+    """Receptor occupancy and stimulus at bedtime, at the peak and at wake-up, night by night
+    (``kratomsim receptors``); ``subjects`` > 1 adds the median and 90 % interval over simulated people.
+
+    Examples
+    --------
+    >>> import kratomsim as ks
+    >>> rep = ks.occupancy_nights(dose=4, nights=2, start_date="2026-01-05")
+    >>> len(rep.nights), rep.receptor, rep.to_frame().shape
+    (2, 'mu', (12, 8))
+    >>> "kong2017" in rep.sources
+    True
+    """
+    from kratomsim.night_report import make_timeline, nightly_exposure
+    from kratomsim.occupancy_report import OccupancyAsked, check_binding, occupancy_report
+    from kratomsim.scenario import with_unit
+    from kratomsim.units import parse_clock
+
+    binding = (check_binding(receptor, data_set, fu), data_set, fu)
+    dose_text = with_unit(dose, "g", "dose")
+    exposure = nightly_exposure(product, dose_text, make_timeline(at, wake, nights, start_date=_day(start_date)))
+    asked = OccupancyAsked(product=product, dose=dose_text, at=at, wake=wake, nights=nights)
+    population = {"seed": seed} if subjects > 1 else {}
+    return occupancy_report(exposure, asked, parse_clock(wake, "wake-up time"), binding, subjects, **population)
 
 
 def interaction(victim: str, product: str | None = defaults.PRODUCT, dose: str | float = 2,

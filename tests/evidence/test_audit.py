@@ -12,10 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kratomsim.cli import main
+from kratomsim.datafiles import references
 from kratomsim.errors import InputError
 from kratomsim.evidence import audit as audit_module
 from kratomsim.evidence import audit_text, claims
-from kratomsim.evidence.audit import MAX_BYTES, audit_sentences, decode_input, split_clauses, split_sentences
+from kratomsim.evidence.audit import (
+    MAX_BYTES,
+    AuditReport,
+    audit_sentences,
+    decode_input,
+    split_clauses,
+    split_sentences,
+)
 from kratomsim.evidence.evaluation import item_labels, score
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "audit_eval.yaml"
@@ -33,8 +41,33 @@ def eval_items() -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def promo_report() -> dict:
-    return audit_text(PROMO).to_dict()
+def promo_audit() -> AuditReport:
+    return audit_text(PROMO)
+
+
+@pytest.fixture(scope="session")
+def promo_report(promo_audit: AuditReport) -> dict:
+    return promo_audit.to_dict()
+
+
+def test_frame_one_row_per_matched_claim(promo_audit: AuditReport, promo_report: dict) -> None:
+    frame = promo_audit.to_frame()
+    assert list(frame.columns) == list(audit_module.FRAME_COLUMNS)
+    assert len(frame) == len(promo_report["claims"]) > 0
+    assert list(frame.claim_id) == [c["claim_id"] for c in promo_report["claims"]]
+    assert list(frame.verdict) == [c["verdict"] for c in promo_report["claims"]]
+    assert audit_text("Does kratom help you sleep?").to_frame().shape == (0, len(audit_module.FRAME_COLUMNS))
+
+
+def test_sources_merge_the_matched_claims_references(promo_audit: AuditReport, promo_report: dict) -> None:
+    refs = references()
+    assert promo_audit.sources and list(promo_audit.sources) == sorted(set(promo_audit.sources))
+    assert all(key in refs for key in promo_audit.sources)
+    assert list(promo_report["references"]) == list(promo_audit.sources)
+    for match in promo_audit.claims:  # each claim's own sources are among them (the label starts with the key)
+        assert {s.split(" ")[0] for s in match.sources} <= set(promo_audit.sources)
+    per_row = {k for cell in promo_audit.to_frame().sources for k in cell.split("; ")}
+    assert per_row == set(promo_audit.sources)
 
 
 def test_json_keys(promo_report: dict) -> None:

@@ -1,24 +1,25 @@
-"""``kratomsim receptors``: receptor occupancy across the night, a thin layer over :mod:`kratomsim.receptors`.
+"""``kratomsim receptors``: receptor occupancy across the night, a thin layer over :mod:`kratomsim.occupancy_report`.
 
-It runs the scenario through :func:`kratomsim.exposure.run`, hands the concentrations to
-:func:`kratomsim.receptors.summarise_night`, and prints, writes JSON or plots. It predicts; it never
+It simulates the nights, hands the exposure to :func:`kratomsim.occupancy_report.occupancy_report`,
+and prints, writes its JSON form or plots. It predicts; it never
 recommends a dose.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from kratomsim import receptors as rx
 from kratomsim.commands._night_options import AT, JSON_OUT, WAKE
 from kratomsim.commands._output import console, fmt, print_json, print_table
 from kratomsim.commands._population_options import PopulationRequest, population_options, with_population
 from kratomsim.errors import InputError
 from kratomsim.limits import NIGHTS
+from kratomsim.occupancy_report import OccupancyAsked, check_binding, occupancy_report
 from kratomsim.units import parse_clock
 
 if TYPE_CHECKING:
@@ -127,38 +128,26 @@ def _print_interval(summary: dict[str, Any]) -> None:
 
 def _checked_receptor(receptor: str, receptor_data: str | None, fu: str, plot: Path | None) -> str:
     """Fail fast on a bad receptor, data set, unbound-fraction scenario or plot file, before simulating."""
-    rec = rx.check_receptor(receptor)
-    rx.get_set(receptor_data, rec)
-    if fu not in rx.FU_SCENARIOS:
-        raise InputError(f"unknown --fu scenario {fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
+    rec = check_binding(receptor, receptor_data, fu)
     _check_plot(plot)
     return rec
 
 
 def _night_summary(
     product: str, dose: str, at: str, wake: tuple[str, time], nights: int, binding: tuple[str, str | None, str],
-    request: Any, plot: Path | None,
+    request: PopulationRequest, plot: Path | None,
 ) -> dict[str, Any]:
-    """The night's occupancy summary (with the population and the plot when asked) and the headline interval."""
-    from kratomsim.occupancy_interval import headline
-
-    rec, receptor_data, fu = binding
+    """The night's occupancy report (with the population and the plot when asked), in its JSON form."""
     wake_text, wake_clock = wake
     exposure = run_exposure(product, dose, at, wake_clock, nights)
-    summary = rx.summarise_night(exposure, rec, receptor_data, fu, wake=wake_clock)
-    if not summary["nights"]:
-        raise InputError("the simulation ends before the first wake-up; check --at and --wake")
-    summary = {"product": product, "dose": dose, "at": at, "wake": wake_text, "nights_requested": nights, **summary}
-    if request.active:
-        summary["population"] = with_population(
-            request, rx.occupancy_intervals, exposure, wake_clock, rec, receptor_data, fu)
+    asked = OccupancyAsked(product=product, dose=dose, at=at, wake=wake_text, nights=nights)
+    report = with_population(request, occupancy_report, exposure, asked, wake_clock, binding)
     if plot is not None:
         from kratomsim.report.occupancy_plots import plot_occupancy
 
-        plot_occupancy(plot, exposure, summary, rx.night_windows(exposure, wake_clock))
-        summary["plot"] = str(plot)
-    summary.update(headline(exposure.conc_nM, rec))
-    return summary
+        plot_occupancy(plot, exposure, report.to_dict(), list(report.windows))
+        report = replace(report, plot=str(plot))
+    return report.to_dict()
 
 
 def register(app: typer.Typer) -> None:

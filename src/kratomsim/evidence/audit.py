@@ -36,6 +36,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from kratomsim.datafiles import references
 from kratomsim.errors import InputError
@@ -93,6 +94,10 @@ FRAGMENTS_FIRST = True
 
 DOSING = "dosing_advice"
 
+FRAME_COLUMNS = ("sentence", "clause", "claim_id", "kind", "verdict", "catalog_verdict", "negated", "hedged",
+                 "similarity", "sources")
+"""The columns of :meth:`AuditReport.to_frame`, one row per matched claim."""
+
 @dataclass(frozen=True)
 class ClaimMatch:
     """One claim found in a check-worthy sentence, with the verdict on what the sentence asserts."""
@@ -134,17 +139,29 @@ class AuditReport:
         """Check-worthy sentences or clauses that match no catalog claim (listed, never dropped)."""
         return self.not_in_catalog
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Reference keys cited by the matched claims (a source reads "key (doi:...)"), merged and sorted."""
+        return tuple(sorted({s.split(" ")[0] for m in self.claims for s in m.sources}))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``claims``, ``unmatched`` (also as ``not_in_catalog``) and the references."""
-        cited = sorted({s.split(" ")[0] for m in self.claims for s in m.sources})
         refs = references()
         return {
             "claims": [asdict(m) for m in self.claims],
             "unmatched": list(self.not_in_catalog),
             "not_in_catalog": list(self.not_in_catalog),
             "sentences": self.sentences,
-            "references": {key: refs[key].short() for key in cited},
+            "references": {key: refs[key].short() for key in self.sources},
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per matched claim: where it was found, the verdict on what it asserts, and its sources."""
+        rows = [{"sentence": m.sentence, "clause": m.clause, "claim_id": m.claim_id, "kind": m.kind,
+                 "verdict": m.verdict, "catalog_verdict": m.catalog_verdict, "negated": m.negated,
+                 "hedged": m.hedged, "similarity": m.similarity,
+                 "sources": "; ".join(sorted({s.split(" ")[0] for s in m.sources}))} for m in self.claims]
+        return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
 def decode_input(data: bytes | str, origin: str = "input") -> str:

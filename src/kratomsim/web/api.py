@@ -376,28 +376,19 @@ def receptors(req: ReceptorsRequest) -> JSONResponse:
     """
     from kratomsim import receptors as rx
     from kratomsim.night_report import make_timeline, nightly_exposure
+    from kratomsim.occupancy_report import OccupancyAsked, check_binding, occupancy_report
 
     wake = parse_clock(req.wake, "wake-up time")
-    rec = rx.check_receptor(req.receptor)
-    rx.get_set(req.receptor_data, rec)
-    if req.fu not in rx.FU_SCENARIOS:
-        raise InputError(f"unknown fu scenario {req.fu!r}; accepted: {', '.join(rx.FU_SCENARIOS)}")
+    binding = (check_binding(req.receptor, req.receptor_data, req.fu), req.receptor_data, req.fu)
     exposure = nightly_exposure(req.product, req.dose, make_timeline(req.at, req.wake, req.nights,
                                                                          start_date=date.today()))
-    summary = rx.summarise_night(exposure, rec, req.receptor_data, req.fu, wake=wake)
-    if not summary["nights"]:
-        raise InputError("the simulation ends before the first wake-up; check the bedtime and wake-up times")
-    if req.subjects > 1:
-        summary["population"] = rx.occupancy_intervals(exposure, wake, rec, req.receptor_data, req.fu,
-                                                       **req.population_kwargs())
-    from kratomsim.occupancy_interval import headline
-
-    summary.update(headline(exposure.conc_nM, rec))
-    curves = rx.occupancy_curves(exposure, rec, summary["data_set"])
+    asked = OccupancyAsked(product=req.product, dose=req.dose, at=req.at, wake=req.wake, nights=req.nights)
+    report = occupancy_report(exposure, asked, wake, binding, **req.population_kwargs())
+    curves = rx.occupancy_curves(exposure, binding[0], report.data_set)
     return _json({
         "request": req.model_dump(),
-        **summary,
-        "chart": occupancy_chart(exposure.times_h, exposure.clock, curves, rx.night_windows(exposure, wake)),
+        **report.to_dict(),
+        "chart": occupancy_chart(exposure.times_h, exposure.clock, curves, list(report.windows)),
     })
 
 
