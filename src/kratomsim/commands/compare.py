@@ -160,6 +160,10 @@ def _print_with_kratom(aids: list[dict[str, Any]]) -> None:
             highlight=False, markup=False)
 
 
+SLEEP_PLOT = typer.Option(None, "--sleep-plot",
+                          help="FILE.png or FILE.html: what each aid does to each sleep stage (PSG; kratom: model).")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @population_options
@@ -174,6 +178,7 @@ def register(app: typer.Typer) -> None:
         weight: str = typer.Option("70kg", help="Body weight (kratom only; medicines use a 70 kg adult)."),
         date: str = DATE,
         plot: list[Path] = typer.Option([], "--plot", help="FILE.png or FILE.html (repeatable)."),
+        sleep_plot: Path | None = SLEEP_PLOT,
         log: bool = typer.Option(True, "--log/--linear", help="Log scale (default: the aids differ a lot)."),
         json_out: bool = JSON_OUT,
         population: PopulationRequest = PopulationRequest(),
@@ -183,7 +188,7 @@ def register(app: typer.Typer) -> None:
         from kratomsim.report.plots import Curves, check_plot_path, medicine_thresholds, plot_curves
 
         request = population
-        for path in plot:
+        for path in [*plot, *([sleep_plot] if sleep_plot else [])]:
             check_plot_path(path)
         result = with_population(request, compare_aids, aid, at, wake, nights, morning, weight, date)
         conc = dict(result.series["conc_nM"])
@@ -205,9 +210,12 @@ def register(app: typer.Typer) -> None:
                                             for k in result.series["conc_nM"] if "kratom" not in k}),
         )
         written = [str(plot_curves(curves, path, log)) for path in plot]
+        from kratomsim.report.sleep_grid_plot import plot_sleep_grid
         from kratomsim.sleep_medicines import psg_for_aids, psg_sources
 
         psg = psg_for_aids(result.aids)
+        if sleep_plot is not None:
+            written.append(str(plot_sleep_grid(psg, sleep_plot)))
         if json_out:
             print_json({**result.to_dict(), "sleep_stages_psg": {"rows": psg, "sources": psg_sources(psg)},
                         "plots": written})
