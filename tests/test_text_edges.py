@@ -11,7 +11,11 @@ An entry that no longer matches a call fails too, so the list shrinks as the cod
 from __future__ import annotations
 
 import ast
+from datetime import time
 from pathlib import Path
+
+from kratomsim.aid_entries import read_aid
+from kratomsim.night_timeline import make_timeline
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kratomsim"
 PARSERS = frozenset({"make_scenario", "parse_dose", "kratom_regimen", "parse_comedication", "parse_clock"})
@@ -34,10 +38,6 @@ ALLOWED: dict[str, str] = {
     "night_timeline.py:make_timeline:parse_clock": "pending: the Timeline is built from the clock text",
     "night_timeline.py:nightly_exposure:make_scenario": "pending: the nightly regimen is built from text",
     "night_assembly.py:_single_dose:make_scenario": "pending: the single dose is built from the request's text",
-    "night_assembly.py:assemble_night:parse_comedication": "pending: co-medication text in NightOptions",
-    "night_assembly.py:assemble_night:parse_clock": "pending: the wake-up text of the request",
-    "night_assembly.py:_occupancy:parse_clock": "pending: the wake-up text of the request",
-    "aid_comparison.py:_add_medicine_aid:parse_comedication": "pending: the aids are text inside compare",
     "autoinhibition_effect.py:_regimen:make_scenario": "pending: the effect table is built from text",
 }
 
@@ -97,3 +97,18 @@ def test_every_allowed_exception_still_exists() -> None:
 
 def test_every_exception_has_a_reason() -> None:
     assert all(len(reason) > 20 for reason in ALLOWED.values())
+
+
+def test_timeline_wake_clock_is_the_clock_given() -> None:
+    """The typed wake-up the library reads equals the text's clock, also off the hour (22:30 -> 06:20)."""
+    for at, wake, expected in (("22:30", "06:30", time(6, 30)), ("22:30", "06:20", time(6, 20)),
+                               ("23:47", "07:13", time(7, 13)), ("01:00", "09:05", time(9, 5))):
+        assert make_timeline(at, wake, 2, "09:30", "2026-01-05").wake_clock == expected
+
+
+def test_read_aid_types_each_kind_once() -> None:
+    kratom = read_aid("kratom:K51:2g")
+    assert (kratom.label, kratom.product, kratom.dose, kratom.medicine) == ("kratom:K51:2g", "K51", "2g", None)
+    med = read_aid("zolpidem:10mg")
+    assert med.medicine is not None and (med.medicine.name, med.medicine.dose_mg) == ("zolpidem", 10.0)
+    assert med.label == "zolpidem:10mg"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, AidEntry, aid_entry, parse_aid
+from kratomsim.aid_entries import COMPARE_FIELDS, Aid, AidEntry, aid_entry
 from kratomsim.comedication import compare_rows
 from kratomsim.errors import InputError
 from kratomsim.interactions import comedication_warnings, data_sources
@@ -25,7 +25,6 @@ from kratomsim.night_medicines import (
     medicine_peaks,
     medicine_profile,
     medicine_steady_state,
-    parse_comedication,
 )
 from kratomsim.night_request import NightClock, NightOptions, NightRequest
 from kratomsim.night_result import NightReport, source_list
@@ -101,17 +100,7 @@ class _Gathered:
     medicine_aids: list[MedicineDose] = field(default_factory=list)
 
 
-def compare_aids(
-    aids: Sequence[str], at: str = "22:30", wake: str = "06:30", nights: int = 7, morning: str = "09:00",
-    weight: str = "70kg", start_date: str | date | None = None, subjects: int = 1, seed: int = 0,
-    level: float = 0.90, dask_address: str | None = None, progress: bool = False,
-) -> Comparison:
-    """Keyword form of :func:`compare` (what the CLI, web and older callers pass)."""
-    options = NightOptions(subjects=subjects, seed=seed, level=level, dask_address=dask_address, progress=progress)
-    return compare(aids, CompareSetting(at, wake, nights, morning, weight, start_date), options)
-
-
-def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions = NightOptions()) -> Comparison:
+def compare(aids: Sequence[Aid], setting: CompareSetting, options: NightOptions = NightOptions()) -> Comparison:
     """Each aid taken alone at the same clock time every night, read off at wake-up and in the morning.
 
     With ``options.subjects`` > 1 each kratom entry gains ``population`` (night 1 and the last night:
@@ -123,11 +112,10 @@ def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions 
     timeline = make_timeline(setting.at, setting.wake, setting.nights, setting.morning, setting.start_date)
     got = _Gathered()
     for aid in aids:
-        kind, product, dose = parse_aid(aid)
-        if kind == KRATOM and dose is not None:
-            _add_kratom_aid(got, aid, product, dose, setting, timeline, options)
+        if aid.medicine is None:
+            _add_kratom_aid(got, aid.label, aid.product, aid.dose or "", setting, timeline, options)
         else:
-            _add_medicine_aid(got, aid, timeline, options)
+            _add_medicine_aid(got, aid.label, aid.medicine, timeline, options)
     _add_together(got, timeline, options)
     co_warnings = _comedication_warnings(got)
     series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws,
@@ -180,9 +168,8 @@ def _add_kratom_aid(
     got.keys |= {s["key"] for s in rep.sources if s["key"] in _kratom_keys(rep)}
 
 
-def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: NightOptions) -> None:
+def _add_medicine_aid(got: _Gathered, aid: str, dose: MedicineDose, timeline: Timeline, options: NightOptions) -> None:
     """A medicine aid: its own one-compartment model on the report grid, with its next-morning data."""
-    dose = parse_comedication(aid)
     got.notes += default_dose_notes([dose])
     med = load_medicine(dose.name)
     got.medicine_names.append(med.name)

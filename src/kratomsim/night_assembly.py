@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,6 @@ from kratomsim.night_medicines import (
     medicine_peaks,
     medicine_profile,
     medicine_steady_state,
-    parse_comedication,
 )
 from kratomsim.night_population import occupancy_summary, population_nights
 from kratomsim.night_request import NightOptions, NightRequest
@@ -51,7 +49,6 @@ from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.sleep_prediction import predicted_changes
 from kratomsim.steady_nights import kratom_steady_state
 from kratomsim.studied_doses import dose_warnings
-from kratomsim.units import parse_clock
 
 
 @dataclass
@@ -73,20 +70,6 @@ class _Collected:
             self.peaks[label] = [(p.time_h, p.conc_nM) for p in peaks]
 
 
-def night_report(
-    product: str = "K51", dose: str = "2g", at: str = "22:30", wake: str = "06:30", nights: int = 7,
-    morning: str = "09:00", weight: str = "70kg", start_date: str | date | None = None,
-    comedications: Sequence[str] = (), subjects: int = 1, seed: int = 0, level: float = 0.90,
-    dask_address: str | None = None, progress: bool = False, extrapolate: bool = False,
-    autoinhibition: bool | None = None, autoinhibition_effect: bool = False,
-) -> NightReport:
-    """Keyword form of :func:`assemble_night` (what the CLI, web and older callers pass)."""
-    request = NightRequest(at, wake, nights, morning, weight, start_date, product=product, dose=dose)
-    options = NightOptions(tuple(comedications), subjects, seed, level, dask_address, progress, extrapolate,
-                           autoinhibition, autoinhibition_effect)
-    return assemble_night(request, options)
-
-
 def assemble_night(request: NightRequest, options: NightOptions = NightOptions()) -> NightReport:
     """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources.
 
@@ -99,7 +82,7 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     """
     check_oral_seven_oh(request.dose, options.extrapolate)
     timeline = make_timeline(request.at, request.wake, request.nights, request.morning, request.start_date)
-    meds = [parse_comedication(spec) for spec in options.comedications]  # unknown names fail before simulating
+    meds = list(options.comedications)
     exposure = nightly_exposure(request.product, request.dose, timeline, request.weight, options.autoinhibition)
     got = _Collected()
     _add_kratom(got, exposure, timeline)
@@ -108,19 +91,19 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     got.keys |= _kratom_sources(exposure)
     ss = kratom_steady_state(_single_dose(request))
     ss.update(_add_medicines(got, exposure.scenario, meds, timeline, exposure.times_h))
-    occupancy = _occupancy(got, exposure, request.wake)
+    occupancy = _occupancy(got, exposure, timeline)
     evidence = _evidence(got)
     co_warnings = _comedication_warnings(got, [m.name for m in meds], exposure.scenario)
     population, bands = _population(request, options, exposure, timeline, meds)
     report = NightReport(
-        scenario=exposure.scenario, request=request, comedications=tuple(options.comedications),
+        scenario=exposure.scenario, request=request, comedications=tuple(m.label for m in meds),
         nights=got.rows, steady_state=ss,
         occupancy=occupancy, warnings=dose_warnings(exposure.scenario.alkaloid_doses_mg()), notes=got.notes,
         evidence=evidence, comedication_warnings=co_warnings, summary="", sources=source_list(got.keys),
         series=_series(exposure, got, bands), windows=timeline.windows(), population=population,
         autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
                                               request.weight, options.autoinhibition_effect),
-        sleep_architecture=predicted_changes(exposure, parse_clock(request.wake, "wake-up time")),
+        sleep_architecture=predicted_changes(exposure, timeline.wake_clock),
         exposure=exposure, timeline=timeline,
     )
     return replace(report, summary=plain_summary(report))
@@ -185,10 +168,10 @@ def _add_medicines(
     return ss
 
 
-def _occupancy(got: _Collected, exposure: Exposure, wake: str) -> dict[str, Any] | None:
+def _occupancy(got: _Collected, exposure: Exposure, timeline: Timeline) -> dict[str, Any] | None:
     """Modelled receptor occupancy of the nights, or a note saying why it is missing."""
     try:
-        occupancy = occupancy_summary(rx.summarise_night(exposure, wake=parse_clock(wake, "wake-up time")))
+        occupancy = occupancy_summary(rx.summarise_night(exposure, wake=timeline.wake_clock))
     except InputError as err:
         got.notes.append(f"Receptor occupancy not computed: {err.message}")
         return None

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 
+from kratomsim.medicines_dosing import MedicineDose
+
 
 @dataclass(frozen=True)
 class NightClock:
@@ -41,7 +43,7 @@ class NightRequest(NightClock):
 class NightOptions:
     """How to compute it: medicines beside kratom, the population, autoinhibition and its table."""
 
-    comedications: Sequence[str] = ()
+    comedications: Sequence[MedicineDose] = ()  # read from their text at the edge (night_edge, CLI, web)
     subjects: int = 1
     seed: int = 0
     level: float = 0.90

@@ -7,7 +7,7 @@ the instants they read are the same everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,11 @@ class Timeline:
 
     def morning_h(self, night: int) -> float:
         return self.dose_h(night) + self.to_morning_h
+
+    @property
+    def wake_clock(self) -> time:
+        """The wake-up clock time (as given, read once when the timeline was made)."""
+        return (self.first_dose + timedelta(seconds=round(self.to_wake_h * 3600.0))).time()
 
     @property
     def horizon_h(self) -> float:
