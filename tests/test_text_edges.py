@@ -38,7 +38,6 @@ ALLOWED: dict[str, str] = {
     "night_timeline.py:make_timeline:parse_clock": "pending: the Timeline is built from the clock text",
     "night_timeline.py:nightly_exposure:make_scenario": "pending: the nightly regimen is built from text",
     "night_assembly.py:_single_dose:make_scenario": "pending: the single dose is built from the request's text",
-    "autoinhibition_effect.py:_regimen:make_scenario": "pending: the effect table is built from text",
 }
 
 

@@ -101,8 +101,7 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
         occupancy=occupancy, warnings=dose_warnings(exposure.scenario.alkaloid_doses_mg()), notes=got.notes,
         evidence=evidence, comedication_warnings=co_warnings, summary="", sources=source_list(got.keys),
         series=_series(exposure, got, bands), windows=timeline.windows(), population=population,
-        autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
-                                              request.weight, options.autoinhibition_effect),
+        autoinhibition=autoinhibition_section(exposure, timeline, options.autoinhibition_effect),
         sleep_architecture=predicted_changes(exposure, timeline.wake_clock),
         exposure=exposure, timeline=timeline,
     )
@@ -235,9 +234,7 @@ def _population(
     return population, bands
 
 
-def autoinhibition_section(
-    exposure: Exposure, timeline: Timeline, product: str, dose: str, at: str, weight: str, with_effect: bool
-) -> dict[str, Any] | None:
+def autoinhibition_section(exposure: Exposure, timeline: Timeline, with_effect: bool) -> dict[str, Any] | None:
     """The switch, its assumption, hepatic CYP3A4 activity each night and (on request) the on/off table."""
     if MITRAGYNINE not in exposure.conc_nM:
         return None
@@ -251,6 +248,6 @@ def autoinhibition_section(
             for n in range(1, timeline.nights + 1)
         ]
     if with_effect:
-        section["effect"] = autoinhibition_effect_table(product, dose, at, weight)
+        section["effect"] = autoinhibition_effect_table(exposure.scenario)
     return section
 
