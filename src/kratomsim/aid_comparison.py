@@ -26,7 +26,7 @@ from kratomsim.night_medicines import (
     medicine_profile,
     medicine_steady_state,
 )
-from kratomsim.night_request import NightClock, NightOptions, NightRequest
+from kratomsim.night_request import NightClock, NightOptions, NightRequest, plan_night
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
 from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
@@ -138,8 +138,9 @@ def _add_kratom_aid(
     """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
     clock = replace(setting, nights=timeline.nights, start_date=timeline.first_dose.date())
     request = NightRequest.on(clock, product or "K51", dose)
-    rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
-                                               dask_address=options.dask_address, progress=options.progress))
+    rep = assemble_night(plan_night(request), NightOptions(subjects=options.subjects, seed=options.seed,
+                                                           level=options.level, dask_address=options.dask_address,
+                                                           progress=options.progress))
     got.kratom_aids.append((aid, rep.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():

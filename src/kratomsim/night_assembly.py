@@ -25,7 +25,7 @@ from kratomsim.evidence import night_evidence
 from kratomsim.exposure import Exposure, model_for
 from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
-from kratomsim.market import check_oral_seven_oh, seven_oh_notes
+from kratomsim.market import refuse_oral_seven_oh, seven_oh_notes
 from kratomsim.medicines import load_medicine
 from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.night_medicines import (
@@ -35,17 +35,13 @@ from kratomsim.night_medicines import (
     medicine_steady_state,
 )
 from kratomsim.night_population import occupancy_summary, population_nights
-from kratomsim.night_request import NightOptions, NightRequest
+from kratomsim.night_request import NightOptions, NightPlan, NightRequest
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import NightRow, exact_night_peaks, index_of, night_rows
-from kratomsim.night_timeline import (
-    Timeline,
-    make_timeline,
-    nightly_exposure,
-)
+from kratomsim.night_timeline import Timeline, exposure_on
 from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.report.night_text import plain_summary
-from kratomsim.scenario import Scenario, make_scenario
+from kratomsim.scenario import Scenario
 from kratomsim.sleep_prediction import predicted_changes
 from kratomsim.steady_nights import kratom_steady_state
 from kratomsim.studied_doses import dose_warnings
@@ -70,7 +66,7 @@ class _Collected:
             self.peaks[label] = [(p.time_h, p.conc_nM) for p in peaks]
 
 
-def assemble_night(request: NightRequest, options: NightOptions = NightOptions()) -> NightReport:
+def assemble_night(plan: NightPlan, options: NightOptions = NightOptions()) -> NightReport:
     """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources.
 
     A dose of mg of 7-hydroxymitragynine (a concentrate) has no human PK study: it is refused unless
@@ -80,16 +76,16 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     simulated people (:func:`population_nights`) and the plot series carries the bands. Medicines,
     steady state and receptor occupancy stay the typical subject's.
     """
-    check_oral_seven_oh(request.dose, options.extrapolate)
-    timeline = make_timeline(request.at, request.wake, request.nights, request.morning, request.start_date)
+    request, timeline = plan.request, plan.timeline
+    refuse_oral_seven_oh(plan.regimen.dose, request.dose, options.extrapolate)
     meds = list(options.comedications)
-    exposure = nightly_exposure(request.product, request.dose, timeline, request.weight, options.autoinhibition)
+    exposure = exposure_on(plan.regimen, timeline)
     got = _Collected()
     _add_kratom(got, exposure, timeline)
     got.notes += [*seven_oh_notes(exposure.scenario.alkaloid_doses_mg()), *exposure.notes,
                   *default_dose_notes(meds)]
     got.keys |= _kratom_sources(exposure)
-    ss = kratom_steady_state(_single_dose(request))
+    ss = kratom_steady_state(plan.regimen.replace(autoinhibition=False))  # linear: superposition
     ss.update(_add_medicines(got, exposure.scenario, meds, timeline, exposure.times_h))
     occupancy = _occupancy(got, exposure, timeline)
     evidence = _evidence(got)
@@ -136,12 +132,6 @@ def _kratom_sources(exposure: Exposure) -> set[str]:
     keys |= {str(studies()[k]["source"]) for k in studies()}
     keys |= used_references({k: s.get("compounds", {}).get(MITRAGYNINE) for k, s in studies().items()})
     return keys
-
-
-def _single_dose(request: NightRequest) -> Any:
-    """One dose of the same product on the linear model: steady state by superposition needs it."""
-    return make_scenario(product=request.product, dose=request.dose, at=request.at, count=1,
-                         weight=request.weight, hours=24.0, autoinhibition=False)
 
 
 def _add_medicines(

@@ -14,7 +14,7 @@ from kratomsim.aid_comparison import CompareSetting, Comparison, compare
 from kratomsim.aid_entries import read_aid
 from kratomsim.night_assembly import assemble_night
 from kratomsim.night_medicines import parse_comedication
-from kratomsim.night_request import NightOptions, NightRequest
+from kratomsim.night_request import NightOptions, NightRequest, plan_night
 from kratomsim.night_result import NightReport
 
 
@@ -31,7 +31,7 @@ def night_report(
     meds = tuple(parse_comedication(spec) for spec in comedications)
     options = NightOptions(meds, subjects, seed, level, dask_address, progress, extrapolate,
                            autoinhibition, autoinhibition_effect)
-    return assemble_night(request, options)
+    return assemble_night(plan_night(request, autoinhibition, extrapolate), options)
 
 
 def compare_aids(

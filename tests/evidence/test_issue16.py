@@ -13,7 +13,7 @@ from kratomsim.cli import main
 from kratomsim.evidence import audit_text, embedding, model_evidence
 from kratomsim.evidence.library import claims
 from kratomsim.night_report import night_report
-from kratomsim.night_request import NightRequest
+from kratomsim.night_request import NightPlan
 from kratomsim.night_timeline import make_timeline, nightly_exposure
 from kratomsim.sleep_prediction import predicted_changes
 
@@ -157,9 +157,9 @@ def test_one_simulation_per_scenario_however_many_sentences(monkeypatch: pytest.
     calls: list[str] = []
     real = model_evidence.night_assembly.assemble_night
 
-    def counting(request: NightRequest, *args: object) -> object:
-        calls.append(request.dose)
-        return real(request, *args)
+    def counting(plan: NightPlan, *args: object) -> object:
+        calls.append(plan.request.dose)
+        return real(plan, *args)
 
     monkeypatch.setattr(model_evidence.night_assembly, "assemble_night", counting)
     model_evidence.simulate_wake_up.cache_clear()
