@@ -43,8 +43,6 @@ ALLOWED: dict[str, str] = {
     "market.py:check_oral_seven_oh:parse_dose": "pending: takes the dose text the CLI/web pass",
     "night_timeline.py:make_timeline:parse_clock": "pending: the Timeline is built from the clock text",
     "night_timeline.py:nightly_exposure:make_scenario": "the text form of exposure_on, for the edges and tests",
-    "aid_comparison.py:compare:make_timeline": "pending: compare reads its clock from the setting's text",
-    "aid_comparison.py:_add_kratom_aid:plan_night": "pending: a kratom aid's night is read from its text",
 }
 
 

@@ -26,10 +26,10 @@ from kratomsim.night_medicines import (
     medicine_profile,
     medicine_steady_state,
 )
-from kratomsim.night_request import NightClock, NightOptions, NightRequest, plan_night
+from kratomsim.night_request import NightClock, NightOptions
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
-from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
+from kratomsim.night_timeline import Timeline, fmt_clock, plain_grid
 from kratomsim.pk.model import FloatArray
 from kratomsim.scenario import Scenario
 from kratomsim.steady_nights import STEADY_STATE_METHOD
@@ -100,20 +100,28 @@ class _Gathered:
     medicine_aids: list[MedicineDose] = field(default_factory=list)
 
 
-def compare(aids: Sequence[Aid], setting: CompareSetting, options: NightOptions = NightOptions()) -> Comparison:
+def check_aids(aids: Sequence[object]) -> None:
+    """At least one aid to compare (the one-line refusal the CLI, web and API share)."""
+    if not aids:
+        raise InputError("give at least one aid, e.g. --aid kratom:K51:2g --aid zolpidem:10mg")
+
+
+def compare(
+    aids: Sequence[Aid], setting: CompareSetting, timeline: Timeline, options: NightOptions = NightOptions()
+) -> Comparison:
     """Each aid taken alone at the same clock time every night, read off at wake-up and in the morning.
 
     With ``options.subjects`` > 1 each kratom entry gains ``population`` (night 1 and the last night:
     median and ``level`` interval of each compared number over that many people); medicines stay the
-    typical 70 kg adult, as the population module varies only kratom alkaloid parameters.
+    typical 70 kg adult, as the population module varies only kratom alkaloid parameters. ``setting``
+    is the clock as given (the JSON repeats it), ``timeline`` the same clock read (each kratom aid's
+    plan is on it: :func:`kratomsim.night_edge.compare_aids` reads both).
     """
-    if not aids:
-        raise InputError("give at least one aid, e.g. --aid kratom:K51:2g --aid zolpidem:10mg")
-    timeline = make_timeline(setting.at, setting.wake, setting.nights, setting.morning, setting.start_date)
+    check_aids(aids)
     got = _Gathered()
     for aid in aids:
         if aid.medicine is None:
-            _add_kratom_aid(got, aid.label, aid.product, aid.dose or "", setting, timeline, options)
+            _add_kratom_aid(got, aid, options)
         else:
             _add_medicine_aid(got, aid.label, aid.medicine, timeline, options)
     _add_together(got, timeline, options)
@@ -131,16 +139,13 @@ def compare(aids: Sequence[Aid], setting: CompareSetting, options: NightOptions 
     )
 
 
-def _add_kratom_aid(
-    got: _Gathered, aid: str, product: str | None, dose: str, setting: CompareSetting, timeline: Timeline,
-    options: NightOptions,
-) -> None:
+def _add_kratom_aid(got: _Gathered, kratom: Aid, options: NightOptions) -> None:
     """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
-    clock = replace(setting, nights=timeline.nights, start_date=timeline.first_dose.date())
-    request = NightRequest.on(clock, product or "K51", dose)
-    rep = assemble_night(plan_night(request), NightOptions(subjects=options.subjects, seed=options.seed,
-                                                           level=options.level, dask_address=options.dask_address,
-                                                           progress=options.progress))
+    if kratom.plan is None:
+        raise ValueError(f"kratom aid {kratom.label!r} has no night plan: read the aids with compare_aids")
+    aid = kratom.label
+    rep = assemble_night(kratom.plan, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
+                                                   dask_address=options.dask_address, progress=options.progress))
     got.kratom_aids.append((aid, rep.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():

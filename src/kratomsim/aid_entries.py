@@ -8,6 +8,7 @@ from typing import Any
 
 from kratomsim.errors import InputError
 from kratomsim.medicines_dosing import MedicineDose, NextMorningFinding, medicine_dose
+from kratomsim.night_request import NightPlan
 from kratomsim.night_rows import NightRow
 
 KRATOM = "kratom"
@@ -76,14 +77,16 @@ def parse_aid(spec: str) -> tuple[str, str | None, str | None]:
 class Aid:
     """One aid to compare, read from its text once (at an edge): a kratom product and dose, or a medicine.
 
-    ``label`` is the text as written (tables, notes and plot labels repeat it); a kratom aid keeps its
-    dose as text because the night report it runs repeats the request as given.
+    ``label`` is the text as written (tables, notes and plot labels repeat it); a kratom aid's night
+    (its :class:`NightPlan`) needs the comparison's clock, which the edge adds
+    (:func:`kratomsim.night_edge.compare_aids`).
     """
 
     label: str
     product: str | None = None
     dose: str | None = None
     medicine: MedicineDose | None = None
+    plan: NightPlan | None = None  # a kratom aid's night on the comparison's clock (read at the edge)
 
 
 def read_aid(spec: str) -> Aid:
@@ -92,3 +95,4 @@ def read_aid(spec: str) -> Aid:
     if kind == KRATOM and dose is not None:
         return Aid(spec, product=product, dose=dose)
     return Aid(spec, medicine=medicine_dose(spec))
+

@@ -8,14 +8,16 @@ typed library functions (:func:`~kratomsim.night_assembly.assemble_night`,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
-from kratomsim.aid_comparison import CompareSetting, Comparison, compare
-from kratomsim.aid_entries import read_aid
+from kratomsim.aid_comparison import CompareSetting, Comparison, check_aids, compare
+from kratomsim.aid_entries import Aid, read_aid
 from kratomsim.night_assembly import assemble_night
 from kratomsim.night_medicines import parse_comedication
-from kratomsim.night_request import NightOptions, NightRequest, plan_night
+from kratomsim.night_request import NightClock, NightOptions, NightRequest, plan_night
 from kratomsim.night_result import NightReport
+from kratomsim.night_timeline import make_timeline
 
 
 def night_report(
@@ -40,5 +42,17 @@ def compare_aids(
     level: float = 0.90, dask_address: str | None = None, progress: bool = False,
 ) -> Comparison:
     """Keyword form of :func:`compare`: each aid ('kratom:K51:2g', 'zolpidem:10mg') is read here."""
+    typed = [read_aid(a) for a in aids]
+    check_aids(typed)
+    setting = CompareSetting(at, wake, nights, morning, weight, start_date)
+    timeline = make_timeline(at, wake, nights, morning, start_date)
+    clock = replace(setting, nights=timeline.nights, start_date=timeline.first_dose.date())
     options = NightOptions(subjects=subjects, seed=seed, level=level, dask_address=dask_address, progress=progress)
-    return compare([read_aid(a) for a in aids], CompareSetting(at, wake, nights, morning, weight, start_date), options)
+    return compare([on_clock(a, clock) for a in typed], setting, timeline, options)
+
+
+def on_clock(aid: Aid, clock: NightClock) -> Aid:
+    """A kratom aid with its night read on the comparison's clock (a medicine aid as it is)."""
+    if aid.medicine is not None:
+        return aid
+    return replace(aid, plan=plan_night(NightRequest.on(clock, aid.product or "K51", aid.dose or "")))
