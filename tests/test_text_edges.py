@@ -33,7 +33,6 @@ ALLOWED: dict[str, str] = {
     "units.py:sleep_hours:parse_clock": "the parser module itself: sleep_hours is the text form of a sleep window",
     "interactions_models.py:kratom_regimen:make_scenario": "the text form of a nightly regimen, for the edges and "
                                                            "clinical_ddi's data strings",
-    "exposure.py:simulate:make_scenario": "legacy keyword API simulate(**text); kept for the facade's callers",
     "night_request.py:plan_night:check_oral_seven_oh": "the parser itself: plan_night is NightPlan's text form",
     "night_request.py:plan_night:make_timeline": "the parser itself: plan_night is NightPlan's text form",
     "night_request.py:plan_night:make_scenario": "the parser itself: plan_night is NightPlan's text form",
