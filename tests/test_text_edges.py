@@ -38,9 +38,8 @@ ALLOWED: dict[str, str] = {
     "night_request.py:plan_night:make_scenario": "the parser itself: plan_night is NightPlan's text form",
     "evidence/model_evidence.py:simulate_wake_up:plan_night": "constants: the evidence scenario is module text",
     "evidence/model_evidence.py:simulate_sleep_change:make_timeline": "constants: the evidence clock is module text",
-    # Left for the next round (issue 13 item 3, not done yet):
-    "market.py:check_oral_seven_oh:parse_dose": "pending: takes the dose text the CLI/web pass",
-    "night_timeline.py:make_timeline:parse_clock": "pending: the Timeline is built from the clock text",
+    "market.py:check_oral_seven_oh:parse_dose": "the text form of refuse_oral_seven_oh, for the edges and plan_night",
+    "night_timeline.py:make_timeline:parse_clock": "the parser itself: make_timeline is the Timeline's text form",
     "night_timeline.py:nightly_exposure:make_scenario": "the text form of exposure_on, for the edges and tests",
 }
 
