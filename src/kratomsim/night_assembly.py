@@ -35,7 +35,7 @@ from kratomsim.night_medicines import (
     medicine_steady_state,
 )
 from kratomsim.night_population import occupancy_summary, population_nights
-from kratomsim.night_request import NightOptions, NightPlan, NightRequest
+from kratomsim.night_request import NightOptions, NightPlan
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import NightRow, exact_night_peaks, index_of, night_rows
 from kratomsim.night_timeline import Timeline, exposure_on
@@ -90,7 +90,7 @@ def assemble_night(plan: NightPlan, options: NightOptions = NightOptions()) -> N
     occupancy = _occupancy(got, exposure, timeline)
     evidence = _evidence(got)
     co_warnings = _comedication_warnings(got, [m.name for m in meds], exposure.scenario)
-    population, bands = _population(request, options, exposure, timeline, meds)
+    population, bands = _population(options, exposure, timeline, meds)
     report = NightReport(
         scenario=exposure.scenario, request=request, comedications=tuple(m.label for m in meds),
         nights=got.rows, steady_state=ss,
@@ -193,7 +193,7 @@ def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[
 
 
 def _population(
-    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline,
+    options: NightOptions, exposure: Exposure, timeline: Timeline,
     meds: Sequence[MedicineDose] = (),
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """With subjects > 1: the population section and its bands on the report's grid; else (None, {})."""
