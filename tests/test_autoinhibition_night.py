@@ -9,6 +9,7 @@ from kratomsim.autoinhibition import mitragynine_inactivation
 from kratomsim.autoinhibition_effect import effect, terminal_half_life_h
 from kratomsim.interactions import inhibitor_course, kratom_regimen, parameter_sets, step_enzyme
 from kratomsim.night_report import night_report
+from kratomsim.scenario import make_scenario
 
 
 def test_interaction_model_sees_the_same_hepatic_cyp3a4_as_the_pk_solve() -> None:
@@ -50,7 +51,7 @@ def test_terminal_half_life_of_a_pure_exponential() -> None:
 
 
 def test_effect_table_grows_with_nights() -> None:
-    table = effect("K51", "2g", nights=(1, 7))
+    table = effect(make_scenario(product="K51", dose="2g"), nights=(1, 7))
     rows = {(r["nights"], r["compound"]): r for r in table["rows"]}
     mg1, mg7 = rows[(1, "mitragynine")], rows[(7, "mitragynine")]
     assert mg7["trough_nM"]["ratio"] > mg1["trough_nM"]["ratio"] > 1.0

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kratomsim import simulate
 from kratomsim.cli import main
-from kratomsim.exposure import run, simulate
+from kratomsim.exposure import run
 from kratomsim.scenario import make_scenario
 
 COLUMNS = ["time_h", "clock", "compound", "conc_nM", "conc_ng_per_mL"]

@@ -6,19 +6,26 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from kratomsim.errors import InputError
-from kratomsim.exposure import simulate
+from kratomsim.exposure import run, tidy
 from kratomsim.medicines import load_medicine, medicine_names
 from kratomsim.night_report import NightReport, make_timeline, night_report
 from kratomsim.report.plots import plot_night
+from kratomsim.scenario import make_scenario
 
 MG, OH = "mitragynine", "7-hydroxymitragynine"
 DAY = "2026-01-05"
+
+
+def _table(**scenario_text: Any) -> pd.DataFrame:
+    """The tidy concentration table of the scenario typed as text (what `kratomsim simulate` prints)."""
+    return tidy(run(make_scenario(**scenario_text)))
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +36,7 @@ def report3() -> NightReport:
 @pytest.fixture(scope="module")
 def table3() -> pd.DataFrame:
     """The same scenario through the tidy ``simulate`` table (horizon: last morning + 30 min)."""
-    return simulate(product="K51", dose="2g", at="22:30", every="24h", count=3, hours=2 * 24 + 11.0,
+    return _table(product="K51", dose="2g", at="22:30", every="24h", count=3, hours=2 * 24 + 11.0,
                     start_date=DAY)
 
 
@@ -64,7 +71,7 @@ def test_accumulation_ratios(report3: NightReport) -> None:
 def test_steady_state_matches_many_nights(report3: NightReport) -> None:
     """Nights to 90% (superposition of one dose) agree with a 20-night simulation's dose-to-dose AUCs."""
     n = 20
-    frame = simulate(product="K51", dose="2g", at="22:30", every="24h", count=n, hours=24.0 * n, grid="2min",
+    frame = _table(product="K51", dose="2g", at="22:30", every="24h", count=n, hours=24.0 * n, grid="2min",
                      start_date=DAY)
     mg = frame[frame.compound == MG]
     t, c = mg.time_h.to_numpy(), mg.conc_nM.to_numpy()

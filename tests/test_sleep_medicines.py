@@ -7,8 +7,8 @@ from datetime import time
 
 import pytest
 
-from kratomsim.aid_comparison import compare_aids
 from kratomsim.aid_entries import AidEntry
+from kratomsim.night_edge import compare_aids
 from kratomsim.night_report import make_timeline, nightly_exposure
 from kratomsim.sleep_medicines import KRATOM_NOTE, kratom_bridge_row, psg_for_aids, psg_table
 from kratomsim.sleep_prediction import predicted_changes

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, AidEntry, aid_entry, parse_aid
+from kratomsim.aid_entries import COMPARE_FIELDS, Aid, AidEntry, aid_entry
 from kratomsim.comedication import compare_rows
 from kratomsim.errors import InputError
 from kratomsim.interactions import comedication_warnings, data_sources
@@ -25,12 +25,11 @@ from kratomsim.night_medicines import (
     medicine_peaks,
     medicine_profile,
     medicine_steady_state,
-    parse_comedication,
 )
-from kratomsim.night_request import NightClock, NightOptions, NightRequest
+from kratomsim.night_request import NightClock, NightOptions
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import night_rows
-from kratomsim.night_timeline import Timeline, fmt_clock, make_timeline, plain_grid
+from kratomsim.night_timeline import Timeline, fmt_clock, plain_grid
 from kratomsim.pk.model import FloatArray
 from kratomsim.scenario import Scenario
 from kratomsim.steady_nights import STEADY_STATE_METHOD
@@ -101,33 +100,30 @@ class _Gathered:
     medicine_aids: list[MedicineDose] = field(default_factory=list)
 
 
-def compare_aids(
-    aids: Sequence[str], at: str = "22:30", wake: str = "06:30", nights: int = 7, morning: str = "09:00",
-    weight: str = "70kg", start_date: str | date | None = None, subjects: int = 1, seed: int = 0,
-    level: float = 0.90, dask_address: str | None = None, progress: bool = False,
+def check_aids(aids: Sequence[object]) -> None:
+    """At least one aid to compare (the one-line refusal the CLI, web and API share)."""
+    if not aids:
+        raise InputError("give at least one aid, e.g. --aid kratom:K51:2g --aid zolpidem:10mg")
+
+
+def compare(
+    aids: Sequence[Aid], setting: CompareSetting, timeline: Timeline, options: NightOptions = NightOptions()
 ) -> Comparison:
-    """Keyword form of :func:`compare` (what the CLI, web and older callers pass)."""
-    options = NightOptions(subjects=subjects, seed=seed, level=level, dask_address=dask_address, progress=progress)
-    return compare(aids, CompareSetting(at, wake, nights, morning, weight, start_date), options)
-
-
-def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions = NightOptions()) -> Comparison:
     """Each aid taken alone at the same clock time every night, read off at wake-up and in the morning.
 
     With ``options.subjects`` > 1 each kratom entry gains ``population`` (night 1 and the last night:
     median and ``level`` interval of each compared number over that many people); medicines stay the
-    typical 70 kg adult, as the population module varies only kratom alkaloid parameters.
+    typical 70 kg adult, as the population module varies only kratom alkaloid parameters. ``setting``
+    is the clock as given (the JSON repeats it), ``timeline`` the same clock read (each kratom aid's
+    plan is on it: :func:`kratomsim.night_edge.compare_aids` reads both).
     """
-    if not aids:
-        raise InputError("give at least one aid, e.g. --aid kratom:K51:2g --aid zolpidem:10mg")
-    timeline = make_timeline(setting.at, setting.wake, setting.nights, setting.morning, setting.start_date)
+    check_aids(aids)
     got = _Gathered()
     for aid in aids:
-        kind, product, dose = parse_aid(aid)
-        if kind == KRATOM and dose is not None:
-            _add_kratom_aid(got, aid, product, dose, setting, timeline, options)
+        if aid.medicine is None:
+            _add_kratom_aid(got, aid, options)
         else:
-            _add_medicine_aid(got, aid, timeline, options)
+            _add_medicine_aid(got, aid.label, aid.medicine, timeline, options)
     _add_together(got, timeline, options)
     co_warnings = _comedication_warnings(got)
     series: dict[str, Any] = {"clock": got.clock, "conc_nM": got.conc, "molecular_weight": got.mws,
@@ -143,15 +139,13 @@ def compare(aids: Sequence[str], setting: CompareSetting, options: NightOptions 
     )
 
 
-def _add_kratom_aid(
-    got: _Gathered, aid: str, product: str | None, dose: str, setting: CompareSetting, timeline: Timeline,
-    options: NightOptions,
-) -> None:
+def _add_kratom_aid(got: _Gathered, kratom: Aid, options: NightOptions) -> None:
     """A kratom aid: the night report of that product and dose, one entry per alkaloid."""
-    clock = replace(setting, nights=timeline.nights, start_date=timeline.first_dose.date())
-    request = NightRequest.on(clock, product or "K51", dose)
-    rep = assemble_night(request, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
-                                               dask_address=options.dask_address, progress=options.progress))
+    if kratom.plan is None:
+        raise ValueError(f"kratom aid {kratom.label!r} has no night plan: read the aids with compare_aids")
+    aid = kratom.label
+    rep = assemble_night(kratom.plan, NightOptions(subjects=options.subjects, seed=options.seed, level=options.level,
+                                                   dask_address=options.dask_address, progress=options.progress))
     got.kratom_aids.append((aid, rep.scenario))
     got.clock = rep.series["clock"]
     for name in rep.compounds():
@@ -180,9 +174,8 @@ def _add_kratom_aid(
     got.keys |= {s["key"] for s in rep.sources if s["key"] in _kratom_keys(rep)}
 
 
-def _add_medicine_aid(got: _Gathered, aid: str, timeline: Timeline, options: NightOptions) -> None:
+def _add_medicine_aid(got: _Gathered, aid: str, dose: MedicineDose, timeline: Timeline, options: NightOptions) -> None:
     """A medicine aid: its own one-compartment model on the report grid, with its next-morning data."""
-    dose = parse_comedication(aid)
     got.notes += default_dose_notes([dose])
     med = load_medicine(dose.name)
     got.medicine_names.append(med.name)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kratomsim.errors import InputError
-from kratomsim.medicines_dosing import NextMorningFinding
+from kratomsim.medicines_dosing import MedicineDose, NextMorningFinding, medicine_dose
+from kratomsim.night_request import NightPlan
 from kratomsim.night_rows import NightRow
 
 KRATOM = "kratom"
@@ -70,3 +71,28 @@ def parse_aid(spec: str) -> tuple[str, str | None, str | None]:
             return KRATOM, parts[1], parts[2]
         raise InputError(f"cannot read aid {spec!r}: write kratom:PRODUCT:DOSE, e.g. 'kratom:K51:2g'")
     return "medicine", None, spec
+
+
+@dataclass(frozen=True)
+class Aid:
+    """One aid to compare, read from its text once (at an edge): a kratom product and dose, or a medicine.
+
+    ``label`` is the text as written (tables, notes and plot labels repeat it); a kratom aid's night
+    (its :class:`NightPlan`) needs the comparison's clock, which the edge adds
+    (:func:`kratomsim.night_edge.compare_aids`).
+    """
+
+    label: str
+    product: str | None = None
+    dose: str | None = None
+    medicine: MedicineDose | None = None
+    plan: NightPlan | None = None  # a kratom aid's night on the comparison's clock (read at the edge)
+
+
+def read_aid(spec: str) -> Aid:
+    """'kratom:K51:2g' -> a kratom Aid; 'zolpidem:10mg' -> a medicine Aid (an unknown name lists the known)."""
+    kind, product, dose = parse_aid(spec)
+    if kind == KRATOM and dose is not None:
+        return Aid(spec, product=product, dose=dose)
+    return Aid(spec, medicine=medicine_dose(spec))
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from datetime import date, datetime
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from kratomsim.autoinhibition import statement
 from kratomsim.exposure import Exposure, run
 from kratomsim.library import MITRAGYNINE, SEVEN_OH
 from kratomsim.pk.model import FloatArray
-from kratomsim.scenario import make_scenario
+from kratomsim.scenario import Scenario
 
 EFFECT_NIGHTS = (1, 7, 14, 30)
 TAIL_H = 120.0
@@ -27,6 +28,7 @@ COARSE_H = 0.5
 FINE_H = 1.0 / 12.0
 FINE_SPAN_H = 4.0
 INTERVAL_H = 24.0
+UNDATED = date(2000, 1, 1)  # the table's nights are undated (the same day whatever the report's)
 
 
 @dataclass(frozen=True)
@@ -60,22 +62,24 @@ def terminal_half_life_h(times: FloatArray, conc: FloatArray, last_dose_h: float
     return float(math.log(2.0) / -slope) if slope < 0 else math.inf
 
 
-def _regimen(product: str | None, dose: str, at: str, weight: str, nights: int, on: bool) -> Exposure:
+def _regimen(regimen: Scenario, nights: int, on: bool) -> Exposure:
+    """The regimen's product, dose, clock time and weight, taken every 24 h for ``nights`` nights (undated)."""
     last = (nights - 1) * INTERVAL_H
-    scenario = make_scenario(product=product, dose=dose, at=at, count=nights, weight=weight,
-                             hours=last + TAIL_H, start_date="2000-01-01", autoinhibition=on)
+    first = datetime.combine(UNDATED, regimen.first_dose.time())
+    scenario = regimen.replace(first_dose=first, interval_h=INTERVAL_H, count=nights, horizon_h=last + TAIL_H,
+                               autoinhibition=on)
     return run(scenario, times_h=_times(last))
 
 
-def effect(product: str | None, dose: str, at: str = "22:30", weight: str = "70kg",
-           nights: tuple[int, ...] = EFFECT_NIGHTS) -> dict[str, object]:
-    """The with/without table, the CYP3A4 activity at each trough and the 7-OH/MG ratio."""
+def effect(regimen: Scenario, nights: tuple[int, ...] = EFFECT_NIGHTS) -> dict[str, object]:
+    """The with/without table, the CYP3A4 activity at each trough and the 7-OH/MG ratio, for the product,
+    dose, clock time and body weight of ``regimen`` (its count, dates and switch are replaced)."""
     rows: list[dict[str, object]] = []
     activity: dict[int, float] = {}
     ratio: dict[int, dict[str, float]] = {}
     for n in nights:
         last = (n - 1) * INTERVAL_H
-        both = {on: _regimen(product, dose, at, weight, n, on) for on in (True, False)}
+        both = {on: _regimen(regimen, n, on) for on in (True, False)}
         t = both[True].times_h
         i_peak = (t >= last) & (t <= last + INTERVAL_H)
         i_trough = int(np.argmin(np.abs(t - (last + INTERVAL_H))))

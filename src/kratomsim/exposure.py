@@ -22,7 +22,7 @@ from kratomsim.pk.autoinhibition import Resumable, inactivation_matrix, propagat
 from kratomsim.pk.engine import concentrations_nM
 from kratomsim.pk.modal import exact_concentrations
 from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
-from kratomsim.scenario import Scenario, make_scenario
+from kratomsim.scenario import Scenario
 from kratomsim.tea import CALIBRATION_STATEMENT, applies_to, tea_extraction
 
 ALLOMETRIC_CL = 0.75
@@ -176,11 +176,6 @@ def tidy(exposure: Exposure, subject: int = 0) -> pd.DataFrame:
             )
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def simulate(**scenario_args: Any) -> pd.DataFrame:
-    """The tidy concentration table for a scenario given as user strings (see make_scenario)."""
-    return tidy(run(make_scenario(**scenario_args)))
 
 
 def exposure_peaks(exposure: Exposure, subject: int = 0) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import numpy as np
 from kratomsim.data_schemas import checked_file
 from kratomsim.errors import InputError
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, Product, check_compound, library_products
-from kratomsim.units import parse_dose
+from kratomsim.units import Dose, parse_dose
 
 MARKET_KINDS = frozenset({"leaf"})  # extracts, concentrates, plants and spent leaf are not "a product bought"
 NO_ORAL_7OH_PK = (
@@ -310,11 +310,16 @@ def concentrates() -> list[Product]:
 
 
 def check_oral_seven_oh(dose: str, extrapolate: bool) -> None:
-    """Refuse a dose of mg of 7-OH (a concentrate) unless the caller asked for an extrapolation."""
-    parsed = parse_dose(dose)
-    if parsed.compound is not None and check_compound(parsed.compound) == SEVEN_OH and not extrapolate:
+    """Text form of :func:`refuse_oral_seven_oh` (for the edges): the dose as typed."""
+    refuse_oral_seven_oh(parse_dose(dose), dose, extrapolate)
+
+
+def refuse_oral_seven_oh(dose: Dose, label: str, extrapolate: bool) -> None:
+    """Refuse a dose of mg of 7-OH (a concentrate) unless the caller asked for an extrapolation;
+    ``label`` is the dose as the person wrote it, which the message repeats."""
+    if dose.compound is not None and check_compound(dose.compound) == SEVEN_OH and not extrapolate:
         raise InputError(
-            f"{dose!r} is 7-hydroxymitragynine taken by mouth, which no human PK study covers; "
+            f"{label!r} is 7-hydroxymitragynine taken by mouth, which no human PK study covers; "
             "add --extrapolate (extrapolate=True) to simulate it as an extrapolation"
         )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from kratomsim.evidence import night_evidence
 from kratomsim.exposure import Exposure, model_for
 from kratomsim.interactions import comedication_warnings, data_sources
 from kratomsim.library import MITRAGYNINE, SEVEN_OH, compounds, pk_parameter_file, studies
-from kratomsim.market import check_oral_seven_oh, seven_oh_notes
+from kratomsim.market import refuse_oral_seven_oh, seven_oh_notes
 from kratomsim.medicines import load_medicine
 from kratomsim.medicines_dosing import MedicineDose
 from kratomsim.night_medicines import (
@@ -34,24 +33,18 @@ from kratomsim.night_medicines import (
     medicine_peaks,
     medicine_profile,
     medicine_steady_state,
-    parse_comedication,
 )
 from kratomsim.night_population import occupancy_summary, population_nights
-from kratomsim.night_request import NightOptions, NightRequest
+from kratomsim.night_request import NightOptions, NightPlan
 from kratomsim.night_result import NightReport, source_list
 from kratomsim.night_rows import NightRow, exact_night_peaks, index_of, night_rows
-from kratomsim.night_timeline import (
-    Timeline,
-    make_timeline,
-    nightly_exposure,
-)
+from kratomsim.night_timeline import Timeline, exposure_on
 from kratomsim.pk.model import FloatArray, build_system
 from kratomsim.report.night_text import plain_summary
-from kratomsim.scenario import Scenario, make_scenario
+from kratomsim.scenario import Scenario
 from kratomsim.sleep_prediction import predicted_changes
 from kratomsim.steady_nights import kratom_steady_state
 from kratomsim.studied_doses import dose_warnings
-from kratomsim.units import parse_clock
 
 
 @dataclass
@@ -73,21 +66,7 @@ class _Collected:
             self.peaks[label] = [(p.time_h, p.conc_nM) for p in peaks]
 
 
-def night_report(
-    product: str = "K51", dose: str = "2g", at: str = "22:30", wake: str = "06:30", nights: int = 7,
-    morning: str = "09:00", weight: str = "70kg", start_date: str | date | None = None,
-    comedications: Sequence[str] = (), subjects: int = 1, seed: int = 0, level: float = 0.90,
-    dask_address: str | None = None, progress: bool = False, extrapolate: bool = False,
-    autoinhibition: bool | None = None, autoinhibition_effect: bool = False,
-) -> NightReport:
-    """Keyword form of :func:`assemble_night` (what the CLI, web and older callers pass)."""
-    request = NightRequest(at, wake, nights, morning, weight, start_date, product=product, dose=dose)
-    options = NightOptions(tuple(comedications), subjects, seed, level, dask_address, progress, extrapolate,
-                           autoinhibition, autoinhibition_effect)
-    return assemble_night(request, options)
-
-
-def assemble_night(request: NightRequest, options: NightOptions = NightOptions()) -> NightReport:
+def assemble_night(plan: NightPlan, options: NightOptions = NightOptions()) -> NightReport:
     """Simulate nightly use and read off the night: exposure, accumulation, receptors, evidence, sources.
 
     A dose of mg of 7-hydroxymitragynine (a concentrate) has no human PK study: it is refused unless
@@ -97,30 +76,29 @@ def assemble_night(request: NightRequest, options: NightOptions = NightOptions()
     simulated people (:func:`population_nights`) and the plot series carries the bands. Medicines,
     steady state and receptor occupancy stay the typical subject's.
     """
-    check_oral_seven_oh(request.dose, options.extrapolate)
-    timeline = make_timeline(request.at, request.wake, request.nights, request.morning, request.start_date)
-    meds = [parse_comedication(spec) for spec in options.comedications]  # unknown names fail before simulating
-    exposure = nightly_exposure(request.product, request.dose, timeline, request.weight, options.autoinhibition)
+    request, timeline = plan.request, plan.timeline
+    refuse_oral_seven_oh(plan.regimen.dose, request.dose, options.extrapolate)
+    meds = list(options.comedications)
+    exposure = exposure_on(plan.regimen, timeline)
     got = _Collected()
     _add_kratom(got, exposure, timeline)
     got.notes += [*seven_oh_notes(exposure.scenario.alkaloid_doses_mg()), *exposure.notes,
                   *default_dose_notes(meds)]
     got.keys |= _kratom_sources(exposure)
-    ss = kratom_steady_state(_single_dose(request))
+    ss = kratom_steady_state(plan.regimen.replace(autoinhibition=False))  # linear: superposition
     ss.update(_add_medicines(got, exposure.scenario, meds, timeline, exposure.times_h))
-    occupancy = _occupancy(got, exposure, request.wake)
+    occupancy = _occupancy(got, exposure, timeline)
     evidence = _evidence(got)
     co_warnings = _comedication_warnings(got, [m.name for m in meds], exposure.scenario)
-    population, bands = _population(request, options, exposure, timeline, meds)
+    population, bands = _population(options, exposure, timeline, meds)
     report = NightReport(
-        scenario=exposure.scenario, request=request, comedications=tuple(options.comedications),
+        scenario=exposure.scenario, request=request, comedications=tuple(m.label for m in meds),
         nights=got.rows, steady_state=ss,
         occupancy=occupancy, warnings=dose_warnings(exposure.scenario.alkaloid_doses_mg()), notes=got.notes,
         evidence=evidence, comedication_warnings=co_warnings, summary="", sources=source_list(got.keys),
         series=_series(exposure, got, bands), windows=timeline.windows(), population=population,
-        autoinhibition=autoinhibition_section(exposure, timeline, request.product, request.dose, request.at,
-                                              request.weight, options.autoinhibition_effect),
-        sleep_architecture=predicted_changes(exposure, parse_clock(request.wake, "wake-up time")),
+        autoinhibition=autoinhibition_section(exposure, timeline, options.autoinhibition_effect),
+        sleep_architecture=predicted_changes(exposure, timeline.wake_clock),
         exposure=exposure, timeline=timeline,
     )
     return replace(report, summary=plain_summary(report))
@@ -156,12 +134,6 @@ def _kratom_sources(exposure: Exposure) -> set[str]:
     return keys
 
 
-def _single_dose(request: NightRequest) -> Any:
-    """One dose of the same product on the linear model: steady state by superposition needs it."""
-    return make_scenario(product=request.product, dose=request.dose, at=request.at, count=1,
-                         weight=request.weight, hours=24.0, autoinhibition=False)
-
-
 def _add_medicines(
     got: _Collected, regimen: Scenario, doses: Sequence[MedicineDose], timeline: Timeline, times: FloatArray
 ) -> dict[str, dict[str, Any]]:
@@ -185,10 +157,10 @@ def _add_medicines(
     return ss
 
 
-def _occupancy(got: _Collected, exposure: Exposure, wake: str) -> dict[str, Any] | None:
+def _occupancy(got: _Collected, exposure: Exposure, timeline: Timeline) -> dict[str, Any] | None:
     """Modelled receptor occupancy of the nights, or a note saying why it is missing."""
     try:
-        occupancy = occupancy_summary(rx.summarise_night(exposure, wake=parse_clock(wake, "wake-up time")))
+        occupancy = occupancy_summary(rx.summarise_night(exposure, wake=timeline.wake_clock))
     except InputError as err:
         got.notes.append(f"Receptor occupancy not computed: {err.message}")
         return None
@@ -221,7 +193,7 @@ def _series(exposure: Exposure, got: _Collected, bands: dict[str, Any]) -> dict[
 
 
 def _population(
-    request: NightRequest, options: NightOptions, exposure: Exposure, timeline: Timeline,
+    options: NightOptions, exposure: Exposure, timeline: Timeline,
     meds: Sequence[MedicineDose] = (),
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """With subjects > 1: the population section and its bands on the report's grid; else (None, {})."""
@@ -252,9 +224,7 @@ def _population(
     return population, bands
 
 
-def autoinhibition_section(
-    exposure: Exposure, timeline: Timeline, product: str, dose: str, at: str, weight: str, with_effect: bool
-) -> dict[str, Any] | None:
+def autoinhibition_section(exposure: Exposure, timeline: Timeline, with_effect: bool) -> dict[str, Any] | None:
     """The switch, its assumption, hepatic CYP3A4 activity each night and (on request) the on/off table."""
     if MITRAGYNINE not in exposure.conc_nM:
         return None
@@ -268,6 +238,6 @@ def autoinhibition_section(
             for n in range(1, timeline.nights + 1)
         ]
     if with_effect:
-        section["effect"] = autoinhibition_effect_table(product, dose, at, weight)
+        section["effect"] = autoinhibition_effect_table(exposure.scenario)
     return section
 

@@ -8,9 +8,10 @@ one place to import from. It predicts and explains; it never recommends a dose.
 
 from __future__ import annotations
 
-from kratomsim.aid_comparison import CompareSetting, Comparison, compare, compare_aids
-from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, AidEntry, aid_entry, parse_aid
-from kratomsim.night_assembly import assemble_night, autoinhibition_section, night_report
+from kratomsim.aid_comparison import CompareSetting, Comparison, compare
+from kratomsim.aid_entries import COMPARE_FIELDS, KRATOM, Aid, AidEntry, aid_entry, parse_aid, read_aid
+from kratomsim.night_assembly import assemble_night, autoinhibition_section
+from kratomsim.night_edge import compare_aids, night_report
 from kratomsim.night_medicines import (
     default_dose_notes,
     medicine_peaks,
@@ -42,11 +43,11 @@ from kratomsim.studied_doses import dose_warnings, studied_mitragynine_range
 
 __all__ = [
     "COMPARE_FIELDS", "GRID", "KRATOM", "MAX_NIGHTS", "POPULATION_FIELDS", "STEADY_STATE_FRACTION",
-    "STEADY_STATE_METHOD", "AidEntry", "CompareSetting", "Comparison", "NightClock", "NightOptions", "NightReport",
-    "NightRequest", "Timeline",
+    "STEADY_STATE_METHOD", "Aid", "AidEntry", "CompareSetting", "Comparison", "NightClock", "NightOptions",
+    "NightReport", "NightRequest", "Timeline",
     "aid_entry", "assemble_night", "autoinhibition_section", "check_nights", "compare", "compare_aids",
     "default_dose_notes", "dose_warnings", "exact_night_peaks", "kratom_steady_state", "make_timeline",
     "medicine_peaks", "medicine_profile", "medicine_steady_state", "night_report", "night_rows", "nightly_exposure",
-    "parse_aid", "parse_comedication", "plain_grid", "plain_summary", "population_nights", "source_list",
+    "parse_aid", "parse_comedication", "plain_grid", "plain_summary", "population_nights", "read_aid", "source_list",
     "steady_state", "studied_mitragynine_range",
 ]

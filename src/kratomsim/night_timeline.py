@@ -7,7 +7,7 @@ the instants they read are the same everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,11 +18,12 @@ from kratomsim.exposure import Exposure, run
 from kratomsim.limits import NIGHTS
 from kratomsim.night_windows import clock_windows, sleep_windows_h
 from kratomsim.pk.model import FloatArray
-from kratomsim.scenario import make_scenario
+from kratomsim.scenario import Scenario, make_scenario
 from kratomsim.units import hours_after, parse_clock, parse_duration_h
 
 MAX_NIGHTS = int(NIGHTS.high)
 GRID = "5min"
+GRID_H = parse_duration_h(GRID)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Timeline:
 
     def morning_h(self, night: int) -> float:
         return self.dose_h(night) + self.to_morning_h
+
+    @property
+    def wake_clock(self) -> time:
+        """The wake-up clock time (as given, read once when the timeline was made)."""
+        return (self.first_dose + timedelta(seconds=round(self.to_wake_h * 3600.0))).time()
 
     @property
     def horizon_h(self) -> float:
@@ -97,20 +103,26 @@ def make_timeline(
 def nightly_exposure(
     product: str, dose: str, timeline: Timeline, weight: str = "70kg", autoinhibition: bool | None = None
 ) -> Exposure:
-    """The nightly regimen on the report grid, with the timeline's dose, wake and morning instants
-    exact (on the grid, not interpolated). Shared by the night report and the receptors command."""
+    """Text form of :func:`exposure_on`: the product, dose and weight as typed (for the edges and tests)."""
     at = timeline.first_dose.strftime("%H:%M")
-    scenario = make_scenario(
-        product=product, dose=dose, at=at, every="24h", count=timeline.nights, weight=weight, grid=GRID,
-        hours=timeline.horizon_h, start_date=timeline.first_dose.date(), autoinhibition=autoinhibition,
-    )
+    return exposure_on(make_scenario(product=product, dose=dose, at=at, weight=weight,
+                                     autoinhibition=autoinhibition), timeline)
+
+
+def exposure_on(regimen: Scenario, timeline: Timeline) -> Exposure:
+    """The regimen's dose taken every 24 h on the timeline, simulated on the report grid with the
+    timeline's dose, wake and morning instants exact (on the grid, not interpolated). Only the
+    product, dose, weight and autoinhibition switch of ``regimen`` are read. Shared by the night
+    report and the receptors command."""
+    scenario = regimen.replace(first_dose=timeline.first_dose, interval_h=24.0, count=timeline.nights,
+                               grid_h=GRID_H, horizon_h=timeline.horizon_h)
     times = np.union1d(scenario.times_h(), np.asarray(timeline.key_times()))
     return run(scenario, times_h=times)
 
 
 def plain_grid(timeline: Timeline) -> FloatArray:
     """The night report's grid (5 min plus the key instants) for a medicine simulated on its own."""
-    step = parse_duration_h(GRID)
+    step = GRID_H
     grid = np.arange(int(np.floor(timeline.horizon_h / step + 1e-9)) + 1) * step
     return np.union1d(grid, np.asarray(timeline.key_times()))
 

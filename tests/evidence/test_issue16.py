@@ -13,6 +13,7 @@ from kratomsim.cli import main
 from kratomsim.evidence import audit_text, embedding, model_evidence
 from kratomsim.evidence.library import claims
 from kratomsim.night_report import night_report
+from kratomsim.night_request import NightPlan
 from kratomsim.night_timeline import make_timeline, nightly_exposure
 from kratomsim.sleep_prediction import predicted_changes
 
@@ -154,13 +155,13 @@ def test_a_stated_dose_is_the_one_the_sleep_bridge_simulates() -> None:
 def test_one_simulation_per_scenario_however_many_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
     """Model evidence simulates each scenario once per process, not once per matching sentence."""
     calls: list[str] = []
-    real = model_evidence.night_assembly.night_report
+    real = model_evidence.night_assembly.assemble_night
 
-    def counting(**kwargs: object) -> object:
-        calls.append(str(kwargs["dose"]))
-        return real(**kwargs)
+    def counting(plan: NightPlan, *args: object) -> object:
+        calls.append(plan.request.dose)
+        return real(plan, *args)
 
-    monkeypatch.setattr(model_evidence.night_assembly, "night_report", counting)
+    monkeypatch.setattr(model_evidence.night_assembly, "assemble_night", counting)
     model_evidence.simulate_wake_up.cache_clear()
     try:
         report = audit_text("Kratom wears off by morning. Kratom leaves your system by morning. "

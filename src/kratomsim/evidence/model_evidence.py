@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any
 
 import kratomsim.night_assembly as night_assembly
+from kratomsim.night_request import NightRequest, plan_night
 from kratomsim.night_timeline import make_timeline, nightly_exposure
 from kratomsim.sleep_architecture import audit_quote
 from kratomsim.sleep_prediction import predicted_changes
@@ -76,7 +77,7 @@ def _occupancy_at_wake(report: Any, night: int) -> float | None:
 @cache
 def simulate_wake_up(dose: str = TYPICAL_DOSE) -> dict[str, Any]:
     """Levels left at wake-up on night 1 and night :data:`NIGHTS` (cached per dose and process)."""
-    report = night_assembly.night_report(product=PRODUCT, dose=dose, at=BEDTIME, wake=WAKE, nights=NIGHTS)
+    report = night_assembly.assemble_night(plan_night(NightRequest(BEDTIME, WAKE, NIGHTS, product=PRODUCT, dose=dose)))
     wake = {f"night {n}": {c: _wake_row(report, c, n) for c in COMPOUNDS} for n in (1, NIGHTS)}
     occupancy = {f"night {n}": _occupancy_at_wake(report, n) for n in (1, NIGHTS)}
     first = wake["night 1"]
