@@ -280,7 +280,8 @@ def modal_concentrations(
     inputs = model.inputs
     used = _used_labels(model)
     amp = {x: np.zeros((len(used[x]), n)) for x in inputs}
-    out = {c: np.zeros((n, times.size)) for c in model.response}
+    # (subjects, times) views of (times, subjects) memory: each stretch is written as it is computed
+    out = {c: np.zeros((times.size, n)).T for c in model.response}
     instants = sorted({a for a, _, _ in arrivals})
     previous = instants[0] if instants else 0.0
     bounds = [*instants, np.inf]
