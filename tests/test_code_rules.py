@@ -16,15 +16,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kratomsim"
+from tests.source_tree import is_edge, source_modules
+
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
-EDGE_MODULES = ("cli.py", "__init__.py")  # "__init__.py": the package root's lazy facade only
-EDGE_FOLDERS = ("commands/", "web/")
 
 LONG_MODULES: dict[str, str] = {}
 LONG_FUNCTIONS: dict[str, str] = {}
@@ -42,10 +40,6 @@ class Function:
     @property
     def key(self) -> str:
         return f"{self.module}:{self.name}"
-
-
-def _modules() -> list[tuple[str, str]]:
-    return [(p.relative_to(PACKAGE).as_posix(), p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.rglob("*.py"))]
 
 
 def _functions(module: str, tree: ast.AST) -> Iterator[Function]:
@@ -76,11 +70,7 @@ def _kratomsim_imports(node: ast.AST) -> Iterator[tuple[int, str]]:
                     yield sub.lineno, alias.name
 
 
-def _is_edge(module: str) -> bool:
-    return module in EDGE_MODULES or module.startswith(EDGE_FOLDERS)
-
-
-MODULES = _modules()
+MODULES = source_modules()
 TREES = {name: ast.parse(text, filename=name) for name, text in MODULES}
 FUNCTIONS = [f for name, tree in TREES.items() for f in _functions(name, tree)]
 
@@ -110,7 +100,7 @@ def test_no_function_over_the_limit() -> None:
 def test_no_kratomsim_import_inside_a_function_outside_the_edges() -> None:
     found: dict[str, list[str]] = {}
     for f in FUNCTIONS:
-        if _is_edge(f.module) or _outer_counted(f):
+        if is_edge(f.module) or _outer_counted(f):
             continue
         hits = [f"line {line}: {target}" for line, target in _kratomsim_imports(f.node)]
         if hits:
@@ -163,4 +153,4 @@ def test_the_function_lengths_by_hand() -> None:
     ("report/__init__.py", False), ("receptors.py", False), ("report/plots.py", False),
 ])
 def test_the_edges(module: str, edge: bool) -> None:
-    assert _is_edge(module) is edge
+    assert is_edge(module) is edge

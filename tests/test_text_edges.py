@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import ast
 from datetime import time
-from pathlib import Path
 
 from kratomsim.aid_entries import read_aid
 from kratomsim.night_timeline import make_timeline
+from tests.source_tree import is_edge, source_modules
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kratomsim"
 PARSERS = frozenset({"make_scenario", "parse_dose", "kratom_regimen", "parse_comedication", "parse_clock",
                      "make_timeline", "plan_night", "check_oral_seven_oh"})  # the last three: text forms too
-EDGE_MODULES = ("cli.py", "__init__.py", "night_edge.py")  # "__init__.py": the package root's facade only
-EDGE_FOLDERS = ("commands/", "web/")
+TEXT_EDGES = ("night_edge.py",)  # the night report's and comparison's keyword forms: an edge for text only
 
 # "module:function:parser" -> reason. One entry covers every call of that parser inside that function.
 ALLOWED: dict[str, str] = {
@@ -42,10 +40,6 @@ ALLOWED: dict[str, str] = {
     "night_timeline.py:make_timeline:parse_clock": "the parser itself: make_timeline is the Timeline's text form",
     "night_timeline.py:nightly_exposure:make_scenario": "the text form of exposure_on, for the edges and tests",
 }
-
-
-def _is_edge(module: str) -> bool:
-    return module in EDGE_MODULES or module.startswith(EDGE_FOLDERS)
 
 
 def parser_calls(module: str, source: str) -> set[str]:
@@ -70,10 +64,9 @@ def parser_calls(module: str, source: str) -> set[str]:
 
 def _library_calls() -> set[str]:
     calls: set[str] = set()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        module = path.relative_to(PACKAGE).as_posix()
-        if not _is_edge(module):
-            calls |= parser_calls(module, path.read_text(encoding="utf-8"))
+    for module, source in source_modules():
+        if not is_edge(module, TEXT_EDGES):
+            calls |= parser_calls(module, source)
     return calls
 
 
