@@ -70,11 +70,11 @@ class PeakFlops:
     def __enter__(self) -> PeakFlops:
         evaluate, values_slopes = self._saved
 
-        def counted_evaluate(slopes, powers, parts=5, out=None):  # type: ignore[no-untyped-def]
+        def counted_evaluate(slopes, powers, parts=modal_peaks.ALL_PARTS, out=None):  # type: ignore[no-untyped-def]
             cells = int(np.broadcast(slopes.coef[0], *[p for p in powers if p is not None]).size)
             terms = sum((2 if powers[k] is not None else 0) + 2 * sum(
-                part is not None for part in (slopes.coef[k], slopes.rise[k], slopes.fall[k], slopes.rise_curve[k],
-                                              slopes.fall_curve[k])[:parts]) for k in range(len(slopes.coef)))
+                (slopes.coef[k], slopes.rise[k], slopes.fall[k], slopes.rise_curve[k],
+                 slopes.fall_curve[k])[part] is not None for part in parts) for k in range(len(slopes.coef)))
             self._add(cells * terms)
             return evaluate(slopes, powers, parts, out)
 

@@ -148,13 +148,13 @@ def test_slope_sums_into_buffers_and_at_zero_are_the_plain_sums(seed: int, at: f
     into = slopes.evaluate(powers, out=buffers)
     for a, b in zip(plain, into, strict=True):
         assert np.array_equal(a, b)
-    at_zero = slopes.evaluate([np.exp(r * 0.0) for r in slopes.rates], parts=3)
-    skipped = slopes.evaluate([None] * len(slopes.rates), parts=3)
+    at_zero = slopes.evaluate([np.exp(r * 0.0) for r in slopes.rates], modal_peaks.ENDS)
+    skipped = slopes.evaluate([None] * len(slopes.rates), modal_peaks.ENDS)
     for a, b in zip(at_zero, skipped, strict=True):
         assert np.array_equal(a, b)
     terms = coef * np.exp(rates * at)[None]  # independent: f and f' summed directly
     scale = float(np.abs(terms).sum())
     np.testing.assert_allclose(plain[0], terms.sum(axis=1), rtol=1e-12, atol=1e-13 * scale)
     slope_scale = float(np.abs(terms * rates[None]).sum())
-    np.testing.assert_allclose(plain[1] + plain[2], (terms * rates[None]).sum(axis=1), rtol=1e-12,
+    np.testing.assert_allclose(plain[1] - plain[2], (terms * rates[None]).sum(axis=1), rtol=1e-12,
                                atol=1e-13 * slope_scale)
