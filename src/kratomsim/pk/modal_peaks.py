@@ -16,8 +16,8 @@ sums (Laguerre): ``f'`` has at most as many real roots as sign changes of ``b_k`
   parabola through the last point, ``f + f'^2 / (2 |f''|)``, whose error is third order in the
   distance from the root. A cell is accepted when that shortfall is at most 1e-11 of f (the error is
   then below 1e-16 of f, under the rounding of f itself); the others (about 1 in 100 K51 cells)
-  take two more steps, and any still refused continue alone (:func:`refine`, Newton on f' with bisection). Each cell's
-  arithmetic is its own, so no result depends on the chunk or on the other cells.
+  take two more steps, and any still refused continue alone (:func:`refine`, Newton on f' with
+  bisection). Each cell's arithmetic is its own, so no result depends on the chunk or on the others.
   Otherwise the maximum is an end of the interval.
 - Several changes: every rising-to-falling step of a 0.1 h scan is refined.
 """
