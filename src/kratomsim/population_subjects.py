@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from kratomsim.errors import InputError
 from kratomsim.library import kratom_dispositions, library_products
 from kratomsim.pk.modal import ModalModel, build_modal, modal_concentrations
-from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_system
+from kratomsim.pk.model import Disposition, DoseEvent, FloatArray, Formation, build_sparse_system
 from kratomsim.pk.nightly import NightMetrics, nightly_metrics
 from kratomsim.population_spreads import _PARAMETERS, SHARED_F, Spread, variability_spreads
 
@@ -152,7 +152,8 @@ def subject_modal(spec: _Spec, start: int, stop: int) -> tuple[ModalModel, list[
     subjects = sample_subjects(stop - start, spec.seed, start, spec.spreads, spec.content)
     dispositions, formations = subject_model(spec.base, spec.formations, subjects)
     doses = subject_doses(spec.doses, subjects)
-    return build_modal(build_system(dispositions, formations), sorted({d.compound for d in doses})), doses
+    system = build_sparse_system(dispositions, formations)  # no dense (subjects, n, n) A: see pk.rates
+    return build_modal(system, sorted({d.compound for d in doses})), doses
 
 
 def solve_subjects(spec: _Spec, start: int, stop: int) -> tuple[NightMetrics, int, FloatArray | None]:

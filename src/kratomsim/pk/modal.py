@@ -24,7 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kratomsim.pk.engine import concentrations_nM, propagate
-from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem
+from kratomsim.pk.model import DoseEvent, FloatArray, LinearSystem, SparseSystem
+from kratomsim.pk.rates import SparseRates
 
 BoolArray = NDArray[np.bool_]
 
@@ -56,7 +57,7 @@ class ModalModel:
     response: dict[str, dict[str, ExpSum]]
     lag: Mapping[str, float]
     defective: BoolArray  # (subjects,)
-    system: LinearSystem = field(repr=False)
+    system: LinearSystem | SparseSystem = field(repr=False)  # as given to build_modal
 
     @property
     def n_subjects(self) -> int:
@@ -167,34 +168,39 @@ def _mammillary_modes(block: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def _own_modes(
-    system: LinearSystem, inputs: Sequence[str], builder: _Builder
+    system: LinearSystem | SparseSystem, A: SparseRates, inputs: Sequence[str], builder: _Builder
 ) -> tuple[dict[str, ExpSum], dict[str, ExpSum]]:
     """Each compound's disposition modes (central response to its own central amount) and each gut's."""
-    A, states = system.A, system.states
+    states = system.states
     green: dict[str, ExpSum] = {}
     for name, c in system.central.items():
         idx = [c] + [i for i, s in enumerate(states) if s.startswith(f"{name}.peripheral")]
-        values, weights = _mammillary_modes(A[:, idx][:, :, idx])
+        values, weights = _mammillary_modes(A.block(idx))
         labels = tuple(builder.mode(f"{name}.mode{k}", values[k]) for k in range(values.shape[0]))
         green[name] = ExpSum(labels, weights)
     gut: dict[str, ExpSum] = {}
     for name in inputs:
         g = system.depot[name]
-        gut[name] = ExpSum((builder.mode(f"{name}.gut", A[:, g, g]),), np.ones((1, system.n_subjects)))
+        gut[name] = ExpSum((builder.mode(f"{name}.gut", A.get(g, g)),), np.ones((1, system.n_subjects)))
     return green, gut
 
 
-def build_modal(system: LinearSystem, inputs: Sequence[str] | None = None, tol: float = DEFECTIVE_TOL) -> ModalModel:
-    """Modes and concentration responses of ``system`` for doses into the gut of ``inputs``."""
-    A = system.A
+def build_modal(
+    system: LinearSystem | SparseSystem, inputs: Sequence[str] | None = None, tol: float = DEFECTIVE_TOL
+) -> ModalModel:
+    """Modes and concentration responses of ``system`` for doses into the gut of ``inputs``.
+
+    Only A's nonzero entries are read: a :class:`SparseSystem` gives them directly, a dense A is
+    scanned once for them. Either way the model is the same, bit for bit.
+    """
+    A = system.rates if isinstance(system, SparseSystem) else SparseRates.from_dense(system.A)
     n_sub = system.n_subjects
     names = list(system.central)
     inputs = list(system.depot) if inputs is None else list(inputs)
     builder = _Builder(n_sub, tol)
-    green, gut = _own_modes(system, inputs, builder)
+    green, gut = _own_modes(system, A, inputs, builder)
 
     memo: dict[tuple[str, str], ExpSum] = {}
-    coupled = np.any(A != 0, axis=0)  # (states, states): which transfers any subject has, in one pass over A
 
     def central_amount(target: str, source: str, visiting: tuple[str, ...]) -> ExpSum:
         key = (target, source)
@@ -204,13 +210,13 @@ def build_modal(system: LinearSystem, inputs: Sequence[str] | None = None, tol: 
             raise ValueError(f"formation cycle through {target}")
         c = system.central[target]
         parts: list[ExpSum] = []
-        if coupled[c, system.depot[source]]:
-            parts.append(builder.convolve(gut[source].scaled(A[:, c, system.depot[source]]), green[target]))
+        if A.coupled(c, system.depot[source]):
+            parts.append(builder.convolve(gut[source].scaled(A.get(c, system.depot[source])), green[target]))
         for other in names:
             if other == target:
                 continue
-            if coupled[c, system.central[other]]:
-                rate = A[:, c, system.central[other]]
+            if A.coupled(c, system.central[other]):
+                rate = A.get(c, system.central[other])
                 upstream = central_amount(other, source, (*visiting, target))
                 if upstream.labels:
                     parts.append(builder.convolve(upstream.scaled(rate), green[target]))
@@ -319,7 +325,10 @@ def modal_concentrations(
     return out
 
 
-def _subset(system: LinearSystem, mask: BoolArray) -> LinearSystem:
+def _subset(system: LinearSystem | SparseSystem, mask: BoolArray) -> LinearSystem:
+    """The subjects where ``mask`` is True, with A dense (a sparse A is made dense for them only)."""
+    if isinstance(system, SparseSystem):
+        return system.subset(mask).dense()
     return replace(system, A=system.A[mask], volume={k: v[mask] for k, v in system.volume.items()})
 
 

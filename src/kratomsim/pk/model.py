@@ -6,18 +6,20 @@ pass (presystemic) and from its parent's central elimination (systemic). Amounts
 so that parent and metabolite share one mass balance; parameters are apparent (CL/F, V/F) as the
 human studies report them, so amounts are "per unit bioavailability".
 
-Every parameter may be a scalar or an array over subjects; ``A`` has shape (subjects, n, n).
+Every parameter may be a scalar or an array over subjects; ``A`` has shape (subjects, n, n). A
+population block keeps A sparse (:class:`SparseSystem`); the dense A is built from the same entries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-FloatArray = NDArray[np.float64]
+from kratomsim.pk.rates import BoolArray, FloatArray, SparseRates
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,44 @@ class LinearSystem:
         return tuple(self.central)
 
 
+@dataclass(frozen=True)
+class SparseSystem:
+    """A :class:`LinearSystem` whose A is kept as its nonzero entries (see :mod:`kratomsim.pk.rates`).
+
+    Population blocks use it to build modes without the dense (subjects, n, n) matrix; ``A`` and
+    :meth:`dense` build that matrix on demand, e.g. for the few subjects the expm engine recomputes.
+    """
+
+    states: tuple[str, ...]
+    rates: SparseRates
+    depot: Mapping[str, int]
+    central: Mapping[str, int]
+    volume: Mapping[str, FloatArray]  # central volume per subject, L
+    lag: Mapping[str, float]
+    sinks: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def n_subjects(self) -> int:
+        return self.rates.n_subjects
+
+    @property
+    def compounds(self) -> tuple[str, ...]:
+        return tuple(self.central)
+
+    @cached_property
+    def A(self) -> FloatArray:
+        """The dense rate matrix (subjects, n, n), built on first use."""
+        return self.rates.dense()
+
+    def dense(self) -> LinearSystem:
+        """The same system with A dense."""
+        return LinearSystem(self.states, self.A, self.depot, self.central, self.volume, self.lag, self.sinks)
+
+    def subset(self, mask: BoolArray) -> SparseSystem:
+        """The subjects where ``mask`` is True."""
+        return replace(self, rates=self.rates.subset(mask), volume={k: v[mask] for k, v in self.volume.items()})
+
+
 def _as_subjects(value: ArrayLike, n: int) -> FloatArray:
     array = np.asarray(value, dtype=float)
     if array.ndim == 0:
@@ -155,46 +195,46 @@ def _formed_fractions(
 
 
 def _add_disposition(
-    A: FloatArray, layout: _Layout, name: str, d: Disposition, out: tuple[FloatArray, FloatArray]
+    A: SparseRates, layout: _Layout, name: str, d: Disposition, out: tuple[FloatArray, FloatArray]
 ) -> FloatArray:
     """Fill one compound's block of A (absorption, elimination, distribution); return its central volume."""
-    n_sub = A.shape[0]
+    n_sub = A.n_subjects
     systemic_out, presystemic_out = out
     g, c = layout.depot[name], layout.central[name]
     ka, cl, v1 = (_as_subjects(x, n_sub) for x in (d.ka, d.cl, d.v1))
-    A[:, g, g] -= ka
-    A[:, c, g] += ka * (1.0 - presystemic_out)
+    A.subtract(g, g, ka)
+    A.add(c, g, ka * (1.0 - presystemic_out))
     ke = cl / v1
-    A[:, c, c] -= ke
+    A.subtract(c, c, ke)
     if name in layout.sinks:
-        A[:, layout.sinks[name], c] += ke * (1.0 - systemic_out)
+        A.add(layout.sinks[name], c, ke * (1.0 - systemic_out))
     peripheral = layout.peripheral[name]
     pairs = [(d.q2, d.v2), (d.q3, d.v3)][: len(peripheral)]
     for p, (q_raw, v_raw) in zip(peripheral, pairs, strict=True):
         q, vp = _as_subjects(q_raw, n_sub), _as_subjects(v_raw, n_sub)
-        A[:, p, c] += q / v1
-        A[:, c, c] -= q / v1
-        A[:, c, p] += q / vp
-        A[:, p, p] -= q / vp
+        A.add(p, c, q / v1)
+        A.subtract(c, c, q / v1)
+        A.add(c, p, q / vp)
+        A.subtract(p, p, q / vp)
     return v1
 
 
-def _add_formation(A: FloatArray, layout: _Layout, f: Formation, parent_d: Disposition) -> None:
+def _add_formation(A: SparseRates, layout: _Layout, f: Formation, parent_d: Disposition) -> None:
     """Route the formed share of the parent's clearance (systemic and presystemic) into the metabolite."""
-    n_sub = A.shape[0]
+    n_sub = A.n_subjects
     ka = _as_subjects(parent_d.ka, n_sub)
     ke = _as_subjects(parent_d.cl, n_sub) / _as_subjects(parent_d.v1, n_sub)
     m_c = layout.central[f.metabolite]
-    A[:, m_c, layout.central[f.parent]] += ke * _as_subjects(f.systemic, n_sub)
-    A[:, m_c, layout.depot[f.parent]] += ka * _as_subjects(f.presystemic, n_sub)
+    A.add(m_c, layout.central[f.parent], ke * _as_subjects(f.systemic, n_sub))
+    A.add(m_c, layout.depot[f.parent], ka * _as_subjects(f.presystemic, n_sub))
 
 
-def build_system(
+def build_sparse_system(
     dispositions: Mapping[str, Disposition],
     formations: Sequence[Formation] = (),
     with_sinks: bool = False,
-) -> LinearSystem:
-    """Assemble dx/dt = A x for several compounds (one block each, linked by formations).
+) -> SparseSystem:
+    """Assemble dx/dt = A x for several compounds (one block each, linked by formations), A kept sparse.
 
     ``with_sinks`` adds one 'eliminated' state per compound so that the total amount is conserved
     (used by the mass-balance tests and by reports of what has left the body).
@@ -207,18 +247,27 @@ def build_system(
     n_sub = _count_subjects(all_values)
 
     layout = _layout(dispositions, with_sinks)
-    A = np.zeros((n_sub, len(layout.states), len(layout.states)))
+    A = SparseRates(n_sub, len(layout.states))
     systemic_out, presystemic_out = _formed_fractions(dispositions, formations, n_sub)
     volume = {name: _add_disposition(A, layout, name, d, (systemic_out[name], presystemic_out[name]))
               for name, d in dispositions.items()}
     for f in formations:
         _add_formation(A, layout, f, dispositions[f.parent])
-    return LinearSystem(
+    return SparseSystem(
         states=layout.states,
-        A=A,
+        rates=A,
         depot=layout.depot,
         central=layout.central,
         volume=volume,
         lag={name: float(d.lag) for name, d in dispositions.items()},
         sinks=layout.sinks,
     )
+
+
+def build_system(
+    dispositions: Mapping[str, Disposition],
+    formations: Sequence[Formation] = (),
+    with_sinks: bool = False,
+) -> LinearSystem:
+    """:func:`build_sparse_system` with A as a dense (subjects, n, n) matrix."""
+    return build_sparse_system(dispositions, formations, with_sinks).dense()
