@@ -224,18 +224,18 @@ def _segments(
 
 def _mode_sum(coef: FloatArray, weight: FloatArray | None) -> FloatArray:
     """sum_k coef[:, k] * weight[k] (J, S), mode by mode in order: each cell's sum is the same whatever
-    the number of subjects (einsum and axis sums may group the terms by the array's size)."""
-    total = coef[:, 0].copy() if weight is None else coef[:, 0] * weight[0]
+    the number of subjects (einsum and axis sums may group the terms by the array's size). One
+    product buffer is reused across modes."""
+    if weight is None:
+        total = coef[:, 0].copy()
+        for k in range(1, coef.shape[1]):
+            total += coef[:, k]
+        return total
+    total = coef[:, 0] * weight[0]
+    term = np.empty_like(total)
     for k in range(1, coef.shape[1]):
-        total += coef[:, k] if weight is None else coef[:, k] * weight[k]
+        total += np.multiply(coef[:, k], weight[k], out=term)
     return total
-
-
-def _span(index: list[int]) -> slice | list[int]:
-    """The slice equal to consecutive increasing indices (basic indexing: a view), else the list."""
-    if index == list(range(index[0], index[0] + len(index))):
-        return slice(index[0], index[0] + len(index))
-    return index
 
 
 def _start_coefficients(
@@ -254,13 +254,16 @@ def _start_coefficients(
         if not rows:
             continue
         amp = amplitudes[x] if every else amplitudes[x][nights]
-        term = np.multiply(coef[_span(rows)][None], amp[:, _span(pos)])  # views, not copies, when in order
+        pairs = list(zip(rows, pos, strict=True))
         if a is None and len(rows) == len(labels):  # one input reaches every mode: no scatter
-            a = term
+            a = np.empty((len(nights), len(labels), model.n_subjects))
+            for i, (r, p) in enumerate(pairs):  # mode by mode into place: no gathered copy of amp
+                np.multiply(coef[r], amp[:, p], out=a[:, i])
             continue
         if a is None:
             a = np.zeros((len(nights), len(labels), model.n_subjects))
-        a[:, rows] += term
+        for r, p in pairs:
+            a[:, r] += coef[r] * amp[:, p]
     if a is None:
         a = np.zeros((len(nights), len(labels), model.n_subjects))
     return model.rates[list(labels)], coefs, a
