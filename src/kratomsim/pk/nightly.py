@@ -224,17 +224,10 @@ def _segments(
 
 def _mode_sum(coef: FloatArray, weight: FloatArray | None) -> FloatArray:
     """sum_k coef[:, k] * weight[k] (J, S), mode by mode in order: each cell's sum is the same whatever
-    the number of subjects (einsum and axis sums may group the terms by the array's size). One
-    product buffer is reused across modes."""
-    if weight is None:
-        total = coef[:, 0].copy()
-        for k in range(1, coef.shape[1]):
-            total += coef[:, k]
-        return total
-    total = coef[:, 0] * weight[0]
-    term = np.empty_like(total)
+    the number of subjects (einsum and axis sums may group the terms by the array's size)."""
+    total = coef[:, 0].copy() if weight is None else coef[:, 0] * weight[0]
     for k in range(1, coef.shape[1]):
-        total += np.multiply(coef[:, k], weight[k], out=term)
+        total += coef[:, k] if weight is None else coef[:, k] * weight[k]
     return total
 
 
