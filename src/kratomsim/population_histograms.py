@@ -34,22 +34,25 @@ def _bin_index(values: FloatArray) -> NDArray[np.int64]:
 
 
 def _histogram(metrics: NightMetrics, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
-    """Counts per (metric, compound, night, bin), added into ``out`` when given.
+    """Counts per (metric, compound, night, bin), added into ``out`` when given (a previous result).
 
-    One bincount per metric and compound over that compound's nights (offset per night): a small
-    output that stays in cache; the values are read compound by compound, subjects fastest.
+    Each compound's nights (subjects fastest, as stored) are binned together and counted straight
+    into ``out`` by np.add.at: no dense per-call bincount to allocate, zero and add, when most of its
+    bins are empty. Counts are integers, so the order of counting changes nothing.
     """
     _, J, C = metrics.cmax.shape
     if out is None:
         out = np.zeros((len(METRICS), C, J, _NBINS + 2), dtype=np.int64)
-    offsets = (np.arange(J) * (_NBINS + 2))[:, None]
+    if out.shape != (len(METRICS), C, J, _NBINS + 2) or not out.flags.c_contiguous or out.dtype != np.int64:
+        raise ValueError("out must be a previous _histogram result for metrics of this shape")
+    flat = out.reshape(-1)  # a view, as out is C-contiguous
+    nights = (np.arange(J) * (_NBINS + 2))[:, None]
     for m, name in enumerate(METRICS):
         values = getattr(metrics, name)
         for c in range(C):
             index = _bin_index(values[:, :, c].T)  # (J, S)
-            index += offsets
-            counts = np.bincount(index.ravel(), minlength=J * (_NBINS + 2))
-            out[m, c] += counts.reshape(J, _NBINS + 2)
+            index += nights + (m * C + c) * J * (_NBINS + 2)
+            np.add.at(flat, index.reshape(-1), 1)
     return out
 
 
