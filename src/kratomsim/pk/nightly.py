@@ -122,9 +122,8 @@ def _regular_amplitudes(
         if gaps.size and np.ptp(gaps) > _REGULAR_TOL_H:
             return None
         rates = model.rates[used[x]]  # (modes, subjects)
-        amp = np.empty((len(windows), *rates.shape))  # every window is written (_fill_regular)
+        amp = np.zeros((len(windows), *rates.shape))
         if times.size == 0:
-            amp.fill(0.0)
             out[x] = amp
             continue
         given = [a for _, y, a in arrivals if y == x]
@@ -132,51 +131,28 @@ def _regular_amplitudes(
             return None
         amount = given[0]
         period = float(gaps.mean()) if gaps.size else 1.0
+        idle = bool(np.any(rates == 0))
         with np.errstate(divide="ignore", invalid="ignore"):
             per_dose = np.expm1(rates * period)  # q - 1
         count = np.searchsorted(times, starts, side="right")  # arrivals up to each start, included
-        _fill_regular(amp, rates, amount, per_dose, period, count.tolist(), [
-            round(float(starts[j] - times[n - 1]), _TIME_DECIMALS) if n else 0.0 for j, n in enumerate(count.tolist())])
+        decays: dict[float, FloatArray] = {}
+        sums: dict[int, FloatArray] = {}
+        for j, n in enumerate(count.tolist()):
+            if n == 0:
+                continue
+            since = round(float(starts[j] - times[n - 1]), _TIME_DECIMALS)
+            if since not in decays:
+                decays[since] = amount * np.exp(rates * since)
+            if n == 1:
+                amp[j] = decays[since]
+                continue
+            if n not in sums:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    total = np.expm1(rates * (n * period)) / per_dose  # (1 - q^n) / (1 - q)
+                sums[n] = np.where(rates == 0, float(n), total) if idle else total
+            np.multiply(decays[since], sums[n], out=amp[j])
         out[x] = amp
     return out
-
-
-def _fill_regular(
-    amp: FloatArray, rates: FloatArray, amount: FloatArray, per_dose: FloatArray, period: float,
-    count: list[int], since: list[float],
-) -> None:
-    """amp[j] = amount * exp(rates * since[j]) * (1 - q^n) / (1 - q) with n = count[j], in place.
-
-    Why: no temporaries the size of the result; the same operations in the same order as the
-    formula, so the same bits (a time since the last dose of 0 multiplies by exp(0) = 1 exactly,
-    so it is skipped). Sums and decays shared by several windows are computed once.
-    """
-    idle = rates == 0 if bool(np.any(rates == 0)) else None
-    finite = bool(np.isfinite(rates).all())  # exp(rates * 0) = 1 exactly only for finite rates
-    decays: dict[float, FloatArray] = {}
-    sums: dict[int, FloatArray] = {}
-    repeated = {n for n in count if count.count(n) > 1}
-    for j, (n, d) in enumerate(zip(count, since, strict=True)):
-        if n == 0:
-            amp[j].fill(0.0)
-            continue
-        if d not in decays:
-            decays[d] = np.broadcast_to(amount, rates.shape) if d == 0 and finite else amount * np.exp(rates * d)
-        if n == 1:
-            np.copyto(amp[j], decays[d])
-            continue
-        total = sums.get(n)
-        if total is None:
-            total = amp[j]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                np.multiply(rates, n * period, out=total)
-                np.expm1(total, out=total)
-                np.divide(total, per_dose, out=total)  # (1 - q^n) / (1 - q)
-            if idle is not None:
-                np.copyto(total, float(n), where=idle)
-            if n in repeated:
-                sums[n] = total.copy()
-        np.multiply(decays[d], total, out=amp[j])
 
 
 def _window_amplitudes(
